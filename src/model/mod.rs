@@ -1,0 +1,495 @@
+//! The normalized inventory of a Docker host.
+//!
+//! Everything downstream of `docker/` (risk rules, generators, the plan, the TUI) works on
+//! these plain types only, never on bollard's, so it can be tested from fixtures and fed
+//! from a saved snapshot. Normalization decisions (what "root" means, what `--privileged`
+//! implies, which env vars the container adds) are made once, in `docker/normalize.rs`,
+//! and recorded here as explicit fields.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Schema tag written into every snapshot; bump on incompatible changes.
+pub const SNAPSHOT_SCHEMA: &str = "unroot.snapshot/v1";
+
+/// Everything unroot knows about one Docker host.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// Always [`SNAPSHOT_SCHEMA`] for snapshots this version writes.
+    pub schema: String,
+    /// Where the data came from: a Docker endpoint, a snapshot path, or `demo`.
+    pub source: String,
+    /// When the data was read (RFC 3339, UTC), if known.
+    #[serde(default)]
+    pub captured_at: Option<String>,
+    pub host: HostFacts,
+    pub containers: Vec<Container>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+    #[serde(default)]
+    pub networks: Vec<Network>,
+    #[serde(default)]
+    pub volumes: Vec<Volume>,
+}
+
+/// Facts from `GET /info` (and `/version`) that matter for risk and for the move.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HostFacts {
+    pub hostname: Option<String>,
+    pub server_version: Option<String>,
+    pub api_version: Option<String>,
+    pub os: Option<String>,
+    pub kernel_version: Option<String>,
+    pub architecture: Option<String>,
+    pub cgroup_version: Option<CgroupVersion>,
+    pub cgroup_driver: Option<String>,
+    /// Raw `SecurityOptions` strings, e.g. `name=seccomp,profile=builtin`.
+    pub security_options: Vec<String>,
+    pub apparmor: bool,
+    pub seccomp: bool,
+    pub selinux: bool,
+    /// Daemon runs with `userns-remap`.
+    pub userns_remap: bool,
+    /// Daemon itself is rootless.
+    pub rootless: bool,
+    /// `RuncCommit.ID` from `/info`.
+    pub runc_commit: Option<String>,
+    /// runc version from `/version` components, when the engine reports it.
+    pub runc_version: Option<String>,
+    pub default_runtime: Option<String>,
+    pub storage_driver: Option<String>,
+    pub docker_root_dir: Option<String>,
+    pub live_restore: bool,
+    pub containers_total: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CgroupVersion {
+    V1,
+    V2,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+    #[default]
+    Unknown,
+}
+
+/// One container, running or not, normalized from `docker inspect`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Container {
+    pub id: String,
+    /// Without Docker's leading `/`.
+    pub name: String,
+    /// The image reference the container was created from (`Config.Image`).
+    pub image: String,
+    /// The image ID (`sha256:...`).
+    pub image_id: String,
+    pub state: ContainerState,
+    pub created: Option<String>,
+    /// `Config.Entrypoint`; `None` when not set.
+    pub entrypoint: Option<Vec<String>>,
+    /// `Config.Cmd`; `None` when not set.
+    pub command: Option<Vec<String>>,
+    pub working_dir: Option<String>,
+    pub user: UserSpec,
+    /// Every variable in the container's config, marked by where it comes from.
+    pub env: Vec<EnvVar>,
+    pub labels: BTreeMap<String, String>,
+    /// Compose metadata from `com.docker.compose.*` labels.
+    pub compose: Option<ComposeInfo>,
+    pub hostname: Option<String>,
+    pub domainname: Option<String>,
+    pub privileged: bool,
+    pub capabilities: Capabilities,
+    pub security: SecurityOptions,
+    pub read_only_rootfs: bool,
+    pub network_mode: NetworkMode,
+    pub pid_mode: NamespaceMode,
+    pub ipc_mode: NamespaceMode,
+    pub uts_mode: NamespaceMode,
+    pub userns_mode: NamespaceMode,
+    pub cgroupns_mode: Option<String>,
+    /// Attachments to Docker networks (`NetworkSettings.Networks`).
+    pub networks: Vec<NetworkAttachment>,
+    /// Published ports, one per host binding; ranges are expanded by Docker.
+    pub ports: Vec<PortBinding>,
+    /// Exposed but unpublished ports (`EXPOSE` without `-p`).
+    pub exposed_ports: Vec<ExposedPort>,
+    pub mounts: Vec<Mount>,
+    pub devices: Vec<DeviceMapping>,
+    pub device_requests: Vec<DeviceRequest>,
+    pub device_cgroup_rules: Vec<String>,
+    pub resources: Resources,
+    pub ulimits: Vec<Ulimit>,
+    pub sysctls: BTreeMap<String, String>,
+    pub restart_policy: RestartPolicy,
+    /// The effective healthcheck (container's own or inherited from the image).
+    pub healthcheck: Option<Healthcheck>,
+    pub log_driver: Option<String>,
+    pub log_options: BTreeMap<String, String>,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<i64>,
+    pub dns: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
+    /// `--add-host` entries as `name:ip`.
+    pub extra_hosts: Vec<String>,
+    pub group_add: Vec<String>,
+    pub shm_size: Option<i64>,
+    pub init: Option<bool>,
+    pub cgroup_parent: Option<String>,
+    pub runtime: Option<String>,
+    /// `HostConfig.MaskedPaths`; empty with `systempaths=unconfined` or privileged.
+    pub masked_paths: Option<Vec<String>>,
+    pub readonly_paths: Option<Vec<String>>,
+}
+
+/// The container user as configured, plus what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserSpec {
+    /// `Config.User` exactly as Docker reports it (`""` means the image default, root
+    /// unless the image says otherwise: Docker already merged the image USER in).
+    pub raw: String,
+    pub user: Option<IdOrName>,
+    pub group: Option<IdOrName>,
+    /// The process runs as UID 0 (`""`, `0`, `root`, `0:0`, `root:root`, ...).
+    pub is_root: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdOrName {
+    Id(u32),
+    Name(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvOrigin {
+    /// Set on the container (`-e`, compose `environment:`), not by the image.
+    #[default]
+    Container,
+    /// Same name and value as the image's `ENV`.
+    Image,
+    /// Image sets the name, the container overrides the value.
+    Override,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+    #[serde(default)]
+    pub origin: EnvOrigin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ComposeInfo {
+    pub project: String,
+    pub service: Option<String>,
+    /// Service names from `com.docker.compose.depends_on` (conditions stripped).
+    pub depends_on: Vec<String>,
+    pub working_dir: Option<String>,
+    pub config_files: Option<String>,
+}
+
+/// Capabilities normalized to upper case without the `CAP_` prefix (`SYS_ADMIN`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Capabilities {
+    pub added: Vec<String>,
+    pub dropped: Vec<String>,
+    /// `--cap-add ALL` (or privileged).
+    pub add_all: bool,
+    /// `--cap-drop ALL`.
+    pub drop_all: bool,
+    /// The resulting set: Docker's defaults, minus drops, plus adds; all with privileged.
+    pub effective: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "value")]
+pub enum ProfileSetting {
+    /// The engine's default profile.
+    #[default]
+    Default,
+    Unconfined,
+    /// A named or custom profile (AppArmor name, seccomp JSON or path).
+    Custom(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecurityOptions {
+    /// Raw `HostConfig.SecurityOpt` strings.
+    pub raw: Vec<String>,
+    pub seccomp: ProfileSetting,
+    /// From `SecurityOpt` or the container's `AppArmorProfile`.
+    pub apparmor: ProfileSetting,
+    /// `label=...` options (SELinux), without the `label=` prefix.
+    pub selinux_labels: Vec<String>,
+    pub no_new_privileges: bool,
+    /// `systempaths=unconfined`.
+    pub systempaths_unconfined: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "value")]
+pub enum NetworkMode {
+    /// The default bridge (`default` or `bridge`).
+    #[default]
+    Bridge,
+    Host,
+    None,
+    /// `container:<id or name>`.
+    Container(String),
+    /// A user-defined network by name.
+    Named(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "value")]
+pub enum NamespaceMode {
+    /// Docker's default for this namespace (private, or shareable for IPC).
+    #[default]
+    Private,
+    Host,
+    Container(String),
+    /// Anything else Docker reported (e.g. `shareable`), kept verbatim.
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetworkAttachment {
+    pub network: String,
+    pub aliases: Vec<String>,
+    pub ipv4_address: Option<String>,
+    pub ipv6_address: Option<String>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    #[default]
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct PortBinding {
+    pub container_port: u16,
+    pub protocol: Protocol,
+    /// `None` or empty means all interfaces; IPv6 addresses without brackets.
+    pub host_ip: Option<String>,
+    pub host_port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct ExposedPort {
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MountKind {
+    #[default]
+    Bind,
+    Volume,
+    Tmpfs,
+    Npipe,
+    Cluster,
+    Image,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mount {
+    pub kind: MountKind,
+    /// Host path for binds, volume name for volumes, empty for tmpfs.
+    pub source: String,
+    pub destination: String,
+    pub read_only: bool,
+    /// `rprivate`, `rshared`, `rslave`, ... when set.
+    pub propagation: Option<String>,
+    /// Volume driver for volume mounts.
+    pub driver: Option<String>,
+    /// Raw mode string (`z`, `Z`, `ro`, ...) as reported.
+    pub mode: Option<String>,
+    /// tmpfs options (`size=64m,mode=1777`) for tmpfs mounts.
+    pub tmpfs_options: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeviceMapping {
+    pub host_path: String,
+    pub container_path: String,
+    pub permissions: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeviceRequest {
+    pub driver: Option<String>,
+    /// -1 means all devices.
+    pub count: Option<i64>,
+    pub device_ids: Vec<String>,
+    pub capabilities: Vec<Vec<String>>,
+}
+
+/// Resource limits; `None` means unlimited / engine default.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Resources {
+    pub memory: Option<i64>,
+    pub memory_reservation: Option<i64>,
+    pub memory_swap: Option<i64>,
+    pub nano_cpus: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    pub cpu_period: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    pub pids_limit: Option<i64>,
+    pub blkio_weight: Option<u16>,
+    pub oom_kill_disable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Ulimit {
+    pub name: String,
+    pub soft: i64,
+    pub hard: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartPolicyName {
+    #[default]
+    No,
+    Always,
+    UnlessStopped,
+    OnFailure,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RestartPolicy {
+    pub name: RestartPolicyName,
+    pub max_retries: Option<i64>,
+}
+
+/// Durations in nanoseconds, as Docker stores them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Healthcheck {
+    /// `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]` (disabled).
+    pub test: Vec<String>,
+    pub interval_ns: Option<i64>,
+    pub timeout_ns: Option<i64>,
+    pub start_period_ns: Option<i64>,
+    pub start_interval_ns: Option<i64>,
+    pub retries: Option<i64>,
+}
+
+impl Healthcheck {
+    /// `HEALTHCHECK NONE` disables an inherited check.
+    pub fn is_disabled(&self) -> bool {
+        self.test.first().map(String::as_str) == Some("NONE")
+    }
+}
+
+/// An image referenced by at least one container.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Image {
+    pub id: String,
+    pub repo_tags: Vec<String>,
+    pub repo_digests: Vec<String>,
+    pub user: Option<String>,
+    /// `NAME=value` as in the image config.
+    pub env: Vec<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub command: Option<Vec<String>>,
+    pub working_dir: Option<String>,
+    pub healthcheck: Option<Healthcheck>,
+    pub exposed_ports: Vec<ExposedPort>,
+    pub volumes: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub created: Option<String>,
+    pub size: Option<i64>,
+    pub architecture: Option<String>,
+    pub os: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Network {
+    pub id: String,
+    pub name: String,
+    pub driver: String,
+    pub scope: Option<String>,
+    pub internal: bool,
+    pub ipv6: bool,
+    pub subnets: Vec<String>,
+    pub gateways: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
+    /// `bridge`, `host` and `none`: created by Docker itself.
+    pub builtin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Volume {
+    pub name: String,
+    pub driver: String,
+    pub mountpoint: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
+    pub scope: Option<String>,
+}
+
+impl Inventory {
+    pub fn container(&self, name: &str) -> Option<&Container> {
+        self.containers.iter().find(|c| c.name == name)
+    }
+
+    /// The inspected image a container runs, when it was captured.
+    pub fn image_of(&self, container: &Container) -> Option<&Image> {
+        self.images.iter().find(|i| i.id == container.image_id)
+    }
+}
+
+impl Container {
+    /// Variables the container adds or overrides over its image.
+    pub fn added_env(&self) -> impl Iterator<Item = &EnvVar> {
+        self.env.iter().filter(|e| e.origin != EnvOrigin::Image)
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).map(String::as_str)
+    }
+}
