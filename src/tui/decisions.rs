@@ -1,0 +1,239 @@
+//! The editable lines of the migration view and the values each can take. Pure, shared by
+//! `update` (editing) and the migration view (drawing).
+
+use std::collections::BTreeMap;
+
+use crate::model::{Container, NetworkMode};
+use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy};
+
+use super::settings::{UNPRIVILEGED_PORT_START, network_text, user_of};
+
+/// One editable line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Include,
+    User,
+    PortPolicy,
+    /// The new host port for one privileged Docker host port (remap policy only).
+    RemapPort(u16),
+    Volumes,
+    Network,
+}
+
+/// Docker host ports below 1024, each once, ascending.
+pub fn privileged_ports(container: &Container) -> Vec<u16> {
+    let mut ports: Vec<u16> = container
+        .ports
+        .iter()
+        .map(|p| p.host_port)
+        .filter(|&p| p != 0 && p < UNPRIVILEGED_PORT_START)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// The lines shown for a container under its decision.
+pub fn items(container: &Container, decision: &ContainerDecision) -> Vec<Item> {
+    let mut items = vec![Item::Include, Item::User, Item::PortPolicy];
+    if let PrivilegedPortPolicy::Remap { .. } = decision.ports {
+        items.extend(privileged_ports(container).into_iter().map(Item::RemapPort));
+    }
+    items.push(Item::Volumes);
+    items.push(Item::Network);
+    items
+}
+
+pub fn label(item: Item) -> String {
+    match item {
+        Item::Include => "Migrate".into(),
+        Item::User => "Run as user".into(),
+        Item::PortPolicy => "Ports < 1024".into(),
+        Item::RemapPort(p) => format!("  host port {p} ->"),
+        Item::Volumes => "Volumes".into(),
+        Item::Network => "Network".into(),
+    }
+}
+
+pub fn value(
+    item: Item,
+    container: &Container,
+    decision: &ContainerDecision,
+    target: &Target,
+) -> String {
+    match item {
+        Item::Include => if decision.include {
+            "yes"
+        } else {
+            "no (stays on Docker)"
+        }
+        .into(),
+        Item::User => {
+            let user = user_of(decision, target, container);
+            if decision.user.is_some() {
+                user
+            } else {
+                format!("{user} (plan default)")
+            }
+        }
+        Item::PortPolicy => {
+            if privileged_ports(container).is_empty() {
+                "none published".into()
+            } else {
+                match decision.ports {
+                    PrivilegedPortPolicy::Sysctl => "sysctl: lower unprivileged_port_start".into(),
+                    PrivilegedPortPolicy::Remap { .. } => "remap to other host ports".into(),
+                }
+            }
+        }
+        Item::RemapPort(p) => match &decision.ports {
+            PrivilegedPortPolicy::Remap { ports } => {
+                ports.get(&p).copied().unwrap_or(p).to_string()
+            }
+            PrivilegedPortPolicy::Sysctl => p.to_string(),
+        },
+        Item::Volumes => match decision.volumes {
+            VolumeStrategy::Copy => "copy into podman volumes".into(),
+            VolumeStrategy::ChownOnStart => "bind with :U (chown at start)".into(),
+            VolumeStrategy::KeepId => "keep-id (UserNS=keep-id)".into(),
+        },
+        Item::Network => network_text(&decision.network),
+    }
+}
+
+/// A port not below 1024 that is the default replacement for a privileged one (80 -> 8080).
+pub fn default_remap(port: u16) -> u16 {
+    port + 8000
+}
+
+fn network_options(container: &Container) -> Vec<NetworkChoice> {
+    let mut options = vec![NetworkChoice::Pasta];
+    let mut names: Vec<String> = container
+        .networks
+        .iter()
+        .map(|n| n.network.clone())
+        .filter(|n| !matches!(n.as_str(), "bridge" | "host" | "none" | "default"))
+        .collect();
+    if let NetworkMode::Named(name) = &container.network_mode {
+        names.insert(0, name.clone());
+    }
+    names.dedup();
+    options.extend(names.into_iter().map(NetworkChoice::Shared));
+    if let Some(compose) = &container.compose {
+        options.push(NetworkChoice::Pod(compose.project.clone()));
+    }
+    options.push(NetworkChoice::Host);
+    options.push(NetworkChoice::None);
+    options
+}
+
+fn cycle<T: PartialEq + Clone>(options: &[T], current: &T, forward: bool) -> T {
+    let pos = options.iter().position(|o| o == current);
+    let n = options.len();
+    let next = match (pos, forward) {
+        (None, _) => 0,
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+    };
+    options[next].clone()
+}
+
+/// Step a decision line to its next (or previous) value. `None`: the line is edited by
+/// typing (user, port) or has only one value.
+pub fn step(
+    item: Item,
+    container: &Container,
+    decision: &ContainerDecision,
+    forward: bool,
+) -> Option<ContainerDecision> {
+    let mut new = decision.clone();
+    match item {
+        Item::Include => new.include = !decision.include,
+        Item::PortPolicy => {
+            let privileged = privileged_ports(container);
+            if privileged.is_empty() {
+                return None;
+            }
+            new.ports = match decision.ports {
+                PrivilegedPortPolicy::Sysctl => PrivilegedPortPolicy::Remap {
+                    ports: privileged
+                        .iter()
+                        .map(|&p| (p, default_remap(p)))
+                        .collect::<BTreeMap<_, _>>(),
+                },
+                PrivilegedPortPolicy::Remap { .. } => PrivilegedPortPolicy::Sysctl,
+            };
+        }
+        Item::Volumes => {
+            let options = [
+                VolumeStrategy::Copy,
+                VolumeStrategy::ChownOnStart,
+                VolumeStrategy::KeepId,
+            ];
+            new.volumes = cycle(&options, &decision.volumes, forward);
+        }
+        Item::Network => {
+            new.network = cycle(&network_options(container), &decision.network, forward);
+        }
+        Item::User | Item::RemapPort(_) => return None,
+    }
+    Some(new)
+}
+
+/// Parse a typed replacement host port: unprivileged, and not already used by another
+/// binding of the same container.
+pub fn parse_port(
+    input: &str,
+    original: u16,
+    container: &Container,
+    decision: &ContainerDecision,
+) -> Result<u16, String> {
+    let port: u16 = input
+        .trim()
+        .parse()
+        .map_err(|_| format!("{:?} is not a port number (1024-65535)", input.trim()))?;
+    if port < UNPRIVILEGED_PORT_START {
+        return Err(format!(
+            "{port} is below 1024 and would need root: pick 1024-65535"
+        ));
+    }
+    let taken = container
+        .ports
+        .iter()
+        .any(|p| p.host_port == port && p.host_port != original)
+        || match &decision.ports {
+            PrivilegedPortPolicy::Remap { ports } => {
+                ports.iter().any(|(o, n)| *o != original && *n == port)
+            }
+            PrivilegedPortPolicy::Sysctl => false,
+        };
+    if taken {
+        return Err(format!(
+            "host port {port} is already used by this container"
+        ));
+    }
+    Ok(port)
+}
+
+/// Validate a typed user name the way useradd would accept it; empty means "plan default".
+pub fn parse_user(input: &str) -> Result<Option<String>, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let valid_start = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
+    let valid_rest = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'));
+    if !valid_start || !valid_rest || name.len() > 32 {
+        return Err(format!(
+            "{name:?} is not a valid user name (lower case letters, digits, _ and -, at most 32)"
+        ));
+    }
+    if name == "root" {
+        return Err(
+            "root is what this migration moves away from: pick an unprivileged user".into(),
+        );
+    }
+    Ok(Some(name.to_string()))
+}

@@ -1,0 +1,368 @@
+//! Everything the TUI shows, in one plain struct. Views are pure functions of [`App`];
+//! only [`crate::tui::update`] changes it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::generate::Generated;
+use crate::model::Inventory;
+use crate::plan::{ContainerDecision, Target};
+use crate::risk::{Assessment, ContainerAssessment, Finding, Migration, Severity};
+
+/// The operator-facing words of one rule, from the risk catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RuleWords {
+    pub title: String,
+    /// What an attacker can do with it.
+    pub explanation: String,
+    pub remedy_docker: String,
+    pub remedy_podman: String,
+}
+
+/// The loaded host: inventory, assessment and catalog words, fixed once loading ends.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub host_findings: Vec<Finding>,
+    /// Parallel to `inventory.containers`.
+    pub assessments: Vec<ContainerAssessment>,
+    /// Keyed by rule id; rules without words are shown by id.
+    pub words: BTreeMap<String, RuleWords>,
+    /// Findings per severity over all containers, most severe first.
+    pub counts: Vec<(Severity, usize)>,
+    /// Containers with at least one rootless blocker.
+    pub blockers: usize,
+}
+
+impl Loaded {
+    /// Line the assessment up with the containers (by id, then name) and count once, so
+    /// drawing a frame never walks all findings.
+    pub fn new(
+        inventory: Inventory,
+        assessment: Assessment,
+        words: BTreeMap<String, RuleWords>,
+    ) -> Self {
+        let by_id: HashMap<&str, &ContainerAssessment> = assessment
+            .containers
+            .iter()
+            .map(|a| (a.container_id.as_str(), a))
+            .collect();
+        let by_name: HashMap<&str, &ContainerAssessment> = assessment
+            .containers
+            .iter()
+            .map(|a| (a.container_name.as_str(), a))
+            .collect();
+        let assessments: Vec<ContainerAssessment> = inventory
+            .containers
+            .iter()
+            .map(|c| {
+                by_id
+                    .get(c.id.as_str())
+                    .filter(|a| a.container_name == c.name)
+                    .or_else(|| by_name.get(c.name.as_str()))
+                    .map(|a| (*a).clone())
+                    .unwrap_or_else(|| ContainerAssessment {
+                        container_id: c.id.clone(),
+                        container_name: c.name.clone(),
+                        score: 0,
+                        findings: Vec::new(),
+                    })
+            })
+            .collect();
+        let mut counts: Vec<(Severity, usize)> = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ]
+        .into_iter()
+        .map(|s| (s, 0))
+        .collect();
+        for f in assessments.iter().flat_map(|a| &a.findings) {
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == f.severity) {
+                slot.1 += 1;
+            }
+        }
+        let blockers = assessments
+            .iter()
+            .filter(|a| a.migration_verdict() == Migration::Blocker)
+            .count();
+        Self {
+            inventory,
+            host_findings: assessment.host_findings,
+            assessments,
+            words,
+            counts,
+            blockers,
+        }
+    }
+
+    pub fn words(&self, rule: &str) -> Option<&RuleWords> {
+        self.words.get(rule)
+    }
+}
+
+/// Where loading stands.
+#[derive(Debug, Clone)]
+pub enum Phase {
+    Loading {
+        inspected: usize,
+        total: Option<usize>,
+    },
+    /// Loading failed: the same one-line message the CLI prints, and its exit code.
+    Failed {
+        message: String,
+        code: u8,
+    },
+    Ready(Arc<Loaded>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    #[default]
+    List,
+    Detail,
+    Migration,
+}
+
+/// Which pane of the detail or migration screen has the focus (`Tab`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    First,
+    Second,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Worst first: score, then worst severity, then name.
+    #[default]
+    Risk,
+    Name,
+    /// Compose project (containers without one last), then name.
+    Project,
+}
+
+impl SortKey {
+    pub fn next(self) -> Self {
+        match self {
+            SortKey::Risk => SortKey::Name,
+            SortKey::Name => SortKey::Project,
+            SortKey::Project => SortKey::Risk,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Risk => "risk",
+            SortKey::Name => "name",
+            SortKey::Project => "project",
+        }
+    }
+}
+
+/// What a prompt asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    ExportPath,
+    WriteDir,
+    /// Target user of the container being edited.
+    TargetUser,
+    /// New host port for a privileged host port under the remap policy.
+    RemapPort {
+        original: u16,
+    },
+}
+
+impl PromptKind {
+    pub fn question(&self) -> String {
+        match self {
+            PromptKind::ExportPath => "Export the plan to (.json for JSON, else YAML):".into(),
+            PromptKind::WriteDir => "Write the migration files into directory:".into(),
+            PromptKind::TargetUser => {
+                "Rootless user for this container (empty: plan default):".into()
+            }
+            PromptKind::RemapPort { original } => {
+                format!("Host port to publish instead of {original} (1024-65535):")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: String,
+    /// Why the last input was refused.
+    pub error: Option<String>,
+}
+
+/// How a file `w` would write compares with what is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    New,
+    Same,
+    Differs,
+}
+
+/// The write review: what `w` will write, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteReview {
+    pub dir: PathBuf,
+    pub files: Vec<(String, FileStatus)>,
+}
+
+impl WriteReview {
+    pub fn differing(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|(_, s)| *s == FileStatus::Differs)
+            .count()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Prompt(Prompt),
+    Review(WriteReview),
+}
+
+/// The generated files for the container on screen.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub container: usize,
+    pub generated: Result<Generated, String>,
+}
+
+/// A one-line result of the last action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The whole TUI state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub phase: Phase,
+    /// Where the inventory comes from (`demo`, a snapshot path, the Docker endpoint).
+    pub source: String,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub help_scroll: u16,
+    pub sort: SortKey,
+    pub filter: String,
+    /// The filter bar has the keyboard.
+    pub filter_editing: bool,
+    /// Container indices shown in the list, filtered and sorted.
+    pub rows: Vec<usize>,
+    /// Position in `rows`.
+    pub selected: usize,
+    /// First row drawn in the list.
+    pub list_offset: usize,
+    /// The container open in the detail or migration screen.
+    pub current: Option<usize>,
+    pub focus: Pane,
+    /// The migration view was opened from the detail screen (Esc goes back there).
+    pub came_from_detail: bool,
+    pub detail_scroll: u16,
+    pub settings_scroll: u16,
+    /// Selected line of the migration view's decision list.
+    pub decision_cursor: usize,
+    pub preview_scroll: u16,
+    /// Edited decisions by container name; the rest use [`ContainerDecision::default_for`].
+    pub decisions: BTreeMap<String, ContainerDecision>,
+    pub target: Target,
+    pub preview: Option<Preview>,
+    pub status: Option<Status>,
+    /// Terminal size, for paging and keeping the selection visible.
+    pub size: (u16, u16),
+    /// False with NO_COLOR: only bold/reverse, no colours.
+    pub color: bool,
+    pub quit: bool,
+    /// A redraw is due.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(source: impl Into<String>, target: Target, color: bool) -> Self {
+        Self {
+            phase: Phase::Loading {
+                inspected: 0,
+                total: None,
+            },
+            source: source.into(),
+            screen: Screen::List,
+            overlay: None,
+            help_scroll: 0,
+            sort: SortKey::Risk,
+            filter: String::new(),
+            filter_editing: false,
+            rows: Vec::new(),
+            selected: 0,
+            list_offset: 0,
+            current: None,
+            focus: Pane::First,
+            came_from_detail: false,
+            detail_scroll: 0,
+            settings_scroll: 0,
+            decision_cursor: 0,
+            preview_scroll: 0,
+            decisions: BTreeMap::new(),
+            target,
+            preview: None,
+            status: None,
+            size: (80, 24),
+            color,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn loaded(&self) -> Option<&Arc<Loaded>> {
+        match &self.phase {
+            Phase::Ready(loaded) => Some(loaded),
+            _ => None,
+        }
+    }
+
+    /// The container under the list cursor.
+    pub fn selected_container(&self) -> Option<usize> {
+        self.rows.get(self.selected).copied()
+    }
+
+    /// The decision in force for a container: the edited one or the default.
+    pub fn decision(&self, index: usize) -> Option<ContainerDecision> {
+        let loaded = self.loaded()?;
+        let container = loaded.inventory.containers.get(index)?;
+        Some(
+            self.decisions
+                .get(&container.name)
+                .cloned()
+                .unwrap_or_else(|| ContainerDecision::default_for(container)),
+        )
+    }
+
+    /// Decisions for every container (defaults filled in), as the plan and writer need.
+    pub fn all_decisions(&self) -> BTreeMap<String, ContainerDecision> {
+        let Some(loaded) = self.loaded() else {
+            return BTreeMap::new();
+        };
+        loaded
+            .inventory
+            .containers
+            .iter()
+            .map(|c| {
+                let d = self
+                    .decisions
+                    .get(&c.name)
+                    .cloned()
+                    .unwrap_or_else(|| ContainerDecision::default_for(c));
+                (c.name.clone(), d)
+            })
+            .collect()
+    }
+}

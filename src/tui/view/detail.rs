@@ -1,0 +1,134 @@
+//! Container detail: every finding (severity, what an attacker can do, remedies under
+//! Docker and rootless Podman) above the settings side by side with the rootless version.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+
+use crate::tui::settings::compare;
+use crate::tui::state::{App, Loaded, Pane};
+
+use super::list::state_word;
+use super::theme::{Theme, badge, severity_word, verdict_word};
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
+    let Some(index) = app.current else {
+        return;
+    };
+    let container = &loaded.inventory.containers[index];
+    let assessment = &loaded.assessments[index];
+    let Some(decision) = app.decision(index) else {
+        return;
+    };
+    let unit = app
+        .preview
+        .as_ref()
+        .filter(|p| p.container == index)
+        .and_then(|p| p.generated.as_ref().ok())
+        .and_then(|g| g.units.iter().find(|u| u.container == container.name));
+    let settings = compare(container, &decision, &app.target, unit);
+
+    let settings_height = (settings.len() as u16 + 3).min(area.height / 2);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(settings_height)]).areas(area);
+
+    let mut lines: Vec<Line> = Vec::new();
+    if assessment.findings.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No finding: nothing risky was seen in this container's settings.",
+            theme.ok(),
+        )));
+    }
+    for f in &assessment.findings {
+        let words = loaded.words(&f.rule);
+        let title = words.map_or(f.rule.as_str(), |w| w.title.as_str());
+        let mut head = vec![
+            Span::styled(
+                format!("{:<4} ", badge(Some(f.severity))),
+                theme.severity(Some(f.severity)),
+            ),
+            Span::styled(title.to_string(), theme.title()),
+            Span::styled(format!("  [{}", f.rule), theme.dim()),
+        ];
+        if let Some(cis) = &f.cis {
+            head.push(Span::styled(format!(" · CIS {cis}"), theme.dim()));
+        }
+        head.push(Span::styled("]", theme.dim()));
+        lines.push(Line::from(head));
+        lines.push(Line::from(vec![
+            Span::styled("  seen: ", theme.dim()),
+            Span::raw(f.detail.clone()),
+            Span::styled(
+                format!(
+                    "  ({} risk, rootless: {})",
+                    severity_word(f.severity),
+                    verdict_word(f.migration)
+                ),
+                theme.verdict(f.migration),
+            ),
+        ]));
+        if let Some(w) = words {
+            for (label, text) in [
+                ("  attacker: ", &w.explanation),
+                ("  docker:   ", &w.remedy_docker),
+                ("  podman:   ", &w.remedy_podman),
+            ] {
+                if !text.is_empty() {
+                    lines.push(Line::from(vec![
+                        Span::styled(label, theme.key()),
+                        Span::raw(text.clone()),
+                    ]));
+                }
+            }
+        }
+        lines.push(Line::default());
+    }
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", container.name), theme.title()),
+        Span::raw(format!(
+            "{} · {} · {} findings · score {} ",
+            container.image,
+            state_word(container.state),
+            assessment.findings.len(),
+            assessment.score
+        )),
+    ]);
+    let visible = top.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible.max(1));
+    let findings = Paragraph::new(lines)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(app.focus == Pane::First))
+                .title(title),
+        )
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll.min(max_scroll), 0));
+    frame.render_widget(findings, top);
+
+    let skip = usize::from(app.settings_scroll).min(settings.len().saturating_sub(1));
+    let rows = settings.iter().skip(skip).map(|r| {
+        Row::new(vec![
+            r.setting.clone(),
+            r.docker.clone(),
+            r.rootless.clone(),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(13),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["SETTING", "DOCKER (rootful)", "ROOTLESS PODMAN"]).style(theme.dim()))
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(app.focus == Pane::Second))
+            .title(Span::styled(" Settings: now and rootless ", theme.title())),
+    );
+    frame.render_widget(table, bottom);
+}

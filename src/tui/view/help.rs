@@ -1,0 +1,44 @@
+//! The `?` overlay: every key, per context, from the keymap table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::tui::keymap::help_sections;
+
+use super::centered;
+use super::theme::Theme;
+
+pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (context, rows) in help_sections() {
+        lines.push(Line::from(Span::styled(context.title(), theme.title())));
+        for (keys, description) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<16}"), theme.key()),
+                Span::raw(description),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    lines
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, scroll: u16) {
+    let boxed = centered(area, 72, 40);
+    let lines = lines(theme);
+    let visible = boxed.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(" Keys (j/k scroll, Esc close) ");
+    frame.render_widget(Clear, boxed);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll), 0)),
+        boxed,
+    );
+}

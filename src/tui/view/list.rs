@@ -1,0 +1,100 @@
+//! The container list: worst severity badge, name, image, state, compose project, verdict.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+use crate::model::ContainerState;
+use crate::risk::Migration;
+use crate::tui::state::{App, Loaded};
+
+use super::theme::{Theme, badge};
+use super::{list_body_height, truncate};
+
+pub fn state_word(state: ContainerState) -> &'static str {
+    match state {
+        ContainerState::Created => "created",
+        ContainerState::Running => "running",
+        ContainerState::Paused => "paused",
+        ContainerState::Restarting => "restart",
+        ContainerState::Removing => "removing",
+        ContainerState::Exited => "exited",
+        ContainerState::Dead => "dead",
+        ContainerState::Unknown => "?",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
+    let total = loaded.inventory.containers.len();
+    let shown = if app.rows.len() == total {
+        format!("{total}")
+    } else {
+        format!("{} of {total}", app.rows.len())
+    };
+    let title = Line::from(vec![
+        Span::styled(" Containers ", theme.title()),
+        Span::raw(format!("({shown}) sorted by {} ", app.sort.label())),
+    ]);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(title);
+    let header = Row::new(["RISK", "NAME", "IMAGE", "STATE", "PROJECT", "MOVE"]).style(theme.dim());
+    let height = list_body_height(app);
+    // Only the visible window is built, so a frame costs the same with 10 or 10 000 rows.
+    let rows = app
+        .rows
+        .iter()
+        .enumerate()
+        .skip(app.list_offset)
+        .take(height)
+        .map(|(pos, &index)| {
+            let c = &loaded.inventory.containers[index];
+            let a = &loaded.assessments[index];
+            let worst = a.worst_severity();
+            let included = app.decisions.get(&c.name).is_none_or(|d| d.include);
+            let verdict = a.migration_verdict();
+            let (verdict_text, verdict_style) = if included {
+                let word = match verdict {
+                    Migration::Blocker => "BLOCKER",
+                    Migration::Change => "change",
+                    Migration::Ok => "ok",
+                };
+                (word, theme.verdict(verdict))
+            } else {
+                ("skip", theme.dim())
+            };
+            let project = c
+                .compose
+                .as_ref()
+                .map(|p| p.project.as_str())
+                .unwrap_or("-");
+            let row = Row::new(vec![
+                Cell::from(Span::styled(badge(worst), theme.severity(worst))),
+                Cell::from(c.name.clone()),
+                Cell::from(truncate(&c.image, 40)),
+                Cell::from(state_word(c.state)),
+                Cell::from(project.to_string()),
+                Cell::from(Span::styled(verdict_text, verdict_style)),
+            ]);
+            if pos == app.selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Length(4),
+        Constraint::Fill(3),
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Fill(2),
+        Constraint::Length(7),
+    ];
+    let mut table = Table::new(rows, widths).header(header).block(block);
+    if app.rows.is_empty() {
+        table = table.footer(Row::new(["", "no container matches the filter"]));
+    }
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,129 @@
+//! Migration view: editable decisions and untranslated-setting notes on the left, the live
+//! preview of the generated files on the right.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::generate::NoteLevel;
+use crate::tui::decisions::{items, label, value};
+use crate::tui::preview::preview_lines;
+use crate::tui::state::{App, Loaded, Pane};
+
+use super::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
+    let Some(index) = app.current else {
+        return;
+    };
+    let container = &loaded.inventory.containers[index];
+    let Some(decision) = app.decision(index) else {
+        return;
+    };
+    let left_width = (area.width * 2 / 5).clamp(30, 50);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(area);
+    let items = items(container, &decision);
+    let [decisions_area, notes_area] = Layout::vertical([
+        Constraint::Length(items.len() as u16 * 2 + 2),
+        Constraint::Fill(1),
+    ])
+    .areas(left);
+
+    let focused = app.focus == Pane::First;
+    let mut lines = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let selected = focused && i == app.decision_cursor;
+        let marker = if selected { "> " } else { "  " };
+        let head = Line::from(vec![
+            Span::styled(marker, theme.key()),
+            Span::styled(label(*item), theme.dim()),
+        ]);
+        let val = Line::from(Span::raw(format!(
+            "    {}",
+            value(*item, container, &decision, &app.target)
+        )));
+        if selected {
+            lines.push(head.style(theme.selected()));
+            lines.push(val.style(theme.selected()));
+        } else {
+            lines.push(head);
+            lines.push(val);
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(focused))
+                .title(Span::styled(
+                    format!(" Decisions: {} ", container.name),
+                    theme.title(),
+                )),
+        ),
+        decisions_area,
+    );
+
+    let preview = app.preview.as_ref().filter(|p| p.container == index);
+    let mut notes: Vec<Line> = Vec::new();
+    if let Some(Ok(generated)) = preview.map(|p| &p.generated) {
+        for note in &generated.notes {
+            let (tag, style) = match note.level {
+                NoteLevel::NotTranslated => ("not translated", theme.error()),
+                NoteLevel::Warning => (
+                    "warning",
+                    theme.severity(Some(crate::risk::Severity::Medium)),
+                ),
+                NoteLevel::Info => ("info", theme.dim()),
+            };
+            notes.push(Line::from(vec![
+                Span::styled(format!("{tag} "), style),
+                Span::styled(note.setting.clone(), theme.key()),
+                Span::raw(format!(": {}", note.message)),
+            ]));
+        }
+    }
+    if notes.is_empty() {
+        notes.push(Line::from(Span::styled(
+            "Every setting is translated.",
+            theme.ok(),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(notes).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(false))
+                .title(Span::styled(" Notes ", theme.title())),
+        ),
+        notes_area,
+    );
+
+    let lines: Vec<Line> = match preview {
+        Some(p) => preview_lines(p)
+            .into_iter()
+            .map(|l| {
+                if l.starts_with("── ") {
+                    Line::from(Span::styled(l, theme.title()))
+                } else {
+                    Line::from(l)
+                }
+            })
+            .collect(),
+        None => vec![Line::from("(no preview)")],
+    };
+    let visible = right.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible.max(1));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border(!focused))
+                    .title(Span::styled(" Preview: generated files ", theme.title())),
+            )
+            .scroll((app.preview_scroll.min(max_scroll), 0)),
+        right,
+    );
+}

@@ -1,0 +1,99 @@
+//! Views: pure functions from [`App`] to a frame, one file per screen or pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::state::{App, Overlay, Phase, Screen};
+
+mod detail;
+mod error;
+mod filter;
+mod footer;
+mod help;
+mod list;
+mod loading;
+mod migration;
+mod prompt;
+mod review;
+mod summary;
+pub mod theme;
+
+#[cfg(test)]
+mod tests;
+
+pub use theme::Theme;
+
+/// Rows of chrome around the list body: host line, footer, table borders and header.
+const LIST_CHROME: u16 = 1 + 1 + 2 + 1;
+
+/// Whether the one-line bar above the footer (filter or status) is shown.
+pub fn bar_shown(app: &App) -> bool {
+    app.filter_editing || !app.filter.is_empty() || app.status.is_some()
+}
+
+/// Container rows that fit in the list; `update` pages and scrolls with the same number.
+pub fn list_body_height(app: &App) -> usize {
+    let bar = u16::from(bar_shown(app));
+    usize::from(app.size.1.saturating_sub(LIST_CHROME + bar))
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let theme = Theme::new(app.color);
+    let area = frame.area();
+    let [body, bar, foot] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(u16::from(bar_shown(app) && app.loaded().is_some())),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    match &app.phase {
+        Phase::Loading { inspected, total } => {
+            loading::draw(frame, body, &theme, &app.source, *inspected, *total)
+        }
+        Phase::Failed { message, .. } => error::draw(frame, body, &theme, message),
+        Phase::Ready(loaded) => {
+            let [head, main] =
+                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+            summary::draw(frame, head, &theme, app, loaded);
+            match app.screen {
+                Screen::List => list::draw(frame, main, &theme, app, loaded),
+                Screen::Detail => detail::draw(frame, main, &theme, app, loaded),
+                Screen::Migration => migration::draw(frame, main, &theme, app, loaded),
+            }
+            filter::draw(frame, bar, &theme, app);
+        }
+    }
+    footer::draw(frame, foot, &theme, app);
+    match &app.overlay {
+        Some(Overlay::Help) => help::draw(frame, area, &theme, app.help_scroll),
+        Some(Overlay::Prompt(p)) => prompt::draw(frame, area, &theme, p),
+        Some(Overlay::Review(r)) => review::draw(frame, area, &theme, r),
+        None => {}
+    }
+}
+
+/// A centred rectangle of at most `width` x `height`, leaving a margin on small screens.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2)).max(1);
+    let h = height.min(area.height.saturating_sub(2)).max(1);
+    Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Cut a string to `width` characters, marking the cut with `…`.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
