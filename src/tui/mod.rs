@@ -3,10 +3,15 @@
 //! changes (pure), [`view::draw`] renders a frame from state (pure), and [`run`] wires the
 //! terminal, the input stream and the loader task together.
 
+pub mod actions;
 pub mod decisions;
+pub mod event;
 pub mod keymap;
 pub mod preview;
+pub mod run;
 pub mod settings;
 pub mod state;
 pub mod update;
 pub mod view;
+
+pub use run::run;
