@@ -6,6 +6,8 @@
 pub mod actions;
 pub mod decisions;
 pub mod event;
+#[cfg(test)]
+pub mod fixtures;
 pub mod keymap;
 pub mod preview;
 pub mod run;

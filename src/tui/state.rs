@@ -137,7 +137,7 @@ pub enum Pane {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
-    /// Worst first: score, then worst severity, then name.
+    /// Worst first: worst severity, then score, then name.
     #[default]
     Risk,
     Name,

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -12,36 +13,53 @@ use super::theme::{Theme, badge};
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
     let host = &loaded.inventory.host;
-    let mut spans = vec![Span::styled("unroot", theme.title()), Span::raw(" ")];
-    let engine = match (&host.server_version, &host.api_version) {
-        (Some(v), Some(api)) => format!("docker {v} (API {api})"),
-        (Some(v), None) => format!("docker {v}"),
-        _ => "docker ?".to_string(),
-    };
     let cgroup = match host.cgroup_version {
         Some(CgroupVersion::V2) => "cgroup v2",
         Some(CgroupVersion::V1) => "cgroup v1",
         None => "cgroup ?",
     };
     let name = host.hostname.as_deref().unwrap_or(&app.source);
-    spans.push(Span::raw(format!(
-        "{name} · {engine} · {cgroup} · {} containers ·",
-        loaded.inventory.containers.len()
-    )));
-    for (severity, count) in &loaded.counts {
-        if *count > 0 {
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                format!("{}:{count}", badge(Some(*severity))),
-                theme.severity(Some(*severity)),
-            ));
-        }
+    let version = host.server_version.as_deref().unwrap_or("?");
+    let count = loaded.inventory.containers.len();
+    let counts: Vec<(String, Style)> = loaded
+        .counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| (format!("{}:{n}", badge(Some(*s))), theme.severity(Some(*s))))
+        .collect();
+    let blockers = format!("{} blocked", loaded.blockers);
+    let tail_len: usize =
+        counts.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + blockers.len() + 3;
+    // Widest form first; drop detail until the line fits (80 columns must show the counts).
+    let heads = [
+        match &host.api_version {
+            Some(api) => format!(
+                "unroot {name} · docker {version} (API {api}) · {cgroup} · {count} containers ·"
+            ),
+            None => format!("unroot {name} · docker {version} · {cgroup} · {count} containers ·"),
+        },
+        format!("{name} · docker {version} · {cgroup} · {count} containers ·"),
+        format!("{name} · {version} · {cgroup} · {count} ctrs ·"),
+    ];
+    let width = usize::from(area.width);
+    let head = heads
+        .iter()
+        .find(|h| h.chars().count() + tail_len <= width)
+        .unwrap_or(&heads[2])
+        .clone();
+    let mut spans = vec![Span::styled(head, theme.title())];
+    for (text, style) in counts {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(text, style));
     }
-    let blockers = format!(" · {} blocked", loaded.blockers);
-    if loaded.blockers > 0 {
-        spans.push(Span::styled(blockers, theme.error()));
-    } else {
-        spans.push(Span::styled(blockers, theme.ok()));
-    }
+    spans.push(Span::raw(" · "));
+    spans.push(Span::styled(
+        blockers,
+        if loaded.blockers > 0 {
+            theme.error()
+        } else {
+            theme.ok()
+        },
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
