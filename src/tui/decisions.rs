@@ -1,7 +1,7 @@
 //! The editable lines of the migration view and the values each can take. Pure, shared by
 //! `update` (editing) and the migration view (drawing).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Container, NetworkMode};
 use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy};
@@ -101,9 +101,12 @@ pub fn value(
     }
 }
 
-/// A port not below 1024 that is the default replacement for a privileged one (80 -> 8080).
-pub fn default_remap(port: u16) -> u16 {
-    port + 8000
+/// The proposed replacement for a privileged host port: 80 -> 8080, 443 -> 8443, or the
+/// next free port after that when another binding on the host already uses it.
+pub fn default_remap(port: u16, taken: &BTreeSet<u16>) -> u16 {
+    (port + 8000..=u16::MAX)
+        .find(|p| !taken.contains(p))
+        .unwrap_or(port + 8000)
 }
 
 fn network_options(container: &Container) -> Vec<NetworkChoice> {
@@ -145,6 +148,7 @@ pub fn step(
     container: &Container,
     decision: &ContainerDecision,
     forward: bool,
+    taken: &BTreeSet<u16>,
 ) -> Option<ContainerDecision> {
     let mut new = decision.clone();
     match item {
@@ -155,12 +159,16 @@ pub fn step(
                 return None;
             }
             new.ports = match decision.ports {
-                PrivilegedPortPolicy::Sysctl => PrivilegedPortPolicy::Remap {
-                    ports: privileged
-                        .iter()
-                        .map(|&p| (p, default_remap(p)))
-                        .collect::<BTreeMap<_, _>>(),
-                },
+                PrivilegedPortPolicy::Sysctl => {
+                    let mut taken = taken.clone();
+                    let mut ports = BTreeMap::new();
+                    for p in privileged {
+                        let to = default_remap(p, &taken);
+                        taken.insert(to);
+                        ports.insert(p, to);
+                    }
+                    PrivilegedPortPolicy::Remap { ports }
+                }
                 PrivilegedPortPolicy::Remap { .. } => PrivilegedPortPolicy::Sysctl,
             };
         }
@@ -180,13 +188,13 @@ pub fn step(
     Some(new)
 }
 
-/// Parse a typed replacement host port: unprivileged, and not already used by another
-/// binding of the same container.
+/// Parse a typed replacement host port: unprivileged, and not used by another binding on
+/// the host (`taken`) or by another remap of the same container.
 pub fn parse_port(
     input: &str,
     original: u16,
-    container: &Container,
     decision: &ContainerDecision,
+    taken: &BTreeSet<u16>,
 ) -> Result<u16, String> {
     let port: u16 = input
         .trim()
@@ -197,22 +205,47 @@ pub fn parse_port(
             "{port} is below 1024 and would need root: pick 1024-65535"
         ));
     }
-    let taken = container
-        .ports
-        .iter()
-        .any(|p| p.host_port == port && p.host_port != original)
-        || match &decision.ports {
-            PrivilegedPortPolicy::Remap { ports } => {
-                ports.iter().any(|(o, n)| *o != original && *n == port)
-            }
-            PrivilegedPortPolicy::Sysctl => false,
-        };
-    if taken {
+    let remapped_here = match &decision.ports {
+        PrivilegedPortPolicy::Remap { ports } => {
+            ports.iter().any(|(o, n)| *o != original && *n == port)
+        }
+        PrivilegedPortPolicy::Sysctl => false,
+    };
+    if taken.contains(&port) || remapped_here {
         return Err(format!(
-            "host port {port} is already used by this container"
+            "host port {port} is already published on this host: pick another"
         ));
     }
     Ok(port)
+}
+
+/// Host ports in use by every binding except `except`'s privileged ones: other containers'
+/// ports under their decisions (remapped where they are), and this container's other ports.
+/// Excluded containers count too: they keep running under Docker on the same host.
+pub fn ports_in_use<'a>(
+    containers: impl Iterator<Item = (&'a Container, ContainerDecision)>,
+    except: &str,
+) -> BTreeSet<u16> {
+    let mut taken = BTreeSet::new();
+    for (c, d) in containers {
+        for p in &c.ports {
+            if p.host_port == 0 {
+                continue;
+            }
+            let mapped = match &d.ports {
+                PrivilegedPortPolicy::Remap { ports } => ports.get(&p.host_port).copied(),
+                PrivilegedPortPolicy::Sysctl => None,
+            };
+            if c.name == except {
+                if p.host_port >= UNPRIVILEGED_PORT_START {
+                    taken.insert(p.host_port);
+                }
+            } else {
+                taken.insert(mapped.unwrap_or(p.host_port));
+            }
+        }
+    }
+    taken
 }
 
 /// Validate a typed user name the way useradd would accept it; empty means "plan default".
@@ -236,4 +269,98 @@ pub fn parse_user(input: &str) -> Result<Option<String>, String> {
         );
     }
     Ok(Some(name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PortBinding;
+
+    fn with_ports(name: &str, ports: &[u16]) -> Container {
+        Container {
+            name: name.into(),
+            ports: ports
+                .iter()
+                .map(|&p| PortBinding {
+                    container_port: p,
+                    host_port: p,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn remap_skips_ports_other_containers_publish() {
+        let web = with_ports("web", &[80, 443, 8443]);
+        let other = with_ports("other", &[8080, 8081]);
+        let decision = ContainerDecision::default_for(&web);
+        let taken = ports_in_use(
+            [
+                (&web, decision.clone()),
+                (&other, ContainerDecision::default_for(&other)),
+            ]
+            .into_iter(),
+            "web",
+        );
+        assert_eq!(taken, BTreeSet::from([8080, 8081, 8443]));
+        let stepped = step(Item::PortPolicy, &web, &decision, true, &taken).unwrap();
+        let PrivilegedPortPolicy::Remap { ports } = &stepped.ports else {
+            panic!("{stepped:?}")
+        };
+        assert_eq!(ports, &BTreeMap::from([(80, 8082), (443, 8444)]));
+        assert_eq!(items(&web, &stepped).len(), 7, "one line per remapped port");
+        let back = step(Item::PortPolicy, &web, &stepped, true, &taken).unwrap();
+        assert_eq!(back.ports, PrivilegedPortPolicy::Sysctl);
+    }
+
+    #[test]
+    fn typed_ports_must_be_unprivileged_numbers_and_free() {
+        let web = with_ports("web", &[80]);
+        let d = ContainerDecision::default_for(&web);
+        let taken = BTreeSet::from([9000]);
+        assert!(
+            parse_port("http", 80, &d, &taken)
+                .unwrap_err()
+                .contains("not a port")
+        );
+        assert!(parse_port("99999", 80, &d, &taken).is_err());
+        assert!(
+            parse_port("443", 80, &d, &taken)
+                .unwrap_err()
+                .contains("below 1024")
+        );
+        assert!(
+            parse_port("9000", 80, &d, &taken)
+                .unwrap_err()
+                .contains("already")
+        );
+        assert_eq!(parse_port(" 10080 ", 80, &d, &taken), Ok(10080));
+    }
+
+    #[test]
+    fn a_container_without_low_ports_has_no_policy_to_cycle() {
+        let c = with_ports("app", &[3000]);
+        let d = ContainerDecision::default_for(&c);
+        assert_eq!(step(Item::PortPolicy, &c, &d, true, &BTreeSet::new()), None);
+        assert_eq!(
+            value(
+                Item::PortPolicy,
+                &c,
+                &d,
+                &crate::tui::actions::default_target()
+            ),
+            "none published"
+        );
+    }
+
+    #[test]
+    fn user_names_follow_useradd_rules() {
+        assert_eq!(parse_user(""), Ok(None));
+        assert_eq!(parse_user("svc-web"), Ok(Some("svc-web".into())));
+        assert!(parse_user("root").is_err());
+        assert!(parse_user("Web").is_err());
+        assert!(parse_user("9web").is_err());
+    }
 }

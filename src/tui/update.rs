@@ -399,6 +399,19 @@ fn current_item(app: &App) -> Option<Item> {
     current_items(app).get(app.decision_cursor).copied()
 }
 
+/// Host ports other bindings hold, as seen from container `index`.
+fn ports_taken(app: &App, index: usize) -> std::collections::BTreeSet<u16> {
+    let Some(loaded) = app.loaded() else {
+        return Default::default();
+    };
+    let containers = &loaded.inventory.containers;
+    let with_decisions = containers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| app.decision(i).map(|d| (c, d)));
+    decisions::ports_in_use(with_decisions, &containers[index].name)
+}
+
 /// Store a changed decision and regenerate the preview.
 fn set_decision(app: &mut App, decision: ContainerDecision) {
     let (Some(loaded), Some(index)) = (app.loaded().cloned(), app.current) else {
@@ -420,11 +433,13 @@ fn step_decision(app: &mut App, forward: bool) {
     let Some(decision) = app.decision(index) else {
         return;
     };
+    let taken = ports_taken(app, index);
     if let Some(new) = decisions::step(
         item,
         &loaded.inventory.containers[index],
         &decision,
         forward,
+        &taken,
     ) {
         set_decision(app, new);
     }
@@ -451,7 +466,7 @@ fn edit_decision(app: &mut App) {
                 PrivilegedPortPolicy::Sysctl => None,
             };
             let input = current
-                .unwrap_or(decisions::default_remap(original))
+                .unwrap_or_else(|| decisions::default_remap(original, &ports_taken(app, index)))
                 .to_string();
             open_prompt(app, PromptKind::RemapPort { original }, input);
         }
@@ -532,12 +547,9 @@ fn accept_prompt(app: &mut App) -> Option<Effect> {
                 return None;
             };
             let mut decision = app.decision(index)?;
-            match decisions::parse_port(
-                &input,
-                original,
-                &loaded.inventory.containers[index],
-                &decision,
-            ) {
+            drop(loaded);
+            let taken = ports_taken(app, index);
+            match decisions::parse_port(&input, original, &decision, &taken) {
                 Ok(port) => {
                     app.overlay = None;
                     if let PrivilegedPortPolicy::Remap { ports } = &mut decision.ports {

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Stage `tui`: the built binary in a real terminal. tmux runs `unroot --demo`, keys are sent
+# as a user would type them (filter, open a container, change a decision, export the plan),
+# the screen is read back with capture-pane, and the exported plan is parsed to check that
+# the decision made on screen is the one in the file. Fails loudly; always cleans up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { printf 'tui-e2e: FAIL: %s\n' "$*" >&2; exit 1; }
+log() { printf 'tui-e2e: %s\n' "$*" >&2; }
+
+command -v tmux >/dev/null || fail "tmux is not installed (the setup stage installs it)"
+command -v python3 >/dev/null || fail "python3 is needed to parse the exported plan"
+python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is needed to parse the exported plan (apt-get install python3-yaml)"
+
+cargo build --locked --quiet --bin unroot
+bin="$PWD/target/debug/unroot"
+
+work="$(mktemp -d)"
+session="unroot-tui-e2e-$$"
+screen_file="$work/screen.txt"
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+capture() { tmux capture-pane -p -t "$session" >"$screen_file" 2>/dev/null || true; }
+
+# Wait until the screen shows TEXT (fixed string), or fail showing the screen.
+wait_for() {
+  local text="$1" tries=100
+  while [ $tries -gt 0 ]; do
+    capture
+    if grep -qF -- "$text" "$screen_file"; then
+      return 0
+    fi
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  log "screen while waiting for: $text"
+  cat "$screen_file" >&2
+  fail "did not see \"$text\" within 10 s"
+}
+
+# Fail if the screen shows TEXT right now.
+refute() {
+  capture
+  if grep -qF -- "$1" "$screen_file"; then
+    cat "$screen_file" >&2
+    fail "unexpected \"$1\" on screen"
+  fi
+}
+
+keys() { tmux send-keys -t "$session" "$@"; }
+
+# 80x24: the smallest size the TUI promises to work at. NO_COLOR keeps capture simple.
+tmux new-session -d -s "$session" -x 80 -y 24 -c "$work" \
+  "env TERM=xterm-256color NO_COLOR=1 '$bin' --demo; echo \"unroot exited with \$?\"; sleep 60"
+
+wait_for "Containers (14)"
+wait_for "Enter open"
+log "list shown"
+
+# Filter by name: one container left.
+keys /
+wait_for "name, image, label or rule id"
+keys -l traefik
+wait_for "(1 of 14)"
+keys Enter
+refute "name, image, label or rule id"
+log "filter applied"
+
+# Open it: findings and the side-by-side settings.
+keys Enter
+wait_for "Settings: now and rootless"
+wait_for "traefik"
+log "detail shown"
+
+# Migration view: move to the privileged-port policy and switch it to remap.
+keys m
+wait_for "Decisions: traefik"
+wait_for "sysctl: lower"
+keys j j l
+wait_for "remap to other host ports"
+wait_for "host port 80 ->"
+# Type a port for 80 instead of the proposal; 443 keeps its proposed 8443.
+keys j Enter
+wait_for "instead of 80"
+keys BSpace BSpace BSpace BSpace BSpace BSpace
+keys -l 10080
+keys Enter
+refute "instead of 80"
+wait_for "10080"
+log "decision changed"
+# The preview follows the decision: scroll the preview pane to the unit's ports.
+keys Tab
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  capture
+  grep -qF "10080:80" "$screen_file" && break
+  keys j j j
+done
+wait_for "10080:80"
+log "preview updated"
+
+# Export the plan to a path typed into the prompt.
+keys e
+wait_for "Export the plan to"
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+keys -l "$work/plan.yaml"
+keys Enter
+wait_for "Plan written"
+log "plan exported"
+
+keys q
+wait_for "unroot exited with 0"
+
+[ -s "$work/plan.yaml" ] || fail "no plan at $work/plan.yaml"
+python3 - "$work/plan.yaml" <<'PY' || fail "the exported plan does not carry the decision made on screen"
+import sys, yaml
+with open(sys.argv[1]) as f:
+    plan = yaml.safe_load(f)
+assert plan["schema"] == "unroot.plan/v1", plan.get("schema")
+by_name = {c["name"]: c for c in plan["containers"]}
+assert len(by_name) == 14, sorted(by_name)
+ports = by_name["traefik"]["decision"]["ports"]
+assert ports["policy"] == "remap", ports
+assert int(ports["ports"][80]) == 10080, ports
+assert int(ports["ports"][443]) == 8443, ports
+# Containers nobody touched keep the proposed default.
+others = [c for n, c in by_name.items() if n != "traefik"]
+assert all(c["decision"]["ports"]["policy"] == "sysctl" for c in others), "untouched containers changed"
+print("tui-e2e: plan carries traefik 80->10080, 443->8443; 13 others unchanged")
+PY
+log "PASS"
