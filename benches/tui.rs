@@ -1,0 +1,186 @@
+//! TUI latency on a synthetic 1000-container host (the demo host's 14 containers, cloned
+//! with distinct names, ports and projects).
+//!
+//! Measures, drawing into ratatui's in-memory TestBackend (terminal I/O excluded):
+//! - first frame: from the loaded inventory to the first drawn list (assessment, catalog
+//!   words, sorting and the draw) — target < 100 ms;
+//! - one frame render of each screen — target < 5 ms;
+//! - key-to-redraw: `update` for a key plus the redraw — target < 16 ms; for a navigation
+//!   key and for a decision change (which regenerates the preview).
+//!
+//! Baseline printed next to it: ratatui drawing a plain full-screen paragraph of the same
+//! size, i.e. the cost of a frame that does nothing of ours.
+//!
+//! Run: `cargo bench --bench tui`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::widgets::Paragraph;
+
+use unroot::model::{ComposeInfo, Inventory};
+use unroot::tui::actions::default_target;
+use unroot::tui::event::prepare;
+use unroot::tui::state::App;
+use unroot::tui::update::{Msg, update};
+use unroot::tui::view;
+
+const CONTAINERS: usize = 1000;
+
+fn synthetic_host(n: usize) -> Inventory {
+    let demo = unroot::source::demo();
+    let mut inventory = demo.clone();
+    inventory.containers = (0..n)
+        .map(|i| {
+            let mut c = demo.containers[i % demo.containers.len()].clone();
+            c.name = format!("{}-{i:04}", c.name);
+            c.id = format!("{:064x}", i);
+            for p in &mut c.ports {
+                // Keep low ports low (they drive the port decisions), spread the rest.
+                if p.host_port >= 1024 {
+                    p.host_port = 10_000 + (i as u16 % 50_000);
+                }
+            }
+            if let Some(compose) = &mut c.compose {
+                *compose = ComposeInfo {
+                    project: format!("{}-{}", compose.project, i / 20),
+                    ..compose.clone()
+                };
+            }
+            c
+        })
+        .collect();
+    inventory
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+}
+
+struct Stats {
+    mean: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
+    for _ in 0..iterations.min(20) {
+        f();
+    }
+    let mut samples: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    let total: Duration = samples.iter().sum();
+    Stats {
+        mean: total / iterations as u32,
+        p99: samples[(iterations * 99 / 100).min(iterations - 1)],
+        max: *samples.last().unwrap(),
+    }
+}
+
+fn report(name: &str, stats: &Stats, target_ms: f64) {
+    let verdict = if stats.max.as_secs_f64() * 1000.0 < target_ms {
+        "ok"
+    } else if stats.p99.as_secs_f64() * 1000.0 < target_ms {
+        "ok (p99)"
+    } else {
+        "OVER TARGET"
+    };
+    println!(
+        "{name:<44} mean {:>8.3} ms  p99 {:>8.3} ms  max {:>8.3} ms  target < {target_ms} ms  {verdict}",
+        stats.mean.as_secs_f64() * 1000.0,
+        stats.p99.as_secs_f64() * 1000.0,
+        stats.max.as_secs_f64() * 1000.0,
+    );
+}
+
+fn main() {
+    let (width, height) = (160, 48);
+    let inventory = synthetic_host(CONTAINERS);
+    println!(
+        "unroot TUI bench: {} containers, {width}x{height} TestBackend",
+        inventory.containers.len()
+    );
+
+    // First frame after the snapshot is loaded: assess + words + rows + draw.
+    let first = measure(10, || {
+        let mut app = App::new("bench", default_target(), true);
+        update(&mut app, Msg::Resize(width, height));
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        update(&mut app, Msg::Loaded(Box::new(prepare(inventory.clone()))));
+        draw(&mut terminal, &app);
+        black_box(&terminal);
+    });
+    report("first frame after load (assess+sort+draw)", &first, 100.0);
+
+    let mut app = App::new("bench", default_target(), true);
+    update(&mut app, Msg::Resize(width, height));
+    update(&mut app, Msg::Loaded(Box::new(prepare(inventory.clone()))));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+
+    let baseline_text = "x".repeat(usize::from(width) * usize::from(height));
+    let baseline = measure(500, || {
+        terminal
+            .draw(|f| f.render_widget(Paragraph::new(baseline_text.as_str()), f.area()))
+            .unwrap();
+    });
+    report("baseline: ratatui plain paragraph frame", &baseline, 5.0);
+
+    let list = measure(500, || draw(&mut terminal, &app));
+    report("frame: container list", &list, 5.0);
+
+    update(&mut app, key(KeyCode::Char('/')));
+    for c in "nextcloud".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    let filter_key = measure(200, || {
+        update(&mut app, key(KeyCode::Char('x')));
+        update(&mut app, key(KeyCode::Backspace));
+        draw(&mut terminal, &app);
+    });
+    report("key-to-redraw: filter typing (2 keys)", &filter_key, 16.0);
+    update(&mut app, key(KeyCode::Esc));
+
+    let nav = measure(500, || {
+        update(&mut app, key(KeyCode::Char('j')));
+        draw(&mut terminal, &app);
+    });
+    report("key-to-redraw: j in the list", &nav, 16.0);
+
+    let sort = measure(100, || {
+        update(&mut app, key(KeyCode::Char('s')));
+        draw(&mut terminal, &app);
+    });
+    report("key-to-redraw: s (re-sort 1000 rows)", &sort, 16.0);
+
+    update(&mut app, key(KeyCode::Char('g')));
+    update(&mut app, key(KeyCode::Enter));
+    let detail = measure(500, || draw(&mut terminal, &app));
+    report("frame: container detail", &detail, 5.0);
+
+    update(&mut app, key(KeyCode::Char('m')));
+    let migration = measure(500, || draw(&mut terminal, &app));
+    report("frame: migration view with preview", &migration, 5.0);
+
+    // Volumes line: cycling it regenerates the preview each time.
+    for _ in 0..3 {
+        update(&mut app, key(KeyCode::Char('j')));
+    }
+    let decision = measure(200, || {
+        update(&mut app, key(KeyCode::Char('l')));
+        draw(&mut terminal, &app);
+    });
+    report("key-to-redraw: decision change + preview", &decision, 16.0);
+}
