@@ -423,10 +423,7 @@ fn container_section(out: &mut String, c: &ContainerPlan, unit: Option<&UnitPlan
         let _ = writeln!(out, "- none (only the host-wide steps)");
     }
     for (i, s) in steps.iter().enumerate() {
-        let side = match s.side {
-            crate::plan::script::Side::Host => "host",
-            crate::plan::script::Side::User => "user",
-        };
+        let side = s.side.label();
         let _ = writeln!(out, "{}. `{}` ({side}): {}", i + 1, s.function, md(&s.summary));
     }
 }

@@ -21,16 +21,20 @@ use crate::plan::Target;
 /// Where a step runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
-    /// As root on the Docker host (docker, useradd, sysctl, chown).
-    Host,
-    /// As the rootless user (podman, systemctl --user) through `as_user`.
+    /// Uses the Docker CLI: runs on the Docker host, as root.
+    Docker,
+    /// Root-only system configuration of the target (useradd, usermod, sysctl, loginctl,
+    /// installing files, chown); no Docker needed.
+    Root,
+    /// As the rootless user (podman, systemctl --user) through `as_user`; no Docker needed.
     User,
 }
 
 impl Side {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
-            Side::Host => "host",
+            Side::Docker => "docker",
+            Side::Root => "root",
             Side::User => "user",
         }
     }
@@ -248,7 +252,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         if input.target.create_user {
             b.push(
                 &format!("create_user_{}", ident(&user)),
-                Side::Host,
+                Side::Root,
                 None,
                 format!("create user {user} when missing"),
                 vec![
@@ -259,7 +263,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         } else {
             b.push(
                 &format!("check_user_{}", ident(&user)),
-                Side::Host,
+                Side::Root,
                 None,
                 format!("check that user {user} exists (target.create_user is false)"),
                 vec![
@@ -290,20 +294,19 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             }
         }
         body.push(format!(
-            "# Podman re-reads the ranges only after a migrate (no-op for a new user).\n  \
-             if applying && ! id -u {u} >/dev/null 2>&1; then return 0; fi\n  \
+            "# Podman re-reads the ranges only after a migrate (harmless for a new user).\n  \
              run as_user {u} podman system migrate"
         ));
         b.push(
             &format!("subids_{}", ident(&user)),
-            Side::Host,
+            Side::Root,
             None,
             format!("give {user} subordinate uid/gid ranges (/etc/subuid, /etc/subgid)"),
             body,
         );
         b.push(
             &format!("linger_{}", ident(&user)),
-            Side::Host,
+            Side::Root,
             None,
             format!("let {user}'s services run without a login session (loginctl enable-linger)"),
             vec![
@@ -334,7 +337,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         }
         b.push(
             "sysctl",
-            Side::Host,
+            Side::Root,
             None,
             format!("install and apply {}", sysctls.join(", ")),
             body,
@@ -351,7 +354,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 let archive = format!("\"$UNROOT_STAGING\"/{}", q(&image_archive(&image.docker_ref)));
                 b.push(
                     &format!("image_save_{}", ident(&unit.unit)),
-                    Side::Host,
+                    Side::Docker,
                     Some(&unit.container),
                     format!("{}: save image {} from Docker into the staging directory", unit.container, image.docker_ref),
                     vec![
@@ -435,7 +438,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         }
         b.push(
             &format!("install_units_{}", ident(&user)),
-            Side::Host,
+            Side::Root,
             None,
             format!(
                 "install {} quadlet file(s), {} env file(s){} for {user} into ~{user}/{}",
@@ -461,7 +464,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         let restart = c.map_or("no".to_string(), |c| docker_restart_arg(&c.restart_policy));
         b.push(
             &format!("docker_stop_{}", ident(&unit.unit)),
-            Side::Host,
+            Side::Docker,
             Some(&unit.container),
             format!(
                 "{}: stop the Docker container and set its restart policy to no (was {restart}; rollback.sh restores it)",
@@ -492,7 +495,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 .unwrap_or_else(|| format!("/var/lib/docker/volumes/{}/_data", v.docker_volume));
             b.push(
                 &format!("volume_export_{}_{}", ident(&unit.unit), ident(&v.docker_volume)),
-                Side::Host,
+                Side::Docker,
                 Some(&unit.container),
                 format!(
                     "{}: archive Docker volume {} (numeric owners kept) into the staging directory",
@@ -567,7 +570,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             }
             b.push(
                 &format!("chown_binds_{}", ident(&unit.unit)),
-                Side::User,
+                Side::Root,
                 Some(&unit.container),
                 format!(
                     "{}: hand the bind mount(s) {} to {} (owned inside the user namespace as the container user)",
@@ -674,7 +677,7 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         for bind in &unit.chown_binds {
             b.push(
                 &format!("restore_owner_{}", ident(&unit.unit)),
-                Side::Host,
+                Side::Root,
                 Some(&unit.container),
                 format!(
                     "{}: give {} back to {}:{} as Docker used it",
@@ -705,7 +708,7 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         }
         b.push(
             &format!("docker_restore_{}", ident(&unit.unit)),
-            Side::Host,
+            Side::Docker,
             Some(&unit.container),
             format!(
                 "{}: restore the Docker restart policy ({restart}){}",
@@ -780,9 +783,9 @@ range_free() {
 }
 
 wait_user_manager() {
-  local uid i
+  local uid
   uid=$(id -u "$1")
-  for i in $(seq 1 20); do
+  for _ in $(seq 1 20); do
     [[ -S "/run/user/$uid/bus" ]] && return 0
     sleep 0.5
   done
@@ -798,12 +801,12 @@ docker_volume_path() {
 }
 
 wait_active() {
-  local user=$1 service=$2 i
+  local user=$1 service=$2
   if ! applying; then
     run as_user "$user" systemctl --user is-active "$service"
     return 0
   fi
-  for i in $(seq 1 30); do
+  for _ in $(seq 1 30); do
     if as_user "$user" systemctl --user is-active --quiet "$service"; then
       note "$service is active"
       return 0
@@ -814,12 +817,12 @@ wait_active() {
 }
 
 check_tcp() {
-  local ip=$1 port=$2 i
+  local ip=$1 port=$2
   if ! applying; then
     note "+ connect to $ip:$port"
     return 0
   fi
-  for i in $(seq 1 15); do
+  for _ in $(seq 1 15); do
     if timeout 2 bash -c "exec 3<>/dev/tcp/$ip/$port" 2>/dev/null; then
       note "$ip:$port accepts connections"
       return 0
@@ -852,7 +855,8 @@ fn render(name: &str, intro: &str, steps: &[Step], input: &ScriptInput<'_>) -> S
          #                   host-side and user-side steps (default /var/tmp/unroot-migrate)\n\
          #   UNROOT_BUNDLE   directory holding quadlet/, env/, sysctl.d/ (default: the script's)\n\
          #   UNROOT_APPLY    1 executes steps called after sourcing (default 0: print only)\n\
-         # host = runs as root on the Docker host; user = runs as the rootless user via as_user.\n",
+         # Sides: docker = uses the Docker CLI (Docker host, root); root = system configuration of
+# the target (root, no Docker); user = as the rootless user via as_user (no Docker).\n",
     );
     out.push_str(&format!(
         "#\n# Target: Podman {}, quadlet directory ~USER/{}\n#\n# Steps, in order:\n",
@@ -963,4 +967,166 @@ pub fn rollback_sh(input: &ScriptInput<'_>) -> String {
         &steps,
         input,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{BindChown, GeneratedFile, ImageTransfer, PublishedPort, VolumeMove};
+    use crate::model::{Container, RestartPolicy, Volume};
+    use std::collections::BTreeMap;
+
+    fn file(path: &str, content: &str) -> GeneratedFile {
+        GeneratedFile {
+            path: path.to_string(),
+            mode: if path.starts_with("env/") { 0o600 } else { 0o644 },
+            content: content.to_string(),
+        }
+    }
+
+    /// A hand-made two-container output: one image loaded, one pulled, a named volume, a
+    /// bind mount to chown, a remapped port, an env file.
+    pub(crate) fn sample() -> (Inventory, Target, Generated) {
+        let mut inv = Inventory::default();
+        inv.containers.push(Container {
+            name: "web".into(),
+            state: ContainerState::Running,
+            restart_policy: RestartPolicy {
+                name: RestartPolicyName::UnlessStopped,
+                max_retries: None,
+            },
+            ..Default::default()
+        });
+        inv.containers.push(Container {
+            name: "db's".into(),
+            state: ContainerState::Exited,
+            restart_policy: RestartPolicy {
+                name: RestartPolicyName::OnFailure,
+                max_retries: Some(3),
+            },
+            ..Default::default()
+        });
+        inv.volumes.push(Volume {
+            name: "pgdata".into(),
+            mountpoint: Some("/var/lib/docker/volumes/pgdata/_data".into()),
+            ..Default::default()
+        });
+        let target = Target {
+            user: "app".into(),
+            project_users: BTreeMap::new(),
+            create_user: true,
+            podman_version: "5.4".into(),
+            quadlet_dir: ".config/containers/systemd".into(),
+            subid_ranges: BTreeMap::new(),
+        };
+        let generated = Generated {
+            files: vec![
+                file("env/web.env", "SECRET=x\n"),
+                file("quadlet/db.container", "[Container]\nVolume=pgdata.volume:/var/lib/postgresql/data\n"),
+                file("quadlet/pgdata.volume", "[Volume]\nVolumeName=pgdata\n"),
+                file("quadlet/web.container", "[Container]\nEnvironmentFile=web.env\n"),
+                file("subgid", "app:100000:65536\n"),
+                file("subuid", "app:100000:65536\n"),
+                file("sysctl.d/50-unroot-ports.conf", "net.ipv4.ip_unprivileged_port_start=80\n"),
+            ],
+            notes: vec![],
+            units: vec![
+                UnitPlan {
+                    container: "web".into(),
+                    unit: "web".into(),
+                    user: "app".into(),
+                    image: ImageTransfer {
+                        docker_ref: "app:1".into(),
+                        podman_ref: "localhost/app:1".into(),
+                        method: TransferMethod::Load,
+                    },
+                    volumes: vec![],
+                    chown_binds: vec![BindChown {
+                        host_path: "/srv/web data".into(),
+                        uid: 33,
+                        gid: 33,
+                    }],
+                    ports: vec![PublishedPort {
+                        host_ip: None,
+                        host_port: 8080,
+                        docker_host_port: 80,
+                        container_port: 80,
+                        protocol: Protocol::Tcp,
+                    }],
+                    start_at_boot: true,
+                },
+                UnitPlan {
+                    container: "db's".into(),
+                    unit: "db".into(),
+                    user: "app".into(),
+                    image: ImageTransfer {
+                        docker_ref: "postgres:16".into(),
+                        podman_ref: "docker.io/library/postgres:16".into(),
+                        method: TransferMethod::Pull,
+                    },
+                    volumes: vec![VolumeMove {
+                        docker_volume: "pgdata".into(),
+                        podman_volume: "pgdata".into(),
+                        destination: "/var/lib/postgresql/data".into(),
+                    }],
+                    chown_binds: vec![],
+                    ports: vec![],
+                    start_at_boot: false,
+                },
+            ],
+        };
+        (inv, target, generated)
+    }
+
+    fn shell_checks(name: &str, text: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
+        assert!(out.status.success(), "bash -n {name}: {}", String::from_utf8_lossy(&out.stderr));
+        match std::process::Command::new("shellcheck").arg("-x").arg(&path).output() {
+            Ok(out) => assert!(
+                out.status.success(),
+                "shellcheck {name}:\n{}",
+                String::from_utf8_lossy(&out.stdout)
+            ),
+            Err(_) => eprintln!("SKIPPED: shellcheck not installed"),
+        }
+    }
+
+    #[test]
+    fn scripts_pass_bash_n_and_shellcheck() {
+        let (inv, target, generated) = sample();
+        let input = ScriptInput { inventory: &inv, target: &target, generated: &generated };
+        shell_checks("migrate.sh", &migrate_sh(&input));
+        shell_checks("rollback.sh", &rollback_sh(&input));
+    }
+
+    #[test]
+    fn steps_follow_the_cutover_order() {
+        let (inv, target, generated) = sample();
+        let input = ScriptInput { inventory: &inv, target: &target, generated: &generated };
+        let names: Vec<String> = migrate_steps(&input).into_iter().map(|s| s.function).collect();
+        let pos = |n: &str| names.iter().position(|x| x == n).unwrap_or_else(|| panic!("{n} missing from {names:?}"));
+        assert!(pos("step_create_user_app") < pos("step_subids_app"));
+        assert!(pos("step_image_save_web") < pos("step_image_load_web"));
+        assert!(pos("step_install_units_app") < pos("step_docker_stop_web"));
+        // Data is copied only after every Docker container is stopped.
+        assert!(pos("step_docker_stop_db") < pos("step_volume_export_db_pgdata"));
+        assert!(pos("step_volume_export_db_pgdata") < pos("step_volume_import_db_pgdata"));
+        assert!(pos("step_chown_binds_web") < pos("step_start_web"));
+        assert!(names.contains(&"step_image_pull_db".to_string()));
+        // db was exited under Docker: installed, not started.
+        assert!(!names.contains(&"step_start_db".to_string()));
+    }
+}
+#[cfg(test)]
+#[test]
+fn dump_sample_for_review() {
+    if let Ok(dir) = std::env::var("UNROOT_DUMP_SCRIPTS") {
+        let (inv, target, generated) = tests::sample();
+        let input = ScriptInput { inventory: &inv, target: &target, generated: &generated };
+        std::fs::write(format!("{dir}/migrate.sh"), migrate_sh(&input)).unwrap();
+        std::fs::write(format!("{dir}/rollback.sh"), rollback_sh(&input)).unwrap();
+    }
 }
