@@ -101,14 +101,20 @@ fn checked_relative(path: &str) -> Result<PathBuf, Failure> {
 
 enum Existing {
     Missing,
-    Same { mode_ok: bool },
+    Same {
+        mode_ok: bool,
+    },
     /// Differs, but is exactly what unroot wrote last time.
     Ours,
     /// Differs and was not written by unroot (or was edited since).
     Foreign,
 }
 
-fn inspect(target: &Path, file: &GeneratedFile, manifest: &BTreeMap<String, String>) -> Result<Existing, Failure> {
+fn inspect(
+    target: &Path,
+    file: &GeneratedFile,
+    manifest: &BTreeMap<String, String>,
+) -> Result<Existing, Failure> {
     let meta = match fs::symlink_metadata(target) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Missing),
@@ -137,21 +143,33 @@ fn inspect(target: &Path, file: &GeneratedFile, manifest: &BTreeMap<String, Stri
     let ours = manifest
         .get(&file.path)
         .is_some_and(|hash| *hash == fingerprint(&current));
-    Ok(if ours { Existing::Ours } else { Existing::Foreign })
+    Ok(if ours {
+        Existing::Ours
+    } else {
+        Existing::Foreign
+    })
 }
 
 /// Write `files` under `dir`. Without `force`, refuses (writing nothing) when a file that
 /// unroot did not write, or that was edited since, would be replaced.
-pub fn write_files(dir: &Path, files: &[GeneratedFile], force: bool) -> anyhow::Result<WriteOutcome> {
+pub fn write_files(
+    dir: &Path,
+    files: &[GeneratedFile],
+    force: bool,
+) -> anyhow::Result<WriteOutcome> {
     let mut seen = std::collections::BTreeSet::new();
     for f in files {
         checked_relative(&f.path)?;
         if !seen.insert(f.path.as_str()) {
-            return Err(Failure::usage(format!("generated file set lists `{}` twice", f.path)).into());
+            return Err(
+                Failure::usage(format!("generated file set lists `{}` twice", f.path)).into(),
+            );
         }
     }
     if dir.exists() && !dir.is_dir() {
-        return Err(Failure::usage(format!("{} exists and is not a directory", dir.display())).into());
+        return Err(
+            Failure::usage(format!("{} exists and is not a directory", dir.display())).into(),
+        );
     }
     let manifest = read_manifest(dir);
 
@@ -356,7 +374,10 @@ mod tests {
         assert!(err.to_string().contains(": b;"), "{err}");
         assert_eq!(crate::exit::code_of(&err), crate::exit::USAGE);
         assert_eq!(fs::read_to_string(dir.path().join("a")).unwrap(), "two\n");
-        assert_eq!(fs::read_to_string(dir.path().join("b")).unwrap(), "edited\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("b")).unwrap(),
+            "edited\n"
+        );
         // --force replaces it.
         write_files(dir.path(), &v3, true).unwrap();
         assert_eq!(fs::read_to_string(dir.path().join("b")).unwrap(), "b2\n");
@@ -365,7 +386,11 @@ mod tests {
     #[test]
     fn removes_own_stale_files_keeps_edited_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let v1 = vec![file("a", 0o644, "a\n"), file("b", 0o644, "b\n"), file("c", 0o644, "c\n")];
+        let v1 = vec![
+            file("a", 0o644, "a\n"),
+            file("b", 0o644, "b\n"),
+            file("c", 0o644, "c\n"),
+        ];
         write_files(dir.path(), &v1, false).unwrap();
         fs::write(dir.path().join("c"), "mine\n").unwrap();
         let out = write_files(dir.path(), &[file("a", 0o644, "a\n")], false).unwrap();
@@ -390,7 +415,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = vec![file("env/x.env", 0o600, "S=1\n")];
         write_files(dir.path(), &files, false).unwrap();
-        fs::set_permissions(dir.path().join("env/x.env"), fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(
+            dir.path().join("env/x.env"),
+            fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
         let out = write_files(dir.path(), &files, false).unwrap();
         assert_eq!(out.mode_fixed, vec!["env/x.env".to_string()]);
         assert_eq!(mode_of(&dir.path().join("env/x.env")), 0o600);

@@ -35,12 +35,22 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
 
     let (doc, copy_name, copy_text, generated) = match &loaded {
         Some(plan) => {
-            let shown = args.plan.as_deref().unwrap_or_else(|| std::path::Path::new("plan")).display().to_string();
+            let shown = args
+                .plan
+                .as_deref()
+                .unwrap_or_else(|| std::path::Path::new("plan"))
+                .display()
+                .to_string();
             load::check_against(&plan.document, &inventory, &plan.text, &shown)?;
             let decisions = plan.document.decisions(&inventory);
             let generated = generate::generate(&inventory, &plan.document.target, &decisions)?;
             // The report shows today's findings and notes with the plan's decisions.
-            let names: Vec<String> = plan.document.containers.iter().map(|c| c.name.clone()).collect();
+            let names: Vec<String> = plan
+                .document
+                .containers
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
             let mut doc = document::build(&BuildInput {
                 inventory: &inventory,
                 target: &plan.document.target,
@@ -84,8 +94,11 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
     );
     let outcome = output::write_files(&args.out, &files, args.force)?;
 
-    let included: Vec<&document::ContainerPlan> =
-        doc.containers.iter().filter(|c| c.decision.include).collect();
+    let included: Vec<&document::ContainerPlan> = doc
+        .containers
+        .iter()
+        .filter(|c| c.decision.include)
+        .collect();
     let blockers: Vec<&str> = included
         .iter()
         .filter(|c| c.findings.iter().any(|f| f.migration == Migration::Blocker))
@@ -102,9 +115,29 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
         included.len(),
         outcome.written.len(),
         outcome.unchanged.len(),
-        if outcome.mode_fixed.is_empty() { String::new() } else { format!(", {} mode(s) fixed", outcome.mode_fixed.len()) },
-        if outcome.removed.is_empty() { String::new() } else { format!(", {} stale removed ({})", outcome.removed.len(), outcome.removed.join(", ")) },
-        if outcome.kept_stale.is_empty() { String::new() } else { format!(", {} stale kept because edited ({})", outcome.kept_stale.len(), outcome.kept_stale.join(", ")) },
+        if outcome.mode_fixed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} mode(s) fixed", outcome.mode_fixed.len())
+        },
+        if outcome.removed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} stale removed ({})",
+                outcome.removed.len(),
+                outcome.removed.join(", ")
+            )
+        },
+        if outcome.kept_stale.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} stale kept because edited ({})",
+                outcome.kept_stale.len(),
+                outcome.kept_stale.join(", ")
+            )
+        },
         untranslated,
         blockers.len()
     );
@@ -116,7 +149,12 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
         let at = threshold(level);
         let hits: Vec<String> = included
             .iter()
-            .flat_map(|c| c.findings.iter().filter(|f| f.severity >= at).map(move |f| format!("{}:{}", c.name, f.rule)))
+            .flat_map(|c| {
+                c.findings
+                    .iter()
+                    .filter(|f| f.severity >= at)
+                    .map(move |f| format!("{}:{}", c.name, f.rule))
+            })
             .collect();
         if !hits.is_empty() {
             eprintln!(

@@ -41,7 +41,11 @@ pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Re
 /// The container names to plan: `--only` (all must exist), else every container.
 pub fn select(inventory: &crate::model::Inventory, only: &[String]) -> Result<Vec<String>> {
     if only.is_empty() {
-        return Ok(inventory.containers.iter().map(|c| c.name.clone()).collect());
+        return Ok(inventory
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .collect());
     }
     let missing: Vec<&str> = only
         .iter()

@@ -228,7 +228,10 @@ impl PlanDocument {
             }
             Format::Yaml => {
                 let body = serde_yaml::to_string(self)?;
-                Ok(format!("{YAML_HEADER}\n{}", annotate_containers(&body, self)))
+                Ok(format!(
+                    "{YAML_HEADER}\n{}",
+                    annotate_containers(&body, self)
+                ))
             }
         }
     }
@@ -318,9 +321,7 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
         api_version: host.api_version.clone(),
         os: host.os.clone(),
         kernel_version: host.kernel_version.clone(),
-        cgroup_version: host
-            .cgroup_version
-            .map(|v| format!("{v:?}").to_lowercase()),
+        cgroup_version: host.cgroup_version.map(|v| format!("{v:?}").to_lowercase()),
         rootless: host.rootless,
         userns_remap: host.userns_remap,
         containers_total: inv.containers.len(),

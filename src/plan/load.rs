@@ -73,13 +73,80 @@ pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, Fa
             )));
         }
     }
-    let parsed: Result<PlanDocument, String> = match format {
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
-        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
+    let parsed: Result<PlanDocument, (String, Option<(usize, usize)>)> = match format {
+        Format::Yaml => serde_yaml::from_str(text).map_err(|e| {
+            let at = e.location().map(|l| (l.line(), l.column()));
+            (e.to_string(), at)
+        }),
+        Format::Json => serde_json::from_str(text).map_err(|e| {
+            let at = (e.line() > 0).then(|| (e.line(), e.column()));
+            (e.to_string(), at)
+        }),
     };
-    let document = parsed.map_err(|e| Failure::usage(format!("{shown}: {e}")))?;
+    let document = parsed.map_err(|(message, at)| {
+        Failure::usage(serde_message(text, format, shown, &message, at))
+    })?;
     check_document(&document, text, shown)?;
     Ok(document)
+}
+
+/// `FILE:LINE:COLUMN: field.path (container name): message`, from a serde error whose text
+/// ends in ` at line L column C`.
+fn serde_message(
+    text: &str,
+    format: Format,
+    shown: &str,
+    message: &str,
+    at: Option<(usize, usize)>,
+) -> String {
+    let mut message = message.to_string();
+    if let Some(cut) = message.rfind(" at line ") {
+        message.truncate(cut);
+    }
+    let token = message
+        .split('`')
+        .nth(1)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    // serde names list items by index; add the container's name so the reader finds it.
+    if let Some(rest) = message.strip_prefix("containers[")
+        && let Some((index, tail)) = rest.split_once(']')
+        && let Ok(index) = index.parse::<usize>()
+    {
+        let loose: Option<serde_yaml::Value> = match format {
+            Format::Yaml => serde_yaml::from_str(text).ok(),
+            Format::Json => serde_json::from_str(text).ok(),
+        };
+        if let Some(name) = loose
+            .as_ref()
+            .and_then(|v| v.get("containers"))
+            .and_then(|c| c.get(index))
+            .and_then(|c| c.get("name"))
+            .and_then(|n| n.as_str())
+        {
+            message = format!("containers[{index}]{tail}");
+            message = message.replacen(':', &format!(" (container `{name}`):"), 1);
+        }
+    }
+    // Some errors are reported at the start of the enclosing block (buffered enums); point
+    // at the offending token (`unknown field `inclde``, `integer `70000``) when it follows.
+    let at = at.map(|(line, column)| {
+        token
+            .as_deref()
+            .and_then(|t| {
+                text.lines()
+                    .enumerate()
+                    .skip(line.saturating_sub(1))
+                    .take(40)
+                    .find(|(_, l)| !l.trim_start().starts_with('#') && l.contains(t))
+                    .map(|(i, l)| (i + 1, l.find(t).map_or(1, |c| c + 1)))
+            })
+            .unwrap_or((line, column))
+    });
+    match at {
+        Some((line, column)) => format!("{shown}:{line}:{column}: {message}"),
+        None => format!("{shown}: {message}"),
+    }
 }
 
 /// Checks that need no inventory: value ranges and names.
@@ -88,12 +155,8 @@ fn check_document(doc: &PlanDocument, text: &str, shown: &str) -> Result<(), Fai
         locate(text, container, needle).map_or(String::new(), |l| format!(":{l}"))
     };
     let t = &doc.target;
-    check_user(&t.user).map_err(|e| {
-        Failure::usage(format!(
-            "{shown}{}: target.user: {e}",
-            at("user", None)
-        ))
-    })?;
+    check_user(&t.user)
+        .map_err(|e| Failure::usage(format!("{shown}{}: target.user: {e}", at("user", None))))?;
     for (project, user) in &t.project_users {
         check_user(user).map_err(|e| {
             Failure::usage(format!(
@@ -221,9 +284,13 @@ pub fn check_against(
         let line = locate(text, None, &format!("name: {}", missing[0]))
             .map_or(String::new(), |l| format!(":{l}"));
         return Err(Failure::usage(format!(
-            "{shown}{line}: containers: {} no longer exist on {}: {} (remove them from the plan or \
+            "{shown}{line}: containers: {} on {}: {} (remove them from the plan or \
              re-create it with `unroot plan`)",
-            if missing.len() == 1 { "1 container does" } else { "containers do" },
+            if missing.len() == 1 {
+                "1 container no longer exists"
+            } else {
+                "containers no longer exist"
+            },
             inventory.source,
             missing.join(", ")
         )));
@@ -305,11 +372,12 @@ fn valid_object_name(name: &str) -> bool {
 
 /// 1-based line of the first `key:` (YAML) or `"key":` (JSON) at any depth.
 fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        t.starts_with(&format!("{key}:")) || t.starts_with(&format!("\"{key}\":"))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.starts_with(&format!("{key}:")) || t.starts_with(&format!("\"{key}\":"))
+        })
+        .map(|i| i + 1)
 }
 
 /// Best-effort 1-based line of `needle`, searched after the container's `name:` line when
@@ -334,4 +402,196 @@ fn locate(text: &str, container: Option<&str>, needle: &str) -> Option<usize> {
                 && (l.contains(needle) || l.contains(&format!("\"{json_needle}")))
         })
         .map(|i| start + i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Container, PortBinding};
+    use crate::plan::document::{ContainerPlan, EnvRef, SourceFacts};
+    use crate::plan::{ContainerDecision, Target};
+    use crate::risk::Migration;
+
+    fn inventory() -> Inventory {
+        let web = Container {
+            name: "web".into(),
+            image: "nginx:1.25".into(),
+            ports: vec![PortBinding {
+                container_port: 80,
+                host_port: 80,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let db = Container {
+            name: "db".into(),
+            image: "postgres:16".into(),
+            ..Default::default()
+        };
+        Inventory {
+            source: "test".into(),
+            containers: vec![web, db],
+            ..Default::default()
+        }
+    }
+
+    fn doc() -> PlanDocument {
+        let inv = inventory();
+        PlanDocument {
+            schema: PLAN_SCHEMA.into(),
+            source: SourceFacts {
+                origin: "test".into(),
+                ..Default::default()
+            },
+            target: Target {
+                user: "app".into(),
+                project_users: BTreeMap::new(),
+                create_user: false,
+                podman_version: "5.4".into(),
+                quadlet_dir: ".config/containers/systemd".into(),
+                subid_ranges: BTreeMap::new(),
+            },
+            host_findings: vec![],
+            containers: inv
+                .containers
+                .iter()
+                .map(|c| ContainerPlan {
+                    name: c.name.clone(),
+                    id: String::new(),
+                    image: c.image.clone(),
+                    compose_project: None,
+                    state: Default::default(),
+                    docker_restart: Default::default(),
+                    published: vec![],
+                    decision: ContainerDecision::default_for(c),
+                    env: Some(EnvRef {
+                        file: format!("env/{}.env", c.name),
+                        variables: vec!["PASSWORD".into()],
+                    }),
+                    verdict: Migration::Change,
+                    findings: vec![],
+                    notes: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn yaml() -> String {
+        doc().render(Format::Yaml).unwrap()
+    }
+
+    fn err(text: &str) -> String {
+        let e = parse(text, Format::Yaml, "plan.yaml")
+            .and_then(|d| check_against(&d, &inventory(), text, "plan.yaml"))
+            .unwrap_err();
+        assert_eq!(e.code, crate::exit::USAGE);
+        assert!(!e.message.contains('\n'), "one line: {}", e.message);
+        e.message
+    }
+
+    #[test]
+    fn yaml_and_json_round_trip() {
+        let d = doc();
+        let text = yaml();
+        assert!(text.starts_with("# unroot migration plan"));
+        assert_eq!(parse(&text, Format::Yaml, "p").unwrap(), d);
+        let json = d.render(Format::Json).unwrap();
+        assert_eq!(parse(&json, Format::Json, "p.json").unwrap(), d);
+    }
+
+    #[test]
+    fn other_schema_is_refused_with_its_line() {
+        let text = yaml().replace("schema: unroot.plan/v1", "schema: unroot.plan/v2");
+        let m = err(&text);
+        assert!(m.starts_with("plan.yaml:"), "{m}");
+        assert!(
+            m.contains("unroot.plan/v2") && m.contains("not supported"),
+            "{m}"
+        );
+        let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap(),
+            "schema: unroot.plan/v2"
+        );
+    }
+
+    #[test]
+    fn typo_key_names_field_and_line() {
+        let text = yaml().replacen("  include: true", "  inclde: true", 1);
+        let m = err(&text);
+        assert!(m.contains("unknown field `inclde`"), "{m}");
+        assert!(
+            m.contains("containers[0].decision (container `web`)"),
+            "{m}"
+        );
+        let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap().trim(),
+            "inclde: true",
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_port_names_field_and_line() {
+        let text = yaml().replacen(
+            "    ports:\n      policy: sysctl",
+            "    ports:\n      policy: remap\n      ports:\n        80: 70000",
+            1,
+        );
+        let m = err(&text);
+        assert!(
+            m.contains("70000") && m.contains("(container `web`)"),
+            "{m}"
+        );
+        let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap().trim(),
+            "80: 70000",
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn privileged_remap_target_is_refused() {
+        let text = yaml().replacen(
+            "    ports:\n      policy: sysctl",
+            "    ports:\n      policy: remap\n      ports:\n        80: 81",
+            1,
+        );
+        let m = err(&text);
+        assert!(m.contains("containers[web].decision.ports.ports.80"), "{m}");
+        let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
+        assert!(
+            text.lines().nth(line - 1).unwrap().contains("80: 81"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn remap_of_unpublished_port_is_refused() {
+        let text = yaml().replacen(
+            "    ports:\n      policy: sysctl",
+            "    ports:\n      policy: remap\n      ports:\n        443: 8443",
+            1,
+        );
+        let m = err(&text);
+        assert!(m.contains("does not publish host port 443"), "{m}");
+    }
+
+    #[test]
+    fn vanished_container_is_named() {
+        let text = yaml().replace("name: db", "name: olddb");
+        let m = err(&text);
+        assert!(m.contains("olddb") && m.contains("no longer exist"), "{m}");
+    }
+
+    #[test]
+    fn bad_user_and_version_are_refused() {
+        assert!(err(&yaml().replace("user: app", "user: Root!")).contains("target.user"));
+        assert!(
+            err(&yaml().replace("podman_version: '5.4'", "podman_version: '3.0'"))
+                .contains("target.podman_version")
+        );
+    }
 }

@@ -92,7 +92,14 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, base: &str, side: Side, container: Option<&str>, summary: String, body: Vec<String>) {
+    fn push(
+        &mut self,
+        base: &str,
+        side: Side,
+        container: Option<&str>,
+        summary: String,
+        body: Vec<String>,
+    ) {
         let mut function = format!("step_{base}");
         let mut n = 2;
         while self.names.contains(&function) {
@@ -119,7 +126,11 @@ fn subid_ranges(input: &ScriptInput<'_>, file: &str) -> BTreeMap<String, (u64, u
         .map(|(u, r)| (u.clone(), (r.start, r.count)))
         .collect();
     if let Some(f) = input.generated.files.iter().find(|f| f.path == file) {
-        for line in f.content.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        for line in f
+            .content
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+        {
             let mut parts = line.trim().split(':');
             if let (Some(u), Some(Ok(start)), Some(Ok(count))) = (
                 parts.next(),
@@ -223,7 +234,10 @@ fn docker_restart_arg(policy: &crate::model::RestartPolicy) -> String {
 
 /// Archive name of an image in the staging directory (one per image, shared by units).
 fn image_archive(docker_ref: &str) -> String {
-    format!("images/{}.tar", ident(docker_ref.trim_start_matches("sha256:")))
+    format!(
+        "images/{}.tar",
+        ident(docker_ref.trim_start_matches("sha256:"))
+    )
 }
 
 /// The `.volume` unit whose `VolumeName=` is `volume`, as its systemd service name.
@@ -399,7 +413,8 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         let u = q(&user);
         let mine: Vec<&UnitPlan> = units.iter().filter(|x| x.user == user).collect();
         let quadlets = quadlet_files_for(g, &mine);
-        let envs: Vec<(String, String)> = mine.iter().filter_map(|x| env_destination(g, x)).collect();
+        let envs: Vec<(String, String)> =
+            mine.iter().filter_map(|x| env_destination(g, x)).collect();
         let confs: Vec<&str> = g
             .files
             .iter()
@@ -422,7 +437,10 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             ));
         }
         for (src, dest) in &envs {
-            body.push(format!("install_file \"$UNROOT_BUNDLE\"/{} {dest} 0600 {u}", q(src)));
+            body.push(format!(
+                "install_file \"$UNROOT_BUNDLE\"/{} {dest} 0600 {u}",
+                q(src)
+            ));
         }
         if !confs.is_empty() {
             body.push(format!(
@@ -444,7 +462,11 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 "install {} quadlet file(s), {} env file(s){} for {user} into ~{user}/{}",
                 quadlets.len(),
                 envs.len(),
-                if confs.is_empty() { String::new() } else { format!(", {} containers.conf.d file(s)", confs.len()) },
+                if confs.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} containers.conf.d file(s)", confs.len())
+                },
                 input.target.quadlet_dir
             ),
             body,
@@ -494,7 +516,11 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 .and_then(|x| x.mountpoint.clone())
                 .unwrap_or_else(|| format!("/var/lib/docker/volumes/{}/_data", v.docker_volume));
             b.push(
-                &format!("volume_export_{}_{}", ident(&unit.unit), ident(&v.docker_volume)),
+                &format!(
+                    "volume_export_{}_{}",
+                    ident(&unit.unit),
+                    ident(&v.docker_volume)
+                ),
                 Side::Docker,
                 Some(&unit.container),
                 format!(
@@ -502,7 +528,9 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                     unit.container, v.docker_volume
                 ),
                 vec![
-                    format!("if applying && [[ -s {tar} ]]; then skip \"archive exists\"; return 0; fi"),
+                    format!(
+                        "if applying && [[ -s {tar} ]]; then skip \"archive exists\"; return 0; fi"
+                    ),
                     "local src".to_string(),
                     format!(
                         "src=$(docker_volume_path {} {})",
@@ -587,10 +615,12 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
     for unit in units {
         let u = q(&unit.user);
         let service = format!("{}.service", unit.unit);
-        let was_running = input
-            .inventory
-            .container(&unit.container)
-            .is_none_or(|c| matches!(c.state, ContainerState::Running | ContainerState::Restarting));
+        let was_running = input.inventory.container(&unit.container).is_none_or(|c| {
+            matches!(
+                c.state,
+                ContainerState::Running | ContainerState::Restarting
+            )
+        });
         if !was_running {
             continue;
         }
@@ -599,7 +629,10 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             Side::User,
             Some(&unit.container),
             format!("{}: start {service} as {}", unit.container, unit.user),
-            vec![format!("run as_user {u} systemctl --user start {}", q(&service))],
+            vec![format!(
+                "run as_user {u} systemctl --user start {}",
+                q(&service)
+            )],
         );
         let mut check = vec![format!("wait_active {u} {}", q(&service))];
         for p in unit.ports.iter().filter(|p| p.protocol == Protocol::Tcp) {
@@ -617,7 +650,11 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             format!(
                 "{}: check {service} is active{}",
                 unit.container,
-                if check.len() > 1 { " and its TCP ports accept connections" } else { "" }
+                if check.len() > 1 {
+                    " and its TCP ports accept connections"
+                } else {
+                    ""
+                }
             ),
             check,
         );
@@ -696,7 +733,10 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         let c = input.inventory.container(&unit.container);
         let restart = c.map_or("no".to_string(), |c| docker_restart_arg(&c.restart_policy));
         let was_running = c.is_none_or(|c| {
-            matches!(c.state, ContainerState::Running | ContainerState::Restarting)
+            matches!(
+                c.state,
+                ContainerState::Running | ContainerState::Restarting
+            )
         });
         let mut body = vec![format!(
             "run docker update --restart={} {}",
@@ -713,7 +753,11 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             format!(
                 "{}: restore the Docker restart policy ({restart}){}",
                 unit.container,
-                if was_running { " and start the container" } else { "" }
+                if was_running {
+                    " and start the container"
+                } else {
+                    ""
+                }
             ),
             body,
         );
@@ -884,8 +928,16 @@ fn render(name: &str, intro: &str, steps: &[Step], input: &ScriptInput<'_>) -> S
     out.push_str(")\n\n");
     out.push_str(HELPERS);
     for s in steps {
-        out.push_str(&format!("\n# {} ({})\n{}() {{\n", s.summary, s.side.label(), s.function));
-        out.push_str(&format!("  say {}\n", q(&format!("{}: {}", s.function, s.summary))));
+        out.push_str(&format!(
+            "\n# {} ({})\n{}() {{\n",
+            s.summary,
+            s.side.label(),
+            s.function
+        ));
+        out.push_str(&format!(
+            "  say {}\n",
+            q(&format!("{}: {}", s.function, s.summary))
+        ));
         for line in &s.body {
             out.push_str("  ");
             out.push_str(line);
@@ -979,7 +1031,11 @@ mod tests {
     fn file(path: &str, content: &str) -> GeneratedFile {
         GeneratedFile {
             path: path.to_string(),
-            mode: if path.starts_with("env/") { 0o600 } else { 0o644 },
+            mode: if path.starts_with("env/") {
+                0o600
+            } else {
+                0o644
+            },
             content: content.to_string(),
         }
     }
@@ -1022,12 +1078,21 @@ mod tests {
         let generated = Generated {
             files: vec![
                 file("env/web.env", "SECRET=x\n"),
-                file("quadlet/db.container", "[Container]\nVolume=pgdata.volume:/var/lib/postgresql/data\n"),
+                file(
+                    "quadlet/db.container",
+                    "[Container]\nVolume=pgdata.volume:/var/lib/postgresql/data\n",
+                ),
                 file("quadlet/pgdata.volume", "[Volume]\nVolumeName=pgdata\n"),
-                file("quadlet/web.container", "[Container]\nEnvironmentFile=web.env\n"),
+                file(
+                    "quadlet/web.container",
+                    "[Container]\nEnvironmentFile=web.env\n",
+                ),
                 file("subgid", "app:100000:65536\n"),
                 file("subuid", "app:100000:65536\n"),
-                file("sysctl.d/50-unroot-ports.conf", "net.ipv4.ip_unprivileged_port_start=80\n"),
+                file(
+                    "sysctl.d/50-unroot-ports.conf",
+                    "net.ipv4.ip_unprivileged_port_start=80\n",
+                ),
             ],
             notes: vec![],
             units: vec![
@@ -1082,9 +1147,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        let out = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
-        assert!(out.status.success(), "bash -n {name}: {}", String::from_utf8_lossy(&out.stderr));
-        match std::process::Command::new("shellcheck").arg("-x").arg(&path).output() {
+        let out = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "bash -n {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        match std::process::Command::new("shellcheck")
+            .arg("-x")
+            .arg(&path)
+            .output()
+        {
             Ok(out) => assert!(
                 out.status.success(),
                 "shellcheck {name}:\n{}",
@@ -1097,7 +1174,11 @@ mod tests {
     #[test]
     fn scripts_pass_bash_n_and_shellcheck() {
         let (inv, target, generated) = sample();
-        let input = ScriptInput { inventory: &inv, target: &target, generated: &generated };
+        let input = ScriptInput {
+            inventory: &inv,
+            target: &target,
+            generated: &generated,
+        };
         shell_checks("migrate.sh", &migrate_sh(&input));
         shell_checks("rollback.sh", &rollback_sh(&input));
     }
@@ -1105,9 +1186,21 @@ mod tests {
     #[test]
     fn steps_follow_the_cutover_order() {
         let (inv, target, generated) = sample();
-        let input = ScriptInput { inventory: &inv, target: &target, generated: &generated };
-        let names: Vec<String> = migrate_steps(&input).into_iter().map(|s| s.function).collect();
-        let pos = |n: &str| names.iter().position(|x| x == n).unwrap_or_else(|| panic!("{n} missing from {names:?}"));
+        let input = ScriptInput {
+            inventory: &inv,
+            target: &target,
+            generated: &generated,
+        };
+        let names: Vec<String> = migrate_steps(&input)
+            .into_iter()
+            .map(|s| s.function)
+            .collect();
+        let pos = |n: &str| {
+            names
+                .iter()
+                .position(|x| x == n)
+                .unwrap_or_else(|| panic!("{n} missing from {names:?}"))
+        };
         assert!(pos("step_create_user_app") < pos("step_subids_app"));
         assert!(pos("step_image_save_web") < pos("step_image_load_web"));
         assert!(pos("step_install_units_app") < pos("step_docker_stop_web"));
@@ -1125,7 +1218,11 @@ mod tests {
 fn dump_sample_for_review() {
     if let Ok(dir) = std::env::var("UNROOT_DUMP_SCRIPTS") {
         let (inv, target, generated) = tests::sample();
-        let input = ScriptInput { inventory: &inv, target: &target, generated: &generated };
+        let input = ScriptInput {
+            inventory: &inv,
+            target: &target,
+            generated: &generated,
+        };
         std::fs::write(format!("{dir}/migrate.sh"), migrate_sh(&input)).unwrap();
         std::fs::write(format!("{dir}/rollback.sh"), rollback_sh(&input)).unwrap();
     }
