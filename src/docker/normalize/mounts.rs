@@ -72,6 +72,9 @@ pub fn mounts(
                 },
                 mode: non_empty(p.mode.as_ref()),
                 tmpfs_options,
+                // Host path ownership is not part of inspect data.
+                source_uid: None,
+                source_gid: None,
             }
         })
         .collect();
