@@ -72,9 +72,7 @@ pub fn mounts(
                 },
                 mode: non_empty(p.mode.as_ref()),
                 tmpfs_options,
-                // Host path ownership is not part of inspect data.
-                source_uid: None,
-                source_gid: None,
+                ..Mount::default()
             }
         })
         .collect();
