@@ -31,10 +31,26 @@ pub fn prepare(inventory: Inventory) -> Loaded {
     Loaded::new(inventory, assessment, words)
 }
 
-/// The catalog's words for every rule that fired.
+/// The catalog's words for every rule that fired (the same words `unroot scan` prints).
 fn words_for(assessment: &Assessment) -> BTreeMap<String, RuleWords> {
-    let _ = assessment;
-    BTreeMap::new()
+    let catalog = risk::catalog::catalog();
+    assessment
+        .host_findings
+        .iter()
+        .chain(assessment.containers.iter().flat_map(|c| &c.findings))
+        .filter_map(|f| catalog.get(&f.rule))
+        .map(|info| {
+            (
+                info.id.clone(),
+                RuleWords {
+                    title: info.title.clone(),
+                    explanation: info.explanation.clone(),
+                    remedy_docker: info.remediation.docker.clone(),
+                    remedy_podman: info.remediation.podman.clone(),
+                },
+            )
+        })
+        .collect()
 }
 
 /// Load the inventory on its own task; progress, the result or the error arrive as messages.

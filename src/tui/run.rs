@@ -15,7 +15,7 @@ use crate::cli::GlobalArgs;
 use crate::exit;
 
 use super::actions;
-use super::event::spawn_loader;
+use super::event::{one_line, spawn_loader};
 use super::state::{App, Phase};
 use super::update::{Effect, Msg, update};
 use super::view;
@@ -119,17 +119,16 @@ fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
     let decisions = app.all_decisions();
     tokio::task::spawn_blocking(move || {
         let msg = match effect {
-            Effect::ExportPlan { path } => Msg::Done(
-                actions::export_plan(&loaded, &target, &decisions, &path)
-                    .map_err(|e| super::event::one_line(&e)),
+            Effect::ExportPlan { path, overwrite } => Msg::Exported(
+                actions::export_plan(&loaded, &target, &decisions, &path, overwrite)
+                    .map_err(|e| one_line(&e)),
             ),
             Effect::ReviewWrite { dir } => Msg::Reviewed(
-                actions::review_write(&loaded, &target, &decisions, &dir)
-                    .map_err(|e| super::event::one_line(&e)),
+                actions::review_write(&loaded, &target, &decisions, &dir).map_err(|e| one_line(&e)),
             ),
-            Effect::Write { dir, overwrite } => Msg::Done(
+            Effect::Write { dir, overwrite } => Msg::Written(
                 actions::write(&loaded, &target, &decisions, &dir, overwrite)
-                    .map_err(|e| super::event::one_line(&e)),
+                    .map_err(|e| one_line(&e)),
             ),
         };
         let _ = tx.send(msg);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::generate::Generated;
 use crate::model::Inventory;
 use crate::plan::{ContainerDecision, Target};
-use crate::risk::{Assessment, ContainerAssessment, Finding, Migration, Severity};
+use crate::risk::{Assessment, ContainerAssessment, Finding, Summary};
 
 /// The operator-facing words of one rule, from the risk catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,10 +29,8 @@ pub struct Loaded {
     pub assessments: Vec<ContainerAssessment>,
     /// Keyed by rule id; rules without words are shown by id.
     pub words: BTreeMap<String, RuleWords>,
-    /// Findings per severity over all containers, most severe first.
-    pub counts: Vec<(Severity, usize)>,
-    /// Containers with at least one rootless blocker.
-    pub blockers: usize,
+    /// Counts per severity (host findings included) and containers with blockers.
+    pub summary: Summary,
 }
 
 impl Loaded {
@@ -70,32 +68,13 @@ impl Loaded {
                     })
             })
             .collect();
-        let mut counts: Vec<(Severity, usize)> = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ]
-        .into_iter()
-        .map(|s| (s, 0))
-        .collect();
-        for f in assessments.iter().flat_map(|a| &a.findings) {
-            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == f.severity) {
-                slot.1 += 1;
-            }
-        }
-        let blockers = assessments
-            .iter()
-            .filter(|a| a.migration_verdict() == Migration::Blocker)
-            .count();
+        let summary = Summary::of(&assessment.host_findings, &assessments);
         Self {
             inventory,
             host_findings: assessment.host_findings,
             assessments,
             words,
-            counts,
-            blockers,
+            summary,
         }
     }
 
@@ -228,6 +207,10 @@ pub enum Overlay {
     Help,
     Prompt(Prompt),
     Review(WriteReview),
+    /// The plan file exists with other content: overwrite it?
+    OverwritePlan {
+        path: PathBuf,
+    },
 }
 
 /// The generated files for the container on screen.
@@ -278,6 +261,8 @@ pub struct App {
     pub target: Target,
     pub preview: Option<Preview>,
     pub status: Option<Status>,
+    /// The plan path of the export in flight (for the overwrite question).
+    pub pending_export: Option<PathBuf>,
     /// Terminal size, for paging and keeping the selection visible.
     pub size: (u16, u16),
     /// False with NO_COLOR: only bold/reverse, no colours.
@@ -315,6 +300,7 @@ impl App {
             target,
             preview: None,
             status: None,
+            pending_export: None,
             size: (80, 24),
             color,
             quit: false,

@@ -95,7 +95,8 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         )),
     ]);
     let visible = top.height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(visible.max(1));
+    let max_scroll =
+        super::wrapped_height(&lines, top.width.saturating_sub(2)).saturating_sub(visible.max(1));
     let findings = Paragraph::new(lines)
         .block(
             Block::default()

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::generate::NoteLevel;
+use crate::risk::Severity;
 use crate::tui::decisions::{items, label, value};
 use crate::tui::preview::preview_lines;
 use crate::tui::state::{App, Loaded, Pane};
@@ -25,12 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(area);
     let items = items(container, &decision);
-    let [decisions_area, notes_area] = Layout::vertical([
-        Constraint::Length(items.len() as u16 * 2 + 2),
-        Constraint::Fill(1),
-    ])
-    .areas(left);
-
+    let decisions_area = left;
     let focused = app.focus == Pane::First;
     let mut lines = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -65,64 +61,60 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         decisions_area,
     );
 
+    // Notes first: what could not be translated matters more than the files themselves.
     let preview = app.preview.as_ref().filter(|p| p.container == index);
-    let mut notes: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     if let Some(Ok(generated)) = preview.map(|p| &p.generated) {
+        if generated.notes.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "Every setting is translated.",
+                theme.ok(),
+            )));
+        } else {
+            lines.push(Line::from(Span::styled(
+                format!("── notes ({})", generated.notes.len()),
+                theme.title(),
+            )));
+        }
         for note in &generated.notes {
             let (tag, style) = match note.level {
-                NoteLevel::NotTranslated => ("not translated", theme.error()),
-                NoteLevel::Warning => (
-                    "warning",
-                    theme.severity(Some(crate::risk::Severity::Medium)),
-                ),
+                NoteLevel::NotTranslated => ("NOT TRANSLATED", theme.error()),
+                NoteLevel::Warning => ("warning", theme.severity(Some(Severity::Medium))),
                 NoteLevel::Info => ("info", theme.dim()),
             };
-            notes.push(Line::from(vec![
+            lines.push(Line::from(vec![
                 Span::styled(format!("{tag} "), style),
                 Span::styled(note.setting.clone(), theme.key()),
                 Span::raw(format!(": {}", note.message)),
             ]));
         }
+        lines.push(Line::default());
     }
-    if notes.is_empty() {
-        notes.push(Line::from(Span::styled(
-            "Every setting is translated.",
-            theme.ok(),
-        )));
+    match preview {
+        Some(p) => lines.extend(preview_lines(p).into_iter().map(|l| {
+            if l.starts_with("── ") {
+                Line::from(Span::styled(l, theme.title()))
+            } else {
+                Line::from(l)
+            }
+        })),
+        None => lines.push(Line::from("(no preview)")),
     }
-    frame.render_widget(
-        Paragraph::new(notes).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border(false))
-                .title(Span::styled(" Notes ", theme.title())),
-        ),
-        notes_area,
-    );
-
-    let lines: Vec<Line> = match preview {
-        Some(p) => preview_lines(p)
-            .into_iter()
-            .map(|l| {
-                if l.starts_with("── ") {
-                    Line::from(Span::styled(l, theme.title()))
-                } else {
-                    Line::from(l)
-                }
-            })
-            .collect(),
-        None => vec![Line::from("(no preview)")],
-    };
     let visible = right.height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(visible.max(1));
+    let max_scroll =
+        super::wrapped_height(&lines, right.width.saturating_sub(2)).saturating_sub(visible.max(1));
     frame.render_widget(
         Paragraph::new(lines)
             .block(
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(theme.border(!focused))
-                    .title(Span::styled(" Preview: generated files ", theme.title())),
+                    .title(Span::styled(
+                        " Preview: notes and generated files ",
+                        theme.title(),
+                    )),
             )
+            .wrap(Wrap { trim: false })
             .scroll((app.preview_scroll.min(max_scroll), 0)),
         right,
     );

@@ -69,6 +69,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Help) => help::draw(frame, area, &theme, app.help_scroll),
         Some(Overlay::Prompt(p)) => prompt::draw(frame, area, &theme, p),
         Some(Overlay::Review(r)) => review::draw(frame, area, &theme, r),
+        Some(Overlay::OverwritePlan { path }) => {
+            review::draw_overwrite_plan(frame, area, &theme, path)
+        }
         None => {}
     }
 }
@@ -96,4 +99,12 @@ pub fn truncate(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width - 1).collect();
     out.push('…');
     out
+}
+
+/// Rows `lines` take when wrapped at `width` (word wrapping can only add a little more, so
+/// scrolling clamped with this reaches the end).
+pub fn wrapped_height(lines: &[ratatui::text::Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }

@@ -5,6 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use std::path::Path;
+
 use crate::tui::state::{FileStatus, WriteReview};
 
 use super::centered;
@@ -18,7 +20,14 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) 
         review.files.len(),
         review.dir.display()
     ))];
-    for (path, status) in &review.files {
+    // Differing files come first (the review sorts them so): they are never cut off.
+    let room = usize::from(boxed.height.saturating_sub(2 + 3));
+    let shown = if review.files.len() > room {
+        room.saturating_sub(1)
+    } else {
+        review.files.len()
+    };
+    for (path, status) in review.files.iter().take(shown) {
         let (word, style) = match status {
             FileStatus::New => ("new      ", theme.ok()),
             FileStatus::Same => ("unchanged", theme.dim()),
@@ -29,10 +38,25 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) 
             Span::raw(path.clone()),
         ]));
     }
+    if shown < review.files.len() {
+        let rest = &review.files[shown..];
+        let count = |s: FileStatus| rest.iter().filter(|(_, st)| *st == s).count();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  ... and {} more ({} new, {} unchanged)",
+                rest.len(),
+                count(FileStatus::New),
+                count(FileStatus::Same)
+            ),
+            theme.dim(),
+        )));
+    }
     lines.push(Line::default());
     lines.push(if differing > 0 {
         Line::from(Span::styled(
-            format!("{differing} existing file(s) differ: o overwrites them, Esc writes nothing"),
+            format!(
+                "{differing} existing file(s) differ. y replaces only files unroot wrote and nobody edited; o replaces them all; Esc writes nothing"
+            ),
             theme.error(),
         ))
     } else {
@@ -42,6 +66,32 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) 
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(" Write the migration files? ");
+    frame.render_widget(Clear, boxed);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        boxed,
+    );
+}
+
+/// The plan file exists with other content.
+pub fn draw_overwrite_plan(frame: &mut Frame, area: Rect, theme: &Theme, path: &Path) {
+    let boxed = centered(area, 70, 6);
+    let lines = vec![
+        Line::from(format!("{} exists with other content.", path.display())),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("o", theme.key()),
+            Span::raw(" overwrite it   "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" keep it (nothing written)"),
+        ]),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.error())
+        .title(" Replace the plan? ");
     frame.render_widget(Clear, boxed);
     frame.render_widget(
         Paragraph::new(lines)

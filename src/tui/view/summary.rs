@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::CgroupVersion;
+use crate::risk::Severity;
 use crate::tui::state::{App, Loaded};
 
 use super::theme::{Theme, badge};
@@ -21,13 +22,25 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     let name = host.hostname.as_deref().unwrap_or(&app.source);
     let version = host.server_version.as_deref().unwrap_or("?");
     let count = loaded.inventory.containers.len();
-    let counts: Vec<(String, Style)> = loaded
-        .counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| (format!("{}:{n}", badge(Some(*s))), theme.severity(Some(*s))))
-        .collect();
-    let blockers = format!("{} blocked", loaded.blockers);
+    let summary = &loaded.summary;
+    let counts: Vec<(String, Style)> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .filter(|s| summary.count(*s) > 0)
+    .map(|s| {
+        (
+            format!("{}:{}", badge(Some(s)), summary.count(s)),
+            theme.severity(Some(s)),
+        )
+    })
+    .collect();
+    let blocked = summary.containers_with_blockers;
+    let blockers = format!("{blocked} blocked");
     let tail_len: usize =
         counts.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + blockers.len() + 3;
     // Widest form first; drop detail until the line fits (80 columns must show the counts).
@@ -55,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     spans.push(Span::raw(" · "));
     spans.push(Span::styled(
         blockers,
-        if loaded.blockers > 0 {
+        if blocked > 0 {
             theme.error()
         } else {
             theme.ok()

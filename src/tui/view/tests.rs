@@ -140,7 +140,6 @@ fn write_review_with_a_differing_file() {
 }
 
 #[test]
-#[ignore = "needs generate::generate from the generate branch"]
 fn detail_of_the_worst_container() {
     let mut app = ready_app(100, 30);
     press(&mut app, KeyCode::Enter);
@@ -148,7 +147,6 @@ fn detail_of_the_worst_container() {
 }
 
 #[test]
-#[ignore = "needs generate::generate from the generate branch"]
 fn detail_at_80x24() {
     let mut app = ready_app(80, 24);
     press(&mut app, KeyCode::Char('j'));
@@ -168,14 +166,12 @@ fn migration_of_web(width: u16, height: u16) -> App {
 }
 
 #[test]
-#[ignore = "needs generate::generate from the generate branch"]
 fn migration_view_defaults() {
     let app = migration_of_web(120, 32);
     assert_snapshot!(render(&app).backend());
 }
 
 #[test]
-#[ignore = "needs generate::generate from the generate branch"]
 fn migration_view_after_remapping_ports() {
     let mut app = migration_of_web(120, 32);
     press(&mut app, KeyCode::Down);
@@ -185,7 +181,6 @@ fn migration_view_after_remapping_ports() {
 }
 
 #[test]
-#[ignore = "needs generate::generate from the generate branch"]
 fn migration_view_at_80x24() {
     let app = migration_of_web(80, 24);
     assert_snapshot!(render(&app).backend());
