@@ -43,13 +43,19 @@ wait_for() {
   fail "did not see \"$text\" within 10 s"
 }
 
-# Fail if the screen shows TEXT right now.
-refute() {
-  capture
-  if grep -qF -- "$1" "$screen_file"; then
-    cat "$screen_file" >&2
-    fail "unexpected \"$1\" on screen"
-  fi
+# Wait until TEXT is gone from the screen, or fail showing the screen.
+wait_gone() {
+  local text="$1" tries=100
+  while [ $tries -gt 0 ]; do
+    capture
+    if ! grep -qF -- "$text" "$screen_file"; then
+      return 0
+    fi
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  cat "$screen_file" >&2
+  fail "\"$text\" still on screen after 10 s"
 }
 
 keys() { tmux send-keys -t "$session" "$@"; }
@@ -65,10 +71,10 @@ log "list shown"
 # Filter by name: one container left.
 keys /
 wait_for "name, image, label or rule id"
-keys -l traefik
+keys -l "traefik:v3"
 wait_for "(1 of 14)"
 keys Enter
-refute "name, image, label or rule id"
+wait_gone "name, image, label or rule id"
 log "filter applied"
 
 # Open it: findings and the side-by-side settings.
@@ -90,15 +96,16 @@ wait_for "instead of 80"
 keys BSpace BSpace BSpace BSpace BSpace BSpace
 keys -l 10080
 keys Enter
-refute "instead of 80"
+wait_gone "instead of 80"
 wait_for "10080"
 log "decision changed"
 # The preview follows the decision: scroll the preview pane to the unit's ports.
 keys Tab
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq 60); do
   capture
   grep -qF "10080:80" "$screen_file" && break
-  keys j j j
+  keys j
+  sleep 0.05
 done
 wait_for "10080:80"
 log "preview updated"
@@ -114,6 +121,27 @@ log "plan exported"
 
 keys q
 wait_for "unroot exited with 0"
+
+# Docker unreachable: the error screen carries the CLI's message; Ctrl-C quits with code 3.
+tmux respawn-pane -k -t "$session" -c "$work" \
+  "env TERM=xterm-256color NO_COLOR=1 '$bin' --docker-host unix://$work/no-such.sock; echo \"unroot exited with \$?\"; sleep 60"
+wait_for "Cannot read the inventory"
+wait_for "no-such.sock"
+keys C-c
+wait_for "unroot exited with 3"
+log "error screen shown, Ctrl-C quit with exit code 3"
+
+# SIGINT from outside the terminal: the TUI leaves the alternate screen and exits 0.
+tmux respawn-pane -k -t "$session" -c "$work" \
+  "env TERM=xterm-256color NO_COLOR=1 '$bin' --demo; echo \"unroot exited with \$?\"; sleep 60"
+wait_for "Containers (14)"
+pane_pid="$(tmux display-message -p -t "$session" '#{pane_pid}')"
+tui_pid="$(pgrep -P "$pane_pid" -x unroot || true)"
+[ -n "$tui_pid" ] || fail "cannot find the unroot process under pane $pane_pid"
+kill -INT "$tui_pid"
+wait_for "unroot exited with 0"
+wait_gone "Containers (14)"
+log "SIGINT restored the terminal"
 
 [ -s "$work/plan.yaml" ] || fail "no plan at $work/plan.yaml"
 python3 - "$work/plan.yaml" <<'PY' || fail "the exported plan does not carry the decision made on screen"

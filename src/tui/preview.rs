@@ -89,8 +89,11 @@ pub fn preview_lines(preview: &Preview) -> Vec<String> {
     if generated.files.is_empty() {
         return vec!["(nothing is generated: the container is excluded)".into()];
     }
+    // The container's own unit first: it is what a decision changes most.
+    let mut files: Vec<&GeneratedFile> = generated.files.iter().collect();
+    files.sort_by_key(|f| !f.path.ends_with(".container"));
     let mut lines = Vec::new();
-    for file in &generated.files {
+    for file in files {
         lines.push(format!("── {} ({:o})", file.path, file.mode));
         if is_secret(file) {
             let count = file.content.lines().filter(|l| l.contains('=')).count();

@@ -41,8 +41,18 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     .collect();
     let blocked = summary.containers_with_blockers;
     let blockers = format!("{blocked} blocked");
-    let tail_len: usize =
-        counts.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + blockers.len() + 3;
+    let mut counts = counts;
+    let tail_len = |counts: &[(String, Style)]| {
+        counts.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + blockers.len() + 3
+    };
+    // Info findings are the first thing to go on a narrow screen; blockers never do.
+    let narrowest = format!("{name} · {version} · {cgroup} · {count} ctrs ·");
+    if narrowest.chars().count() + tail_len(&counts) > usize::from(area.width)
+        && counts.last().is_some_and(|(t, _)| t.starts_with("INFO"))
+    {
+        counts.pop();
+    }
+    let tail_len = tail_len(&counts);
     // Widest form first; drop detail until the line fits (80 columns must show the counts).
     let heads = [
         match &host.api_version {
