@@ -18,7 +18,7 @@ use super::preview::preview_for;
 use super::state::{
     App, Loaded, Overlay, Pane, Phase, Prompt, PromptKind, Screen, SortKey, Status, WriteReview,
 };
-use super::view;
+use super::view::{self, Scrolled};
 
 /// Default answer of the `e` prompt.
 pub const DEFAULT_PLAN_PATH: &str = "./unroot-plan.yaml";
@@ -339,11 +339,15 @@ fn movement(app: &mut App, ctx: Context, action: Action) {
             keep_selection_visible(app);
         }
         Context::Detail => {
-            let scroll = match app.focus {
-                Pane::First => &mut app.detail_scroll,
-                Pane::Second => &mut app.settings_scroll,
+            let (scroll, pane) = match app.focus {
+                Pane::First => (app.detail_scroll, Scrolled::Findings),
+                Pane::Second => (app.settings_scroll, Scrolled::Settings),
             };
-            *scroll = scroll_by(*scroll, action, app.size.1);
+            let new = scroll_by(scroll, action, app.size.1).min(view::max_scroll(app, pane));
+            match app.focus {
+                Pane::First => app.detail_scroll = new,
+                Pane::Second => app.settings_scroll = new,
+            }
         }
         Context::Migration => match app.focus {
             Pane::First => {
@@ -352,9 +356,15 @@ fn movement(app: &mut App, ctx: Context, action: Action) {
                     app.decision_cursor = move_index(app.decision_cursor, len, len, action);
                 }
             }
-            Pane::Second => app.preview_scroll = scroll_by(app.preview_scroll, action, app.size.1),
+            Pane::Second => {
+                app.preview_scroll = scroll_by(app.preview_scroll, action, app.size.1)
+                    .min(view::max_scroll(app, Scrolled::Preview));
+            }
         },
-        Context::Help => app.help_scroll = scroll_by(app.help_scroll, action, app.size.1),
+        Context::Help => {
+            app.help_scroll = scroll_by(app.help_scroll, action, app.size.1)
+                .min(view::max_scroll(app, Scrolled::Help));
+        }
         _ => {}
     }
 }
@@ -372,8 +382,7 @@ fn move_index(current: usize, len: usize, page: usize, action: Action) -> usize 
     }
 }
 
-/// Scroll offsets are clamped by the views (they know the content height); here only the
-/// direction and step.
+/// The next scroll offset; callers clamp it with [`view::max_scroll`].
 fn scroll_by(scroll: u16, action: Action, height: u16) -> u16 {
     let page = height.saturating_sub(8).max(1);
     match action {
@@ -382,7 +391,7 @@ fn scroll_by(scroll: u16, action: Action, height: u16) -> u16 {
         Action::PageUp => scroll.saturating_sub(page),
         Action::PageDown => scroll.saturating_add(page),
         Action::Top => 0,
-        Action::Bottom => u16::MAX / 2,
+        Action::Bottom => u16::MAX,
         _ => scroll,
     }
 }
@@ -944,7 +953,7 @@ mod tests {
 
     #[test]
     fn enter_opens_detail_tab_switches_panes_esc_goes_back() {
-        let mut app = ready_app(80, 24);
+        let mut app = ready_app(80, 16);
         press(&mut app, KeyCode::Enter);
         assert_eq!(app.screen, Screen::Detail);
         assert_eq!(app.current, Some(3), "node-exporter is worst");
@@ -1096,5 +1105,47 @@ mod tests {
         type_text(&mut app, "blogsvc");
         press(&mut app, KeyCode::Enter);
         assert_eq!(app.decisions["blog-db"].user.as_deref(), Some("blogsvc"));
+    }
+}
+
+#[cfg(test)]
+mod scroll_tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+    use crate::tui::fixtures::ready_app;
+
+    fn press(app: &mut App, code: KeyCode) {
+        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_end_so_the_way_back_is_one_key() {
+        let mut app = ready_app(80, 24);
+        press(&mut app, KeyCode::Char('?'));
+        for _ in 0..200 {
+            press(&mut app, KeyCode::Char('j'));
+        }
+        let end = app.help_scroll;
+        assert!(
+            end > 0 && end < 200,
+            "help scrolls, but not past its end: {end}"
+        );
+        assert_eq!(end, view::max_scroll(&app, Scrolled::Help));
+        press(&mut app, KeyCode::Char('k'));
+        assert_eq!(app.help_scroll, end - 1);
+        press(&mut app, KeyCode::Esc);
+
+        // The preview of a container is longer than the pane at 80x24.
+        press(&mut app, KeyCode::Char('m'));
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char('G'));
+        let end = app.preview_scroll;
+        assert!(end > 0);
+        assert_eq!(end, view::max_scroll(&app, Scrolled::Preview));
+        press(&mut app, KeyCode::Char('j'));
+        assert_eq!(app.preview_scroll, end);
+        press(&mut app, KeyCode::Char('g'));
+        assert_eq!(app.preview_scroll, 0);
     }
 }

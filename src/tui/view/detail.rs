@@ -6,21 +6,28 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-use crate::tui::settings::compare;
+use crate::tui::settings::{SettingRow, compare};
 use crate::tui::state::{App, Loaded, Pane};
 
 use super::list::state_word;
 use super::theme::{Theme, badge, severity_word, verdict_word};
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
-    let Some(index) = app.current else {
-        return;
-    };
+/// The findings pane over the settings table (at most half the height).
+fn split(area: Rect, settings_rows: usize) -> [Rect; 2] {
+    let settings_height = (settings_rows as u16 + 3).min(area.height / 2);
+    Layout::vertical([Constraint::Fill(1), Constraint::Length(settings_height)]).areas(area)
+}
+
+/// The findings text and the settings rows of the open container.
+fn content(
+    app: &App,
+    loaded: &Loaded,
+    theme: &Theme,
+) -> Option<(Vec<Line<'static>>, Vec<SettingRow>)> {
+    let index = app.current?;
     let container = &loaded.inventory.containers[index];
     let assessment = &loaded.assessments[index];
-    let Some(decision) = app.decision(index) else {
-        return;
-    };
+    let decision = app.decision(index)?;
     let unit = app
         .preview
         .as_ref()
@@ -28,11 +35,6 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         .and_then(|p| p.generated.as_ref().ok())
         .and_then(|g| g.units.iter().find(|u| u.container == container.name));
     let settings = compare(container, &decision, &app.target, unit);
-
-    let settings_height = (settings.len() as u16 + 3).min(area.height / 2);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(settings_height)]).areas(area);
-
     let mut lines: Vec<Line> = Vec::new();
     if assessment.findings.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -84,6 +86,31 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         }
         lines.push(Line::default());
     }
+    Some((lines, settings))
+}
+
+/// Largest useful scroll offsets of the findings pane and the settings table.
+pub fn max_scrolls(app: &App, loaded: &Loaded, area: Rect) -> (u16, u16) {
+    let Some((lines, settings)) = content(app, loaded, &Theme::new(false)) else {
+        return (0, 0);
+    };
+    let [top, bottom] = split(area, settings.len());
+    let findings = super::wrapped_height(&lines, top.width.saturating_sub(2))
+        .saturating_sub(top.height.saturating_sub(2).max(1));
+    let table = (settings.len() as u16).saturating_sub(bottom.height.saturating_sub(3).max(1));
+    (findings, table)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
+    let Some(index) = app.current else {
+        return;
+    };
+    let Some((lines, settings)) = content(app, loaded, theme) else {
+        return;
+    };
+    let container = &loaded.inventory.containers[index];
+    let assessment = &loaded.assessments[index];
+    let [top, bottom] = split(area, settings.len());
     let title = Line::from(vec![
         Span::styled(format!(" {} ", container.name), theme.title()),
         Span::raw(format!(
@@ -108,7 +135,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         .scroll((app.detail_scroll.min(max_scroll), 0));
     frame.render_widget(findings, top);
 
-    let skip = usize::from(app.settings_scroll).min(settings.len().saturating_sub(1));
+    let skip = usize::from(app.settings_scroll);
     let rows = settings.iter().skip(skip).map(|r| {
         Row::new(vec![
             r.setting.clone(),

@@ -25,11 +25,19 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+fn boxed(area: Rect) -> Rect {
+    centered(area, 72, 40)
+}
+
+pub fn max_scroll(area: Rect) -> u16 {
+    let visible = boxed(area).height.saturating_sub(2);
+    (lines(&Theme::new(false)).len() as u16).saturating_sub(visible)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, scroll: u16) {
-    let boxed = centered(area, 72, 40);
+    let boxed = boxed(area);
     let lines = lines(theme);
-    let visible = boxed.height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(visible);
+    let max_scroll = max_scroll(area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))

@@ -22,9 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     let Some(decision) = app.decision(index) else {
         return;
     };
-    let left_width = (area.width * 2 / 5).clamp(30, 50);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(area);
+    let [left, right] = split(area);
     let items = items(container, &decision);
     let decisions_area = left;
     let focused = app.focus == Pane::First;
@@ -61,6 +59,35 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         decisions_area,
     );
 
+    let lines = preview_pane_lines(app, index, theme);
+    let visible = right.height.saturating_sub(2);
+    let max_scroll =
+        super::wrapped_height(&lines, right.width.saturating_sub(2)).saturating_sub(visible.max(1));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border(!focused))
+                    .title(Span::styled(
+                        " Preview: notes and generated files ",
+                        theme.title(),
+                    )),
+            )
+            .wrap(Wrap { trim: false })
+            .scroll((app.preview_scroll.min(max_scroll), 0)),
+        right,
+    );
+}
+
+/// Decisions on the left, preview on the right.
+fn split(area: Rect) -> [Rect; 2] {
+    let left_width = (area.width * 2 / 5).clamp(30, 50);
+    Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(area)
+}
+
+/// The preview pane's text: notes, then the files.
+fn preview_pane_lines(app: &App, index: usize, theme: &Theme) -> Vec<Line<'static>> {
     // Notes first: what could not be translated matters more than the files themselves.
     let preview = app.preview.as_ref().filter(|p| p.container == index);
     let mut lines: Vec<Line> = Vec::new();
@@ -100,22 +127,16 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         })),
         None => lines.push(Line::from("(no preview)")),
     }
-    let visible = right.height.saturating_sub(2);
-    let max_scroll =
-        super::wrapped_height(&lines, right.width.saturating_sub(2)).saturating_sub(visible.max(1));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.border(!focused))
-                    .title(Span::styled(
-                        " Preview: notes and generated files ",
-                        theme.title(),
-                    )),
-            )
-            .wrap(Wrap { trim: false })
-            .scroll((app.preview_scroll.min(max_scroll), 0)),
-        right,
-    );
+    lines
+}
+
+/// Largest useful scroll offset of the preview pane.
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let Some(index) = app.current else {
+        return 0;
+    };
+    let [_, right] = split(area);
+    let lines = preview_pane_lines(app, index, &Theme::new(false));
+    super::wrapped_height(&lines, right.width.saturating_sub(2))
+        .saturating_sub(right.height.saturating_sub(2).max(1))
 }

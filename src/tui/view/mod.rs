@@ -38,23 +38,65 @@ pub fn list_body_height(app: &App) -> usize {
 }
 
 /// Draw the whole screen.
-pub fn draw(frame: &mut Frame, app: &App) {
-    let theme = Theme::new(app.color);
-    let area = frame.area();
-    let [body, bar, foot] = Layout::vertical([
+/// Body, status/filter bar and footer rows.
+fn screen_layout(app: &App, area: Rect) -> [Rect; 3] {
+    Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(u16::from(bar_shown(app) && app.loaded().is_some())),
         Constraint::Length(1),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// Host summary line over the screen's own area.
+fn body_layout(body: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body)
+}
+
+/// A pane that scrolls by line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scrolled {
+    Findings,
+    Settings,
+    Preview,
+    Help,
+}
+
+/// The largest useful scroll offset of a pane at the current terminal size, so `update`
+/// can clamp and `k` answers at once after scrolling past the end.
+pub fn max_scroll(app: &App, pane: Scrolled) -> u16 {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let [body, _, _] = screen_layout(app, area);
+    let [_, main] = body_layout(body);
+    match pane {
+        Scrolled::Help => help::max_scroll(area),
+        Scrolled::Findings | Scrolled::Settings => {
+            let Some(loaded) = app.loaded() else {
+                return 0;
+            };
+            let (findings, settings) = detail::max_scrolls(app, loaded, main);
+            if pane == Scrolled::Findings {
+                findings
+            } else {
+                settings
+            }
+        }
+        Scrolled::Preview => migration::max_scroll(app, main),
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let theme = Theme::new(app.color);
+    let area = frame.area();
+    let [body, bar, foot] = screen_layout(app, area);
     match &app.phase {
         Phase::Loading { inspected, total } => {
             loading::draw(frame, body, &theme, &app.source, *inspected, *total)
         }
         Phase::Failed { message, .. } => error::draw(frame, body, &theme, message),
         Phase::Ready(loaded) => {
-            let [head, main] =
-                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+            let [head, main] = body_layout(body);
             summary::draw(frame, head, &theme, app, loaded);
             match app.screen {
                 Screen::List => list::draw(frame, main, &theme, app, loaded),
