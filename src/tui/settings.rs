@@ -219,7 +219,15 @@ pub fn compare(
                     .unwrap_or_else(|| m.source.clone());
                 format!("podman volume {name} (data copied)")
             }
-            (_, VolumeStrategy::Copy) => format!("{} chowned via podman unshare", m.source),
+            (_, VolumeStrategy::Copy) => {
+                let chowned =
+                    unit.is_some_and(|u| u.chown_binds.iter().any(|b| b.host_path == m.source));
+                if chowned {
+                    format!("{} chowned into the userns", m.source)
+                } else {
+                    format!("{}:{}{ro} as is", m.source, m.destination)
+                }
+            }
             (_, VolumeStrategy::ChownOnStart) => format!("{}:{}:U", m.source, m.destination),
             (_, VolumeStrategy::KeepId) => format!("{} with keep-id", m.source),
         };
@@ -254,14 +262,11 @@ pub fn compare(
     rows.push(row(
         "Seccomp",
         profile(&container.security.seccomp),
-        if container.privileged && !decision.keep_privileged {
-            "default"
-        } else {
-            profile(&container.security.seccomp)
-        },
+        // The generators keep the profile as it is (and say so in a note).
+        profile(&container.security.seccomp),
     ));
     rows.push(row(
-        "No new privileges",
+        "No-new-privs",
         if container.security.no_new_privileges {
             "yes"
         } else {

@@ -147,8 +147,8 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         rows,
         [
             Constraint::Length(13),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
+            Constraint::Fill(2),
+            Constraint::Fill(3),
         ],
     )
     .header(Row::new(["SETTING", "DOCKER (rootful)", "ROOTLESS PODMAN"]).style(theme.dim()))

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         counts.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + blockers.len() + 3
     };
     // Info findings are the first thing to go on a narrow screen; blockers never do.
-    let narrowest = format!("{name} · {version} · {cgroup} · {count} ctrs ·");
+    let narrowest = format!("{count} ctrs ·");
     if narrowest.chars().count() + tail_len(&counts) > usize::from(area.width)
         && counts.last().is_some_and(|(t, _)| t.starts_with("INFO"))
     {
@@ -63,12 +63,14 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         },
         format!("{name} · docker {version} · {cgroup} · {count} containers ·"),
         format!("{name} · {version} · {cgroup} · {count} ctrs ·"),
+        format!("{version} · {cgroup} · {count} ctrs ·"),
+        format!("{count} ctrs ·"),
     ];
     let width = usize::from(area.width);
     let head = heads
         .iter()
         .find(|h| h.chars().count() + tail_len <= width)
-        .unwrap_or(&heads[2])
+        .unwrap_or(&heads[heads.len() - 1])
         .clone();
     let mut spans = vec![Span::styled(head, theme.title())];
     for (text, style) in counts {
