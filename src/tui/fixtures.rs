@@ -148,6 +148,12 @@ pub fn inventory() -> Inventory {
             server_version: Some("20.10.24".into()),
             api_version: Some("1.41".into()),
             cgroup_version: Some(CgroupVersion::V2),
+            cgroup_driver: Some("systemd".into()),
+            os: Some("Debian GNU/Linux 12 (bookworm)".into()),
+            kernel_version: Some("6.1.0-26-amd64".into()),
+            runc_version: Some("1.1.11".into()),
+            seccomp: true,
+            apparmor: true,
             ..Default::default()
         },
         containers: vec![web, db, portainer, agent, hardened],
@@ -185,7 +191,13 @@ pub fn assessment(inv: &Inventory) -> Assessment {
     use Severity::*;
     let c = &inv.containers;
     Assessment {
-        host_findings: vec![],
+        host_findings: vec![finding(
+            "runc-vulnerable",
+            High,
+            Ok,
+            None,
+            "runc 1.1.11 is older than 1.1.12 (CVE-2024-21626)",
+        )],
         containers: vec![
             assessed(
                 &c[0],
@@ -274,6 +286,15 @@ pub fn words() -> BTreeMap<String, RuleWords> {
                 "All capabilities and every host device: a shell in it is root on the host.",
                 "Drop --privileged; add only the capabilities and devices needed.",
                 "Rootless podman cannot grant host root; drop it or keep it confined.",
+            ),
+        ),
+        (
+            "runc-vulnerable".into(),
+            w(
+                "runc with a known container escape",
+                "A malicious image or exec can overwrite the host runc binary or reach the host filesystem.",
+                "Upgrade runc to 1.1.12 or later.",
+                "Podman uses crun or a current runc from the target distribution.",
             ),
         ),
         (

@@ -16,6 +16,7 @@ pub enum Context {
     List,
     Detail,
     Migration,
+    Host,
     /// Typing into the `/` filter bar.
     Filter,
     /// Typing into a prompt (path, user, port).
@@ -40,6 +41,7 @@ impl Context {
             Context::List => "Container list",
             Context::Detail => "Container detail",
             Context::Migration => "Migration view",
+            Context::Host => "Host screen",
             Context::Filter => "Filter bar",
             Context::Prompt => "Prompts",
             Context::Confirm => "Write review",
@@ -65,6 +67,8 @@ pub enum Action {
     Filter,
     Sort,
     Help,
+    /// Open the host screen.
+    Host,
     ExportPlan,
     WriteFiles,
     /// Migration view: next value of the selected decision.
@@ -125,7 +129,14 @@ pub struct Binding {
 
 use Context as C;
 
-const BROWSE: &[Context] = &[C::List, C::Detail, C::Migration, C::Help, C::Confirm];
+const BROWSE: &[Context] = &[
+    C::List,
+    C::Detail,
+    C::Migration,
+    C::Host,
+    C::Help,
+    C::Confirm,
+];
 const SCREENS: &[Context] = &[C::List, C::Detail, C::Migration];
 
 /// Every key the TUI knows, most specific first within a context.
@@ -320,7 +331,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Back,
         description: "back",
         hint: "back",
-        contexts: &[C::Detail, C::Migration],
+        contexts: &[C::Detail, C::Migration, C::Host],
         footer: true,
     },
     Binding {
@@ -339,6 +350,15 @@ pub const BINDINGS: &[Binding] = &[
         description: "next pane",
         hint: "pane",
         contexts: &[C::Detail, C::Migration],
+        footer: true,
+    },
+    Binding {
+        keys: &[k('i')],
+        label: "i",
+        action: Action::Host,
+        description: "host facts and host-wide findings",
+        hint: "host",
+        contexts: &[C::List],
         footer: true,
     },
     Binding {
@@ -466,6 +486,7 @@ pub const HELP_ORDER: &[Context] = &[
     C::List,
     C::Detail,
     C::Migration,
+    C::Host,
     C::Filter,
     C::Prompt,
     C::Confirm,

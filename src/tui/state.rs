@@ -104,6 +104,8 @@ pub enum Screen {
     List,
     Detail,
     Migration,
+    /// Host facts and host-wide findings.
+    Host,
 }
 
 /// Which pane of the detail or migration screen has the focus (`Tab`).
@@ -252,6 +254,7 @@ pub struct App {
     /// The migration view was opened from the detail screen (Esc goes back there).
     pub came_from_detail: bool,
     pub detail_scroll: u16,
+    pub host_scroll: u16,
     pub settings_scroll: u16,
     /// Selected line of the migration view's decision list.
     pub decision_cursor: usize,
@@ -293,6 +296,7 @@ impl App {
             focus: Pane::First,
             came_from_detail: false,
             detail_scroll: 0,
+            host_scroll: 0,
             settings_scroll: 0,
             decision_cursor: 0,
             preview_scroll: 0,

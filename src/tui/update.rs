@@ -68,6 +68,7 @@ pub fn context(app: &App) -> Context {
             Screen::List => Context::List,
             Screen::Detail => Context::Detail,
             Screen::Migration => Context::Migration,
+            Screen::Host => Context::Host,
         },
     }
 }
@@ -234,6 +235,10 @@ fn on_action(app: &mut App, ctx: Context, action: Action) -> Option<Effect> {
             }
         }
         Action::Filter => app.filter_editing = true,
+        Action::Host => {
+            app.screen = Screen::Host;
+            app.host_scroll = 0;
+        }
         Action::Sort => {
             app.sort = app.sort.next();
             refresh_rows(app, app.selected_container());
@@ -291,7 +296,7 @@ fn back(app: &mut App, ctx: Context) {
                 refresh_rows(app, app.selected_container());
             }
         }
-        Context::Detail => app.screen = Screen::List,
+        Context::Detail | Context::Host => app.screen = Screen::List,
         Context::Migration => {
             app.screen = if app.came_from_detail {
                 Screen::Detail
@@ -361,6 +366,10 @@ fn movement(app: &mut App, ctx: Context, action: Action) {
                     .min(view::max_scroll(app, Scrolled::Preview));
             }
         },
+        Context::Host => {
+            app.host_scroll = scroll_by(app.host_scroll, action, app.size.1)
+                .min(view::max_scroll(app, Scrolled::Host));
+        }
         Context::Help => {
             app.help_scroll = scroll_by(app.help_scroll, action, app.size.1)
                 .min(view::max_scroll(app, Scrolled::Help));

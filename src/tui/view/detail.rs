@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
+use crate::risk::Finding;
 use crate::tui::settings::{SettingRow, compare};
 use crate::tui::state::{App, Loaded, Pane};
 
@@ -35,57 +36,12 @@ fn content(
         .and_then(|p| p.generated.as_ref().ok())
         .and_then(|g| g.units.iter().find(|u| u.container == container.name));
     let settings = compare(container, &decision, &app.target, unit);
-    let mut lines: Vec<Line> = Vec::new();
-    if assessment.findings.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "No finding: nothing risky was seen in this container's settings.",
-            theme.ok(),
-        )));
-    }
-    for f in &assessment.findings {
-        let words = loaded.words(&f.rule);
-        let title = words.map_or(f.rule.as_str(), |w| w.title.as_str());
-        let mut head = vec![
-            Span::styled(
-                format!("{:<4} ", badge(Some(f.severity))),
-                theme.severity(Some(f.severity)),
-            ),
-            Span::styled(title.to_string(), theme.title()),
-            Span::styled(format!("  [{}", f.rule), theme.dim()),
-        ];
-        if let Some(cis) = &f.cis {
-            head.push(Span::styled(format!(" · CIS {cis}"), theme.dim()));
-        }
-        head.push(Span::styled("]", theme.dim()));
-        lines.push(Line::from(head));
-        lines.push(Line::from(vec![
-            Span::styled("  seen: ", theme.dim()),
-            Span::raw(f.detail.clone()),
-            Span::styled(
-                format!(
-                    "  ({} risk, rootless: {})",
-                    severity_word(f.severity),
-                    verdict_word(f.migration)
-                ),
-                theme.verdict(f.migration),
-            ),
-        ]));
-        if let Some(w) = words {
-            for (label, text) in [
-                ("  attacker: ", &w.explanation),
-                ("  docker:   ", &w.remedy_docker),
-                ("  podman:   ", &w.remedy_podman),
-            ] {
-                if !text.is_empty() {
-                    lines.push(Line::from(vec![
-                        Span::styled(label, theme.key()),
-                        Span::raw(text.clone()),
-                    ]));
-                }
-            }
-        }
-        lines.push(Line::default());
-    }
+    let lines = finding_lines(
+        &assessment.findings,
+        loaded,
+        theme,
+        "No finding: nothing risky was seen in this container's settings.",
+    );
     Some((lines, settings))
 }
 
@@ -159,4 +115,63 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
             .title(Span::styled(" Settings: now and rootless ", theme.title())),
     );
     frame.render_widget(table, bottom);
+}
+
+/// Each finding: severity badge and title, what fired, what an attacker can do, and the
+/// remedies under Docker and rootless Podman (catalog words). Shared with the host screen.
+pub fn finding_lines(
+    findings: &[Finding],
+    loaded: &Loaded,
+    theme: &Theme,
+    none: &'static str,
+) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = Vec::new();
+    if findings.is_empty() {
+        lines.push(Line::from(Span::styled(none, theme.ok())));
+    }
+    for f in findings {
+        let words = loaded.words(&f.rule);
+        let title = words.map_or(f.rule.as_str(), |w| w.title.as_str());
+        let mut head = vec![
+            Span::styled(
+                format!("{:<4} ", badge(Some(f.severity))),
+                theme.severity(Some(f.severity)),
+            ),
+            Span::styled(title.to_string(), theme.title()),
+            Span::styled(format!("  [{}", f.rule), theme.dim()),
+        ];
+        if let Some(cis) = &f.cis {
+            head.push(Span::styled(format!(" · CIS {cis}"), theme.dim()));
+        }
+        head.push(Span::styled("]", theme.dim()));
+        lines.push(Line::from(head));
+        lines.push(Line::from(vec![
+            Span::styled("  seen: ", theme.dim()),
+            Span::raw(f.detail.clone()),
+            Span::styled(
+                format!(
+                    "  ({} risk, rootless: {})",
+                    severity_word(f.severity),
+                    verdict_word(f.migration)
+                ),
+                theme.verdict(f.migration),
+            ),
+        ]));
+        if let Some(w) = words {
+            for (label, text) in [
+                ("  attacker: ", &w.explanation),
+                ("  docker:   ", &w.remedy_docker),
+                ("  podman:   ", &w.remedy_podman),
+            ] {
+                if !text.is_empty() {
+                    lines.push(Line::from(vec![
+                        Span::styled(label, theme.key()),
+                        Span::raw(text.clone()),
+                    ]));
+                }
+            }
+        }
+        lines.push(Line::default());
+    }
+    lines
 }

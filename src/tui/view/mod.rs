@@ -10,6 +10,7 @@ mod error;
 mod filter;
 mod footer;
 mod help;
+mod host;
 mod list;
 mod loading;
 mod migration;
@@ -60,6 +61,7 @@ pub enum Scrolled {
     Settings,
     Preview,
     Help,
+    Host,
 }
 
 /// The largest useful scroll offset of a pane at the current terminal size, so `update`
@@ -82,6 +84,7 @@ pub fn max_scroll(app: &App, pane: Scrolled) -> u16 {
             }
         }
         Scrolled::Preview => migration::max_scroll(app, main),
+        Scrolled::Host => app.loaded().map_or(0, |l| host::max_scroll(l, main)),
     }
 }
 
@@ -102,6 +105,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 Screen::List => list::draw(frame, main, &theme, app, loaded),
                 Screen::Detail => detail::draw(frame, main, &theme, app, loaded),
                 Screen::Migration => migration::draw(frame, main, &theme, app, loaded),
+                Screen::Host => host::draw(frame, main, &theme, app, loaded),
             }
             filter::draw(frame, bar, &theme, app);
         }

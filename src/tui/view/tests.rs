@@ -119,6 +119,13 @@ fn help_overlay_scrolled() {
 }
 
 #[test]
+fn host_screen() {
+    let mut app = ready_app(80, 24);
+    press(&mut app, KeyCode::Char('i'));
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
 fn export_prompt() {
     let mut app = ready_app(80, 24);
     press(&mut app, KeyCode::Char('e'));
