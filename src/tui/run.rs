@@ -105,6 +105,13 @@ async fn event_loop(
         if let Some(effect) = update(app, msg) {
             perform(app, effect, tx.clone());
         }
+        // Coalesce what else is already queued (a burst of progress messages while a big
+        // host is inspected) into one redraw.
+        while let Ok(msg) = rx.try_recv() {
+            if let Some(effect) = update(app, msg) {
+                perform(app, effect, tx.clone());
+            }
+        }
     };
     loader.abort();
     outcome

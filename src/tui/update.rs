@@ -77,9 +77,24 @@ pub fn context(app: &App) -> Context {
 pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
     match msg {
         Msg::Key(key) => {
-            let effect = on_key(app, key);
-            app.dirty = true;
-            effect
+            let ctx = context(app);
+            match keymap::action_for(ctx, &key) {
+                Some(action) => {
+                    app.dirty = true;
+                    on_action(app, ctx, action)
+                }
+                None => {
+                    if let KeyCode::Char(c) = key.code
+                        && !key.modifiers.contains(KeyModifiers::CONTROL)
+                        && ctx.takes_text()
+                    {
+                        type_char(app, ctx, c);
+                        app.dirty = true;
+                    }
+                    // Any other key means nothing here: no redraw.
+                    None
+                }
+            }
         }
         Msg::Mouse(mouse) => {
             let action = match mouse.kind {
@@ -167,21 +182,6 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = Some(Status { text, error });
-}
-
-fn on_key(app: &mut App, key: KeyEvent) -> Option<Effect> {
-    let ctx = context(app);
-    match keymap::action_for(ctx, &key) {
-        Some(action) => on_action(app, ctx, action),
-        None => {
-            if let KeyCode::Char(c) = key.code
-                && !key.modifiers.contains(KeyModifiers::CONTROL)
-            {
-                type_char(app, ctx, c);
-            }
-            None
-        }
-    }
 }
 
 fn type_char(app: &mut App, ctx: Context, c: char) {
@@ -1156,5 +1156,32 @@ mod scroll_tests {
         assert_eq!(app.preview_scroll, end);
         press(&mut app, KeyCode::Char('g'));
         assert_eq!(app.preview_scroll, 0);
+    }
+}
+
+#[cfg(test)]
+mod redraw_tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+    use crate::tui::fixtures::ready_app;
+
+    #[test]
+    fn only_keys_that_change_something_ask_for_a_redraw() {
+        let mut app = ready_app(80, 24);
+        app.dirty = false;
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
+        );
+        assert!(!app.dirty, "an unbound key in the list redraws nothing");
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+        );
+        assert!(app.dirty);
+        app.dirty = false;
+        update(&mut app, Msg::Resize(100, 30));
+        assert!(app.dirty, "a resize always redraws");
     }
 }
