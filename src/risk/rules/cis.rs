@@ -6,8 +6,8 @@ use crate::model::{NamespaceMode, NetworkMode, ProfileSetting, RestartPolicyName
 use crate::risk::Severity;
 
 use super::{
-    Check, Ctx, DOCKER_DEFAULT_CAPS, Hit, Rule, added_caps, bind_mounts, cap_added, cap_dropped,
-    clean_path, is_runtime_socket, join, path_under, runs_as_root,
+    BENIGN_READ_ONLY, Check, Ctx, DOCKER_DEFAULT_CAPS, Hit, Rule, added_caps, bind_mounts,
+    cap_added, cap_dropped, clean_path, is_runtime_socket, join, path_under, runs_as_root,
 };
 
 pub const RULES: &[Rule] = &[
@@ -150,9 +150,6 @@ const SENSITIVE_DIRS: &[&str] = &[
     "/var/lib/kubelet",
     "/var/lib/containers",
 ];
-
-/// Read-only mounts of these are the common, harmless time-zone idiom.
-const BENIGN_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
 
 /// 5.2: no AppArmor profile. `--privileged` runs unconfined whatever the option says.
 fn apparmor_unconfined(ctx: &Ctx) -> Option<Hit> {
