@@ -161,8 +161,13 @@ fn apparmor_unconfined(ctx: &Ctx) -> Option<Hit> {
         .then(|| Hit::new("security option apparmor=unconfined"))
 }
 
-/// 5.3: SELinux labelling disabled, or not applied on an SELinux host.
+/// 5.3: on an SELinux host, labelling disabled or no label option. Not applicable without
+/// SELinux: Docker itself adds `label=disable` to privileged and host-PID/IPC containers, which
+/// means nothing on an AppArmor or LSM-less host.
 fn selinux_not_applied(ctx: &Ctx) -> Option<Hit> {
+    if !ctx.host().selinux {
+        return None;
+    }
     let labels = &ctx.container.security.selinux_labels;
     if labels.iter().any(|l| l == "disable") {
         return Some(
@@ -170,7 +175,8 @@ fn selinux_not_applied(ctx: &Ctx) -> Option<Hit> {
                 .severity(Severity::Medium),
         );
     }
-    (ctx.host().selinux && labels.is_empty())
+    labels
+        .is_empty()
         .then(|| Hit::new("SELinux is enabled on the host but no label option is set"))
 }
 
@@ -595,22 +601,28 @@ mod tests {
 
     #[test]
     fn selinux() {
-        let hit = run(
-            selinux_not_applied,
-            plain().security_opt("label=disable").build(),
-        )
-        .unwrap();
-        assert_eq!(hit.severity, Some(Severity::Medium));
-        let mut inv = inventory(vec![plain().build()]);
-        inv.host.selinux = true;
-        assert!(run_in(selinux_not_applied, &inv).is_some());
-        // Not applicable without SELinux, and satisfied by a label.
-        assert!(run(selinux_not_applied, plain().build()).is_none());
-        let mut inv = inventory(vec![
-            plain().security_opt("label=type:svirt_apache_t").build(),
-        ]);
-        inv.host.selinux = true;
+        let selinux_host = |c| {
+            let mut inv = inventory(vec![c]);
+            inv.host.selinux = true;
+            inv
+        };
+        let inv = selinux_host(plain().security_opt("label=disable").build());
+        assert_eq!(
+            run_in(selinux_not_applied, &inv).unwrap().severity,
+            Some(Severity::Medium)
+        );
+        assert!(run_in(selinux_not_applied, &selinux_host(plain().build())).is_some());
+        // Satisfied by a label; not applicable without SELinux (Docker adds label=disable
+        // to privileged containers on every host).
+        let inv = selinux_host(plain().security_opt("label=type:svirt_apache_t").build());
         assert!(run_in(selinux_not_applied, &inv).is_none());
+        assert!(
+            run(
+                selinux_not_applied,
+                plain().security_opt("label=disable").build()
+            )
+            .is_none()
+        );
     }
 
     #[test]
