@@ -174,18 +174,18 @@ fn fixture_findings_match_their_settings() {
         match finding(c, rule) {
             None => failures.push(format!("{name}: {rule} missing")),
             Some(f) => {
-                if let Some(s) = severity {
-                    if f["severity"] != *s {
-                        failures.push(format!("{name}: {rule} severity {} != {s}", f["severity"]));
-                    }
+                if let Some(s) = severity
+                    && f["severity"] != *s
+                {
+                    failures.push(format!("{name}: {rule} severity {} != {s}", f["severity"]));
                 }
-                if let Some(m) = migration {
-                    if f["migration"] != *m {
-                        failures.push(format!(
-                            "{name}: {rule} migration {} != {m}",
-                            f["migration"]
-                        ));
-                    }
+                if let Some(m) = migration
+                    && f["migration"] != *m
+                {
+                    failures.push(format!(
+                        "{name}: {rule} migration {} != {m}",
+                        f["migration"]
+                    ));
                 }
             }
         }
