@@ -160,4 +160,10 @@ others = [c for n, c in by_name.items() if n != "traefik"]
 assert all(c["decision"]["ports"]["policy"] == "sysctl" for c in others), "untouched containers changed"
 print("tui-e2e: plan carries traefik 80->10080, 443->8443; 13 others unchanged")
 PY
+# The plan is also what `unroot generate --plan` reads: the decision must reach the unit.
+"$bin" --demo generate --plan "$work/plan.yaml" --out "$work/out" >/dev/null \
+  || fail "unroot generate rejected the exported plan"
+grep -q "10080:80" "$work/out/quadlet/traefik.container" \
+  || fail "quadlet/traefik.container does not publish 10080:80"
+log "unroot generate --plan applies the exported decision"
 log "PASS"
