@@ -215,3 +215,37 @@ fn no_color_draws_without_any_colour() {
         }
     }
 }
+
+#[test]
+fn tiny_terminals_never_panic() {
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
+        let mut app = ready_app(w, h);
+        let _ = render(&app);
+        for keys in [
+            vec![KeyCode::Char('?')],
+            vec![KeyCode::Char('/'), KeyCode::Char('b')],
+            vec![KeyCode::Enter],
+            vec![KeyCode::Char('m'), KeyCode::Tab, KeyCode::Char('G')],
+            vec![KeyCode::Char('i'), KeyCode::Char('G')],
+            vec![KeyCode::Char('e')],
+        ] {
+            app = ready_app(w, h);
+            for key in keys {
+                press(&mut app, key);
+                let _ = render(&app);
+            }
+        }
+        let mut loading = App::new("x", default_target(), true);
+        update(&mut loading, Msg::Resize(w, h));
+        update(&mut loading, Msg::Progress(Progress { inspected: 1, total: 3 }));
+        let _ = render(&loading);
+        update(
+            &mut loading,
+            Msg::LoadFailed {
+                message: "boom".into(),
+                code: 3,
+            },
+        );
+        let _ = render(&loading);
+    }
+}
