@@ -490,21 +490,30 @@ pub const HELP_ORDER: &[Context] = &[
     C::Filter,
     C::Prompt,
     C::Confirm,
+    C::Help,
 ];
 
-/// The help overlay's content: per context, every binding with all its keys spelled out.
-pub fn help_sections() -> Vec<(Context, Vec<(String, &'static str)>)> {
-    HELP_ORDER
-        .iter()
-        .map(|&ctx| {
-            let rows = BINDINGS
-                .iter()
-                .filter(|b| b.contexts.contains(&ctx))
-                .map(|b| (all_keys(b), b.description))
-                .collect();
-            (ctx, rows)
-        })
-        .collect()
+/// The help overlay's content: the movement keys once (they work in every list and pane),
+/// then per context its own bindings, every key spelled out.
+pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    let shared = |b: &&Binding| b.contexts == BROWSE;
+    let mut sections = vec![(
+        "Moving (lists, panes, help)",
+        BINDINGS
+            .iter()
+            .filter(shared)
+            .map(|b| (all_keys(b), b.description))
+            .collect(),
+    )];
+    for &ctx in HELP_ORDER {
+        let rows = BINDINGS
+            .iter()
+            .filter(|b| !shared(b) && b.contexts.contains(&ctx))
+            .map(|b| (all_keys(b), b.description))
+            .collect();
+        sections.push((ctx.title(), rows));
+    }
+    sections
 }
 
 /// Every key of a binding, written out (`j ↓`), so the help lists each one.
@@ -594,12 +603,19 @@ mod tests {
 
     #[test]
     fn help_lists_every_binding_and_the_footer_only_flagged_ones() {
-        let listed: usize = help_sections().iter().map(|(_, rows)| rows.len()).sum();
-        let expected: usize = HELP_ORDER
-            .iter()
-            .map(|c| BINDINGS.iter().filter(|b| b.contexts.contains(c)).count())
-            .sum();
-        assert_eq!(listed, expected);
+        let sections = help_sections();
+        for b in BINDINGS {
+            let keys = all_keys(b);
+            assert!(
+                sections
+                    .iter()
+                    .flat_map(|(_, rows)| rows)
+                    .any(|(k, d)| *k == keys && *d == b.description),
+                "{keys} ({}) is missing from the help",
+                b.description
+            );
+        }
+        assert_eq!(sections[0].1.len(), 7, "movement keys are listed once");
         let list_footer = footer_hints(Context::List);
         assert!(list_footer.contains(&("/", "filter")));
         assert!(!list_footer.iter().any(|(k, _)| *k == "j/↓"));

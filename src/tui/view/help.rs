@@ -12,8 +12,8 @@ use super::theme::Theme;
 
 pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for (context, rows) in help_sections() {
-        lines.push(Line::from(Span::styled(context.title(), theme.title())));
+    for (title, rows) in help_sections() {
+        lines.push(Line::from(Span::styled(title, theme.title())));
         for (keys, description) in rows {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<16}"), theme.key()),
