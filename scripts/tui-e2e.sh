@@ -129,6 +129,8 @@ wait_for "Cannot read the inventory"
 wait_for "no-such.sock"
 keys C-c
 wait_for "unroot exited with 3"
+# The message stays in the scrollback after the full screen is gone.
+wait_for "unroot: error: "
 log "error screen shown, Ctrl-C quit with exit code 3"
 
 # SIGINT from outside the terminal: the TUI leaves the alternate screen and exits 0.

@@ -40,8 +40,8 @@ pub fn source_label(global: &GlobalArgs) -> String {
     }
 }
 
-/// Run the TUI until the user quits. Returns the exit code: 0, or the loading failure's code
-/// (3 for an unreachable Docker engine), like the batch commands.
+/// Run the TUI until the user quits. Returns 0, or the loading failure as an error carrying
+/// its exit code (3 for an unreachable Docker engine), like the batch commands.
 pub async fn run(global: &GlobalArgs) -> Result<u8> {
     let mut app = App::new(
         source_label(global),
@@ -61,10 +61,12 @@ pub async fn run(global: &GlobalArgs) -> Result<u8> {
     let _ = execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result?;
-    Ok(match app.phase {
-        Phase::Failed { code, .. } => code,
-        _ => exit::OK,
-    })
+    match app.phase {
+        // Returned as the error, so `main` prints it once more after the screen is gone:
+        // the operator keeps the message in the scrollback.
+        Phase::Failed { code, message } => Err(exit::Failure { code, message }.into()),
+        _ => Ok(exit::OK),
+    }
 }
 
 async fn event_loop(
