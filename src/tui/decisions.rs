@@ -248,26 +248,14 @@ pub fn ports_in_use<'a>(
     taken
 }
 
-/// Validate a typed user name the way useradd would accept it; empty means "plan default".
+/// Validate a typed user name with the plan loader's rule (what `useradd` accepts, not
+/// root); empty means "the plan's default user".
 pub fn parse_user(input: &str) -> Result<Option<String>, String> {
     let name = input.trim();
     if name.is_empty() {
         return Ok(None);
     }
-    let valid_start = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
-    let valid_rest = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'));
-    if !valid_start || !valid_rest || name.len() > 32 {
-        return Err(format!(
-            "{name:?} is not a valid user name (lower case letters, digits, _ and -, at most 32)"
-        ));
-    }
-    if name == "root" {
-        return Err(
-            "root is what this migration moves away from: pick an unprivileged user".into(),
-        );
-    }
+    crate::plan::load::check_user(name)?;
     Ok(Some(name.to_string()))
 }
 
