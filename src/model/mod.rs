@@ -133,6 +133,8 @@ pub struct Container {
     pub exposed_ports: Vec<ExposedPort>,
     pub mounts: Vec<Mount>,
     pub devices: Vec<DeviceMapping>,
+    /// Every host device is visible in the container (`--privileged`), beyond `devices`.
+    pub all_devices: bool,
     pub device_requests: Vec<DeviceRequest>,
     pub device_cgroup_rules: Vec<String>,
     pub resources: Resources,
