@@ -21,7 +21,9 @@ source scripts/e2e/fixtures.sh
 
 started=$SECONDS
 E2E_USER="${UNROOT_E2E_USER:-unroot-e2e}"
-E2E_UID="${UNROOT_E2E_UID:-2950}"
+# The user's subordinate range: its own, so concurrent users of the shared root never overlap.
+E2E_SUBID_START="${UNROOT_E2E_SUBID_START:-2950000000}"
+E2E_SUBID_COUNT=65536
 
 # Outside CI a missing part is a visible skip; inside (UNROOT_REQUIRE_PODMAN=1) a failure.
 skip_or_fail() {
@@ -51,6 +53,7 @@ state="$E2E_WORK/state"
 mkdir -p "$state"
 entry_pid=""
 sysctl_saved=""
+mirrored_user=""
 cleanup() {
   local rc=$?
   set +e
@@ -63,6 +66,7 @@ cleanup() {
   if [ -n "$sysctl_saved" ]; then
     sysctl -q -w "net.ipv4.ip_unprivileged_port_start=$sysctl_saved" >/dev/null
   fi
+  [ -z "$mirrored_user" ] || userdel "$mirrored_user" 2>/dev/null
   e2e_fixtures_remove 2>/dev/null
   rm -rf "$E2E_WORK"
   if [ "$rc" = 0 ]; then
@@ -113,46 +117,64 @@ snapshot_docker() {
 snapshot_docker "$E2E_WORK/docker-before.json"
 
 # --- 2. unroot plan + generate, as a user would ----------------------------------------------
+unroot_bin="${UNROOT_BIN:-}"
+if [ -z "$unroot_bin" ]; then
+  e2e_log "building unroot (cargo build --locked)"
+  cargo build --locked --quiet --bin unroot
+  unroot_bin="$(pwd)/target/debug/unroot"
+fi
+[ -x "$unroot_bin" ] || fail "no unroot binary at $unroot_bin"
 generated="$E2E_WORK/generated"
 staging="$E2E_WORK/staging"
-mkdir -p "$staging"
-if [ "${UNROOT_E2E_HANDWRITTEN:-}" = 1 ]; then
-  # shellcheck source=scripts/e2e/handwritten.sh
-  source scripts/e2e/handwritten.sh
-  e2e_log "UNROOT_E2E_HANDWRITTEN=1: hand-written quadlet files (debugging only, not a pass of unroot)"
-  hand_generate "$generated"
-  E2E_SUBID_START=524288
-  E2E_SUBID_COUNT=65536
-  declare -A plan_port=(["$E2E_PORT_LOW"]="$E2E_PORT_LOW" ["$E2E_PORT_HIGH"]="$E2E_PORT_HIGH")
-  hand_user_steps >"$E2E_WORK/user-steps.sh"
-  host_steps() { hand_host_steps "$staging"; }
-else
-  fail "unroot plan/generate are not wired in yet"
-fi
+plan="$E2E_WORK/plan.yaml"
+(
+  cd "$E2E_WORK"
+  "$unroot_bin" plan --user "$E2E_USER" --only "${E2E_CONTAINERS[@]}" -o "$plan"
+) || fail "unroot plan failed"
+# The reviewer's one edit: a subordinate range of the e2e user's own, so it can never overlap
+# another caller's user in the shared rootless root (migrate.sh refuses overlaps).
+python3 - "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SUBID_COUNT" <<'EOF'
+import sys, yaml
+path, user, start, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+text = open(path).read()
+doc = yaml.safe_load(text)
+have = doc["target"]["subid_ranges"].get(user)
+if have is None:
+    sys.exit(f"plan has no subid range for {user}: {doc['target']['subid_ranges']}")
+old = f"    {user}:\n      start: {have['start']}\n      count: {have['count']}\n"
+if old not in text:
+    sys.exit("plan: could not find the subid range block to edit")
+text = text.replace(old, f"    {user}:\n      start: {start}\n      count: {count}\n")
+open(path, "w").write(text)
+EOF
+"$unroot_bin" generate --plan "$plan" --out "$generated" || fail "unroot generate failed"
+[ -f "$generated/migrate.sh" ] || fail "unroot generate wrote no migrate.sh"
+e2e_log "generated: $(cd "$generated" && find . -type f ! -name '.*' | sed 's#^\./##' | sort | tr '\n' ' ')"
+grep -qx "$E2E_USER:$E2E_SUBID_START:$E2E_SUBID_COUNT" "$generated/subuid" ||
+  fail "generated subuid does not carry the plan's range: $(cat "$generated/subuid")"
 
-# --- 3. host-side migration steps --------------------------------------------------------------
-e2e_log "host-side migration steps"
-events_since="$(date +%s.%N)"
-host_steps
-# pasta binds published ports in the host's network namespace: a port below 1024 needs the
-# unprivileged-port floor lowered on the host itself (restored by the cleanup).
-low_port=65535
-for p in "${plan_port[@]}"; do [ "$p" -lt "$low_port" ] && low_port=$p; done
-current="$(sysctl -n net.ipv4.ip_unprivileged_port_start)"
-if [ "$low_port" -lt "$current" ]; then
-  sysctl_saved="$current"
-  sysctl -q -w "net.ipv4.ip_unprivileged_port_start=$low_port" >/dev/null
-  e2e_log "net.ipv4.ip_unprivileged_port_start lowered $current -> $low_port for this run"
-fi
+# The ports the generated units publish: PublishPort=HOST:CONTAINER, matched to the Docker
+# host port that published the same container port.
+declare -A plan_port=()
+for unit in "$generated"/quadlet/*.container; do
+  name="$(sed -n 's/^ContainerName=//p' "$unit")"
+  while IFS=: read -r host_port container_port; do
+    container_port="${container_port%%/*}"
+    docker_port="$(docker port "$name" "$container_port/tcp" 2>/dev/null | head -n1 | sed 's/.*://')" || true
+    [ -n "$docker_port" ] || fail "$unit publishes $host_port:$container_port, which Docker's $name does not publish"
+    plan_port[$docker_port]="$host_port"
+  done < <(sed -n 's/^PublishPort=//p' "$unit")
+done
+for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH"; do
+  [ -n "${plan_port[$port]:-}" ] || fail "no generated unit publishes Docker's port $port"
+done
+e2e_log "ports under Podman: $(for p in "${!plan_port[@]}"; do printf '%s->%s ' "$p" "${plan_port[$p]}"; done)"
 
-# --- 4. the rootless side ------------------------------------------------------------------------
-mkdir -p "$E2E_WORK/scripts"
+# --- 3. migrate.sh, step by step: docker steps here, root and user steps in the sandbox ---------
+mkdir -p "$E2E_WORK/scripts" "$staging"
 cp scripts/e2e/*.sh "$E2E_WORK/scripts/"
 cat >"$E2E_WORK/inside.env" <<EOF
 E2E_USER=$E2E_USER
-E2E_UID=$E2E_UID
-E2E_SUBID_START=$E2E_SUBID_START
-E2E_SUBID_COUNT=$E2E_SUBID_COUNT
 E2E_GENERATED=$generated
 E2E_STAGING=$staging
 EOF
@@ -162,6 +184,7 @@ vol_mp="$(docker volume inspect --format '{{.Mountpoint}}' "$E2E_VOLUME")"
   echo "env $E2E_PREFIX-web-low API_TOKEN $(sha "$E2E_SECRET")"
   echo "env $E2E_PREFIX-web-low APP_MODE $(sha production)"
   echo "env $E2E_PREFIX-web-high API_TOKEN $(sha "$E2E_SECRET")"
+  echo "env $E2E_PREFIX-web-high APP_MODE $(sha staging)"
   echo "env $E2E_PROJECT-client-1 API_URL $(sha http://api:8080/)"
   echo "file $E2E_PREFIX-data /data/token.txt $(sha256sum "$vol_mp/token.txt" | cut -d' ' -f1) $E2E_DATA_UID"
   echo "file $E2E_PREFIX-data /data/sub/blob.bin $(sha256sum "$vol_mp/sub/blob.bin" | cut -d' ' -f1) $E2E_DATA_UID"
@@ -169,17 +192,83 @@ vol_mp="$(docker volume inspect --format '{{.Mountpoint}}' "$E2E_VOLUME")"
 } >"$E2E_WORK/checks.txt"
 chmod 0600 "$E2E_WORK/checks.txt"
 
-e2e_log "entering the rootless root"
+# pasta binds published ports in the host's network namespace, so migrate.sh's step_sysctl
+# (run in the sandbox, which shares the host's network namespace) lowers the host's
+# unprivileged-port floor: remember it, the cleanup restores it.
+sysctl_saved="$(sysctl -n net.ipv4.ip_unprivileged_port_start)"
+
+e2e_log "entering the rootless root (one entry for the whole run)"
 scripts/rootless-host.sh run --bind "$E2E_WORK" "$E2E_WORK/scripts/inside.sh" "$E2E_WORK" &
 entry_pid=$!
-while [ ! -e "$state/ready" ]; do
-  kill -0 "$entry_pid" 2>/dev/null || {
-    wait "$entry_pid" || true
-    entry_pid=""
-    fail "the rootless side ended before its units were running (its output is above)"
-  }
-  sleep 0.5
-done
+req=0
+# inside CMD: run a request in the sandbox and wait for its exit status.
+inside() {
+  req=$((req + 1))
+  printf '%s\n' "$1" >"$state/req.$req.tmp"
+  mv "$state/req.$req.tmp" "$state/req.$req"
+  until [ -e "$state/res.$req" ]; do
+    kill -0 "$entry_pid" 2>/dev/null || fail "the rootless side ended during '$1' (output above)"
+    sleep 0.2
+  done
+  return "$(cat "$state/res.$req")"
+}
+# A docker-side step of the generated script, on this host, errexit active inside it.
+host_step() {
+  UNROOT_APPLY=1 UNROOT_STAGING="$staging" UNROOT_BUNDLE="$generated" \
+    bash -c 'set -euo pipefail; source "$1"; "$2"' host-step "$generated/migrate.sh" "$1"
+}
+# On one machine the Docker host and the target are the same host, so the user migrate.sh
+# creates exists for both sides. Here the target is the sandbox: mirror the user (same name
+# and UID, no home, no login) on this host so the docker-side steps can hand it the staged
+# volume archives; removed again by the cleanup.
+mirror_user() {
+  local uid entry
+  uid="$(cat "$state/uid")"
+  mirror_done=1
+  if entry="$(getent passwd "$E2E_USER")"; then
+    # A mirror left by an interrupted run (no home, no login) is ours to reuse and remove.
+    if [ "$(echo "$entry" | cut -d: -f7)" != /usr/sbin/nologin ] || [ -e "$(echo "$entry" | cut -d: -f6)" ]; then
+      fail "a host user $E2E_USER already exists; set UNROOT_E2E_USER to another name"
+    fi
+    userdel "$E2E_USER"
+  fi
+  useradd --no-create-home --non-unique --uid "$uid" --no-user-group --shell /usr/sbin/nologin "$E2E_USER"
+  mirrored_user="$E2E_USER"
+  e2e_log "mirrored the sandbox user $E2E_USER (uid $uid) on this host for the docker-side steps"
+}
+mirror_done=0
+
+events_since="$(date +%s.%N)"
+started_units=0
+while read -r step side; do
+  case "$step" in
+    step_linger_* | step_daemon_reload_*)
+      e2e_log "skip $step (systemd only; no systemd in the sandbox)"
+      continue
+      ;;
+    step_start_*)
+      # systemctl --user start: the real generator plus each ExecStart, all units at once.
+      if [ "$started_units" = 0 ]; then
+        inside @start || fail "starting the units through the quadlet generator failed"
+        started_units=1
+      fi
+      continue
+      ;;
+  esac
+  case "$side" in
+    docker)
+      host_step "$step" || fail "$step (docker side, on this host) failed"
+      ;;
+    root | user)
+      inside "$step" || fail "$step ($side side, in the sandbox) failed"
+      if [ -e "$state/uid" ] && [ "$mirror_done" = 0 ]; then mirror_user; fi
+      ;;
+    *) fail "migrate.sh lists $step with an unknown side '$side'" ;;
+  esac
+done < <(awk '/^# Steps, in order:/ { f = 1; next } f && /^#   step_/ { print $2, $3; next } f { exit }' "$generated/migrate.sh")
+[ "$started_units" = 1 ] || fail "migrate.sh has no step_start_* step"
+E2E_UID="$(cat "$state/uid")"
+[ -e "$state/ready" ] || fail "the sandbox did not report its running containers"
 
 # --- 5. checks from the host -------------------------------------------------------------------
 failures=0
@@ -247,11 +336,10 @@ done <"$state/ready"
 [ -z "$userns" ] || check_uids "rootless user namespace $userns" user "$userns"
 grep -q '^container ' "$state/ready" || check_fail "no container is running under rootless Podman"
 
-touch "$state/host-done"
-rc=0
-wait "$entry_pid" || rc=$?
+inside @checks || check_fail "the checks inside the rootless host failed (output above)"
+inside @quit || true
+wait "$entry_pid" || true
 entry_pid=""
-[ "$rc" = 0 ] || check_fail "the checks inside the rootless host failed (exit $rc, output above)"
 
 # --- 6. the Docker host: nothing changed but the documented steps -----------------------------
 snapshot_docker "$E2E_WORK/docker-after.json"

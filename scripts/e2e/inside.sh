@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The rootless side of the e2e stage, run inside the trixie root by
-# `scripts/rootless-host.sh run --bind WORK scripts/e2e/inside.sh WORK` (one entry: the
-# user's Podman state lives on this entry's private /run).
+# `scripts/rootless-host.sh run --bind WORK scripts/e2e/inside.sh WORK`. It is one entry into
+# the sandbox for the whole run (the user's Podman runtime state lives on the entry's private
+# /run), driven by scripts/e2e.sh through request files in WORK/state:
 #
-# 1. makes the target user with the subuid/subgid range unroot allocated;
-# 2. runs the user-side steps of unroot's generated migrate.sh (image load, volume import,
-#    quadlet files into ~/.config/containers/systemd/);
-# 3. starts every unit through the real quadlet generator (scripts/e2e/quadlet-run.sh);
-# 4. tells the host it is ready (WORK/state/ready), waits while the host checks HTTP and
-#    process UIDs (WORK/state/host-done), then checks inside the containers (environment,
-#    volume data and its owner, the peer by name) from WORK/checks.txt.
-# Exit status 0 only when every step and check passed. The entry sweeps containers on exit.
+#   req.N  (written by the host)  a migrate.sh step function name, or a command:
+#            @start   run the real quadlet generator and start every unit (quadlet-run.sh),
+#                     then write WORK/state/ready (container names and host PIDs)
+#            @checks  the checks inside the containers listed in WORK/checks.txt
+#            @quit    end the entry (it then sweeps containers and processes)
+#   res.N  (written here)         the exit status
+#
+# Steps run with the generated migrate.sh sourced in a fresh bash each (UNROOT_APPLY=1), so
+# its own as_user, run and die are used, with one override (migrate-overrides.sh): there is
+# no systemd user manager here, so "active" means the unit's container is running.
 set -euo pipefail
 work="$1"
 state="$work/state"
@@ -23,51 +26,83 @@ source "$here/quadlet-run.sh"
 source "$work/inside.env"
 
 log() { printf 'e2e[rootless]: %s\n' "$*"; }
-fail() {
-  printf 'e2e[rootless]: FAIL: %s\n' "$*" >&2
-  echo fail >"$state/inside-failed"
-  exit 1
-}
 
-# --- 1. the target user -------------------------------------------------------------------
-# A fresh user each run: nothing left in its storage from an earlier run can make a check pass.
+# A fresh target user every run: nothing in an earlier run's storage can make a check pass.
+# migrate.sh's own step creates it again.
 if id -u "$E2E_USER" >/dev/null 2>&1; then
   userdel --remove "$E2E_USER" 2>/dev/null || true
 fi
 rm -rf "/home/${E2E_USER:?}"
-rootless_user "$E2E_USER" "$E2E_UID" "$E2E_SUBID_START" "$E2E_SUBID_COUNT"
-log "user $E2E_USER (uid $E2E_UID), subuid/subgid $E2E_SUBID_START:$E2E_SUBID_COUNT"
-home="$(getent passwd "$E2E_USER" | cut -d: -f6)"
-
-# --- 2. the user-side migration steps ------------------------------------------------------
-# shellcheck source=/dev/null
-source "$work/user-steps.sh"
-e2e_user_steps || fail "the user-side migration steps failed"
-log "user-side migration steps done"
-
-# --- 3. start the units --------------------------------------------------------------------
-units="$work/units"
-if ! quadlet_start_all "$E2E_USER" "$units"; then
-  fail "starting the quadlet units failed"
-fi
-mapfile -t running < <(user_podman "$E2E_USER" ps --format '{{.Names}}')
-log "running under rootless Podman: ${running[*]}"
-
-# --- 4. hand over to the host, then check inside ---------------------------------------------
-{
-  echo "user_uid $E2E_UID"
-  for name in "${running[@]}"; do
-    echo "container $name $(user_podman "$E2E_USER" inspect --format '{{.State.Pid}}' "$name")"
-  done
-} >"$state/ready.tmp"
-mv "$state/ready.tmp" "$state/ready"
-log "waiting for the host-side checks"
-for _ in $(seq 1 600); do
-  [ -e "$state/host-done" ] || [ -e "$state/abort" ] || { sleep 0.5; continue; }
-  break
+for f in /etc/subuid /etc/subgid; do
+  (
+    flock -x 8
+    grep -v "^${E2E_USER}:" "$f" >"$f.e2e.$$" || true
+    cat "$f.e2e.$$" >"$f"
+    rm -f "$f.e2e.$$"
+  ) 8>"$f.unroot-lock"
 done
-[ ! -e "$state/abort" ] || fail "the host aborted the run"
-[ -e "$state/host-done" ] || fail "the host-side checks did not finish within 300 s"
+# migrate.sh's step_sysctl installs a sysctl.d file: keep it out of the cached root (this
+# entry's mount namespace only). The value itself lands on the host and e2e.sh restores it.
+mount -t tmpfs tmpfs /etc/sysctl.d
+
+# run_step NAME: a migrate.sh step in a fresh bash with errexit active inside the step.
+run_step() {
+  UNROOT_APPLY=1 UNROOT_STAGING="$E2E_STAGING" UNROOT_BUNDLE="$E2E_GENERATED" bash -c 'set -euo pipefail; source "$1"; source "$2"; "$3"' run-step \
+    "$E2E_GENERATED/migrate.sh" "$here/migrate-overrides.sh" "$1"
+}
+
+# Known bugs in the generated migrate.sh, worked around here so the rest of the migration can
+# still be proven; each says so loudly, and UNROOT_E2E_NO_WORKAROUNDS=1 turns them off to show
+# the bug. They are listed with the fix needed in notes/e2e.md.
+workaround() {
+  local step="$1" migrate="$E2E_GENERATED/migrate.sh" home dir
+  [ "${UNROOT_E2E_NO_WORKAROUNDS:-}" != 1 ] || return 0
+  case "$step" in
+    step_create_user_*)
+      # useradd on Debian assigns a subordinate range itself (SUB_UID_COUNT in login.defs);
+      # step_subids then sees "a range" and skips, so the plan's range is never applied.
+      if ! grep -q 'SUB_UID_COUNT=0' "$migrate"; then
+        log "WORKAROUND (unroot bug, plan/script.rs): useradd would auto-assign subuids and step_subids would skip the plan's range; running useradd with SUB_UID_COUNT=0 for this step"
+        sed -e 's/^SUB_UID_COUNT.*/SUB_UID_COUNT 0/' -e 's/^SUB_GID_COUNT.*/SUB_GID_COUNT 0/' /etc/login.defs >/run/unroot/login.defs
+        mount --bind /run/unroot/login.defs /etc/login.defs
+        UNDO_WORKAROUND="umount /etc/login.defs"
+      fi
+      ;;
+    step_install_units_*)
+      # shellcheck disable=SC2016 # a literal $dir in the generated script
+      # The step installs env files into <quadlet dir>/env/ without creating that directory.
+      if ! grep -Eq 'install -d .*"\$dir"/env' "$migrate"; then
+        home="$(getent passwd "$E2E_USER" | cut -d: -f6)"
+        dir="$home/.config/containers/systemd"
+        log "WORKAROUND (unroot bug, plan/script.rs): step_install_units does not create $dir/env; creating it first"
+        install -d -o "$E2E_USER" -g "$(id -gn "$E2E_USER")" -m 0755 "$home/.config" "$home/.config/containers" "$dir" "$dir/env"
+      fi
+      ;;
+  esac
+}
+UNDO_WORKAROUND=""
+
+# After any step: once the user exists, give it the runtime dir logind would create, and tell
+# the host its UID.
+after_step() {
+  if id -u "$E2E_USER" >/dev/null 2>&1; then
+    [ -d "/run/user/$(id -u "$E2E_USER")" ] || rootless_runtime_dir "$E2E_USER"
+    id -u "$E2E_USER" >"$state/uid"
+  fi
+}
+
+start_units() {
+  local units="$work/units" name
+  quadlet_start_all "$E2E_USER" "$units" || return 1
+  mapfile -t running < <(user_podman "$E2E_USER" ps --format '{{.Names}}')
+  log "running under rootless Podman: ${running[*]}"
+  {
+    for name in "${running[@]}"; do
+      echo "container $name $(user_podman "$E2E_USER" inspect --format '{{.State.Pid}}' "$name")"
+    done
+  } >"$state/ready.tmp"
+  mv "$state/ready.tmp" "$state/ready"
+}
 
 failures=0
 check_fail() {
@@ -125,27 +160,65 @@ check_env_file_mode() {
   mode="$(stat -c %a "$f")"
   owner="$(stat -c %U "$f")"
   if [ "$mode" = 600 ] && [ "$owner" = "$E2E_USER" ]; then
-    check_ok "env file $(basename "$f") is 0600, owned by $E2E_USER"
+    check_ok "env file ${f#"$home"/} is 0600, owned by $E2E_USER"
   else
     check_fail "env file $f is mode $mode owned by $owner, want 600 owned by $E2E_USER"
   fi
 }
 
-while read -r kind a b c d; do
-  case "$kind" in
-    env) check_env "$a" "$b" "$c" ;;
-    file) check_file "$a" "$b" "$c" "$d" ;;
-    peer) check_peer "$a" "$b" "$c" "$d" ;;
-    '' | '#'*) ;;
-    *) check_fail "unknown check '$kind'" ;;
-  esac
-done <"$work/checks.txt"
-shopt -s nullglob
-env_files=("$home/.config/containers/systemd"/*.env)
-[ ${#env_files[@]} -gt 0 ] || check_fail "no env file was installed in $home/.config/containers/systemd"
-for f in "${env_files[@]}"; do
-  check_env_file_mode "$f"
-done
+inside_checks() {
+  local kind a b c d f
+  failures=0
+  home="$(getent passwd "$E2E_USER" | cut -d: -f6)"
+  while read -r kind a b c d; do
+    case "$kind" in
+      env) check_env "$a" "$b" "$c" ;;
+      file) check_file "$a" "$b" "$c" "$d" ;;
+      peer) check_peer "$a" "$b" "$c" "$d" ;;
+      '' | '#'*) ;;
+      *) check_fail "unknown check '$kind'" ;;
+    esac
+  done <"$work/checks.txt"
+  mapfile -t env_files < <(find "$home/.config/containers/systemd" -name '*.env' | sort)
+  [ ${#env_files[@]} -gt 0 ] || check_fail "no env file was installed under $home/.config/containers/systemd"
+  for f in "${env_files[@]}"; do
+    check_env_file_mode "$f"
+  done
+  [ "$failures" = 0 ] || { log "$failures check(s) inside the rootless host failed"; return 1; }
+  log "all checks inside the rootless host passed"
+}
 
-[ "$failures" = 0 ] || fail "$failures check(s) inside the rootless host failed"
-log "all checks inside the rootless host passed"
+n=1
+while :; do
+  waited=0
+  until [ -e "$state/req.$n" ]; do
+    if [ -e "$state/abort" ] || [ "$waited" -gt 1200 ]; then
+      log "no request from the host (aborted or 600 s passed); leaving"
+      exit 1
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  cmd="$(cat "$state/req.$n")"
+  set +e
+  case "$cmd" in
+    @quit) echo 0 >"$state/res.$n"; break ;;
+    @start) (set -e; start_units) ;;
+    @checks) (set -e; inside_checks) ;;
+    step_*)
+      workaround "$cmd"
+      run_step "$cmd"
+      ;;
+    *) log "unknown request '$cmd'"; false ;;
+  esac
+  rc=$?
+  if [ -n "$UNDO_WORKAROUND" ]; then
+    $UNDO_WORKAROUND
+    UNDO_WORKAROUND=""
+  fi
+  set -e
+  after_step
+  echo "$rc" >"$state/res.$n.tmp"
+  mv "$state/res.$n.tmp" "$state/res.$n"
+  n=$((n + 1))
+done
