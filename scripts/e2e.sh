@@ -44,7 +44,9 @@ docker info --format '{{.ServerVersion}}' >/dev/null 2>&1 || skip_or_fail "no Do
 if ! scripts/rootless-host.sh setup; then
   skip_or_fail "the rootless Podman root could not be set up (log above)"
 fi
-command -v curl >/dev/null || fail "curl is needed for the HTTP checks from the host"
+for tool in curl python3 cargo; do
+  command -v "$tool" >/dev/null || fail "$tool is needed by the e2e stage (curl: HTTP checks; python3: plan edit and Docker diff; cargo: unroot)"
+done
 
 # --- cleanup, whatever happens ---------------------------------------------------------------
 E2E_WORK="$(mktemp -d /tmp/unroot-e2e.XXXXXX)"
@@ -78,6 +80,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# Everything this stage prints is also kept, to prove at the end that the secret never
+# reached the terminal.
+exec > >(tee "$E2E_WORK/output.log") 2>&1
 
 E2E_TOKEN="$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 E2E_SECRET="secret-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
@@ -129,25 +134,21 @@ staging="$E2E_WORK/staging"
 plan="$E2E_WORK/plan.yaml"
 (
   cd "$E2E_WORK"
-  "$unroot_bin" plan --user "$E2E_USER" --only "${E2E_CONTAINERS[@]}" -o "$plan"
+  "$unroot_bin" --log-file "$E2E_WORK/unroot.log" plan --user "$E2E_USER" --only "${E2E_CONTAINERS[@]}" -o "$plan"
 ) || fail "unroot plan failed"
 # The reviewer's one edit: a subordinate range of the e2e user's own, so it can never overlap
 # another caller's user in the shared rootless root (migrate.sh refuses overlaps).
 python3 - "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SUBID_COUNT" <<'EOF'
-import sys, yaml
-path, user, start, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+import re, sys
+path, user, start, count = sys.argv[1:5]
 text = open(path).read()
-doc = yaml.safe_load(text)
-have = doc["target"]["subid_ranges"].get(user)
-if have is None:
-    sys.exit(f"plan has no subid range for {user}: {doc['target']['subid_ranges']}")
-old = f"    {user}:\n      start: {have['start']}\n      count: {have['count']}\n"
-if old not in text:
-    sys.exit("plan: could not find the subid range block to edit")
-text = text.replace(old, f"    {user}:\n      start: {start}\n      count: {count}\n")
+block = re.compile(r"(\n  subid_ranges:\n    " + re.escape(user) + r":\n      start: )\d+(\n      count: )\d+\n")
+text, n = block.subn(lambda m: m.group(1) + start + m.group(2) + count + "\n", text)
+if n != 1:
+    sys.exit(f"plan: no target.subid_ranges block for {user} to edit in {path}")
 open(path, "w").write(text)
 EOF
-"$unroot_bin" generate --plan "$plan" --out "$generated" || fail "unroot generate failed"
+"$unroot_bin" --log-file "$E2E_WORK/unroot.log" generate --plan "$plan" --out "$generated" || fail "unroot generate failed"
 [ -f "$generated/migrate.sh" ] || fail "unroot generate wrote no migrate.sh"
 e2e_log "generated: $(cd "$generated" && find . -type f ! -name '.*' | sed 's#^\./##' | sort | tr '\n' ' ')"
 grep -qx "$E2E_USER:$E2E_SUBID_START:$E2E_SUBID_COUNT" "$generated/subuid" ||
@@ -275,6 +276,17 @@ failures=0
 check_fail() { e2e_log "FAIL: $*"; failures=$((failures + 1)); }
 check_ok() { e2e_log "ok: $*"; }
 
+# migrate.sh gave the user exactly the plan's subordinate ranges (and nothing else).
+for f in subuid subgid; do
+  want="$E2E_USER:$E2E_SUBID_START:$E2E_SUBID_COUNT"
+  got="$(tr '\n' ' ' <"$state/$f" | sed 's/ $//')"
+  if [ "$got" = "$want" ]; then
+    check_ok "/etc/$f in the sandbox: $got (the plan's range)"
+  else
+    check_fail "/etc/$f in the sandbox has '$got' for $E2E_USER, the plan says $want"
+  fi
+done
+
 for docker_port in "${!plan_port[@]}"; do
   port="${plan_port[$docker_port]}"
   page=""
@@ -350,6 +362,17 @@ if ! diff_out="$(python3 scripts/e2e/docker-diff.py "$E2E_WORK/docker-before.jso
   printf '%s\n' "$diff_out" >&2
 else
   check_ok "Docker host unchanged except the documented steps ($diff_out)"
+fi
+
+# The secret lives only in the 0600 env files: not in the plan, the report, the scripts, the
+# units, unroot's log or anything this stage printed.
+leaks="$( (grep -rlF -- "$E2E_SECRET" "$plan" "$generated" "$E2E_WORK/unroot.log" "$E2E_WORK/output.log" 2>/dev/null || true) |
+  grep -v "^$generated/env/" || true)"
+in_env="$(grep -rlF -- "$E2E_SECRET" "$generated/env" 2>/dev/null | wc -l)"
+if [ -z "$leaks" ] && [ "$in_env" -gt 0 ]; then
+  check_ok "the secret is only in the generated env files ($in_env), never in the plan, report, scripts, units, logs or output"
+else
+  check_fail "the secret leaked into: ${leaks:-nothing} (env files holding it: $in_env)"
 fi
 
 [ "$failures" = 0 ] || fail "$failures check(s) failed"

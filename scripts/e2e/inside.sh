@@ -88,6 +88,8 @@ after_step() {
   if id -u "$E2E_USER" >/dev/null 2>&1; then
     [ -d "/run/user/$(id -u "$E2E_USER")" ] || rootless_runtime_dir "$E2E_USER"
     id -u "$E2E_USER" >"$state/uid"
+    grep "^$E2E_USER:" /etc/subuid >"$state/subuid" || true
+    grep "^$E2E_USER:" /etc/subgid >"$state/subgid" || true
   fi
 }
 
