@@ -190,7 +190,13 @@ vol_mp="$(docker volume inspect --format '{{.Mountpoint}}' "$E2E_VOLUME")"
   echo "file $E2E_PREFIX-data /data/token.txt $(sha256sum "$vol_mp/token.txt" | cut -d' ' -f1) $E2E_DATA_UID"
   echo "file $E2E_PREFIX-data /data/sub/blob.bin $(sha256sum "$vol_mp/sub/blob.bin" | cut -d' ' -f1) $E2E_DATA_UID"
   echo "peer $E2E_PROJECT-client-1 api 8080 $(e2e_page api)"
+  echo "tree $E2E_VOLUME $E2E_WORK/volume-manifest.txt"
 } >"$E2E_WORK/checks.txt"
+# The whole volume as Docker holds it: path, owner, group, mode, size and content hash.
+volume_manifest() {
+  (cd "$1" && find . -printf '%p %U %G %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort -k2)
+}
+volume_manifest "$vol_mp" >"$E2E_WORK/volume-manifest.txt"
 chmod 0600 "$E2E_WORK/checks.txt"
 
 # pasta binds published ports in the host's network namespace, so migrate.sh's step_sysctl
@@ -347,6 +353,28 @@ while read -r kind name pid; do
 done <"$state/ready"
 [ -z "$userns" ] || check_uids "rootless user namespace $userns" user "$userns"
 grep -q '^container ' "$state/ready" || check_fail "no container is running under rootless Podman"
+# The helpers outside the containers that serve this user's Podman (pasta, aardvark-dns,
+# conmon: each names the user's runtime dir on its command line) run as the user, not root.
+n=0 bad=0 helpers=""
+for cmdline in /proc/[0-9]*/cmdline; do
+  p="${cmdline#/proc/}"
+  p="${p%/cmdline}"
+  cmd="$(tr '\0' ' ' 2>/dev/null <"$cmdline")" || continue
+  case "$cmd" in *"/run/user/$E2E_UID/"*) ;; *) continue ;; esac
+  read -r _ ru eu su fu < <(grep '^Uid:' "/proc/$p/status" 2>/dev/null) || continue
+  n=$((n + 1))
+  helpers="$helpers $(basename "${cmd%% *}")"
+  if ! in_range "$ru" "$eu" "$su" "$fu"; then
+    bad=$((bad + 1))
+    e2e_log "pid $p (${cmd:0:80}): host UIDs $ru $eu $su $fu"
+  fi
+done
+helpers="$(echo "$helpers" | tr ' ' '\n' | sed '/^$/d' | sort | uniq -c | awk '{ printf "%s %s, ", $1, $2 }')"
+if [ "$n" -gt 0 ] && [ "$bad" = 0 ]; then
+  check_ok "Podman's helpers for $E2E_USER run as the user: ${helpers%, }"
+else
+  check_fail "$bad of $n of Podman's helper processes for $E2E_USER run outside the user's UIDs"
+fi
 
 inside @checks || check_fail "the checks inside the rootless host failed (output above)"
 inside @quit || true

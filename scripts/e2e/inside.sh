@@ -52,13 +52,18 @@ run_step() {
 }
 
 # Known bugs in the generated migrate.sh, worked around here so the rest of the migration can
-# still be proven; each says so loudly, and UNROOT_E2E_NO_WORKAROUNDS=1 turns them off to show
-# the bug. They are listed with the fix needed in notes/e2e.md.
+# still be proven; each says so loudly. UNROOT_E2E_NO_WORKAROUNDS=1 (or a comma list of
+# subuid,envdir,volroot) turns them off to show the bug. notes/e2e.md lists them with the fix.
+wa_enabled() {
+  case ",${UNROOT_E2E_NO_WORKAROUNDS:-}," in
+    ,1, | *",all,"* | *",$1,"*) return 1 ;;
+  esac
+}
 workaround() {
   local step="$1" migrate="$E2E_GENERATED/migrate.sh" home dir
-  [ "${UNROOT_E2E_NO_WORKAROUNDS:-}" != 1 ] || return 0
   case "$step" in
     step_create_user_*)
+      wa_enabled subuid || return 0
       # useradd on Debian assigns a subordinate range itself (SUB_UID_COUNT in login.defs);
       # step_subids then sees "a range" and skips, so the plan's range is never applied.
       if ! grep -q 'SUB_UID_COUNT=0' "$migrate"; then
@@ -69,6 +74,7 @@ workaround() {
       fi
       ;;
     step_install_units_*)
+      wa_enabled envdir || return 0
       # shellcheck disable=SC2016 # a literal $dir in the generated script
       # The step installs env files into <quadlet dir>/env/ without creating that directory.
       if ! grep -Eq 'install -d .*"\$dir"/env' "$migrate"; then
@@ -81,6 +87,26 @@ workaround() {
   esac
 }
 UNDO_WORKAROUND=""
+
+# After a volume import: `podman volume import` restores the archive's content but not the
+# owner and mode of the volume's root directory, so a non-root container user can no longer
+# write to the top of its volume. Put back what Docker had (first manifest line, ". UID GID MODE").
+workaround_after() {
+  local step="$1" volume manifest mp want got
+  wa_enabled volroot || return 0
+  case "$step" in step_volume_import_*) ;; *) return 0 ;; esac
+  while read -r kind volume manifest; do
+    [ "$kind" = tree ] || continue
+    mp="$(user_podman "$E2E_USER" volume inspect --format '{{.Mountpoint}}' "$volume" 2>/dev/null)" || continue
+    want="$(head -n1 "$manifest" | awk '$1 == "." { print $2, $3, $4 }')"
+    got="$(user_podman "$E2E_USER" unshare stat -c '%u %g %a' "$mp")"
+    if [ -z "$want" ] || [ "$got" = "$want" ]; then continue; fi
+    log "WORKAROUND (unroot bug, plan/script.rs): after podman volume import, $volume's root is '$got' (uid gid mode), Docker had '$want'; restoring it"
+    read -r u g m <<<"$want"
+    # shellcheck disable=SC2016 # the command runs in podman unshare's shell
+    user_podman "$E2E_USER" unshare sh -c 'chown "$1:$2" "$4" && chmod "$3" "$4"' sh "$u" "$g" "$m" "$mp"
+  done <"$work/checks.txt"
+}
 
 # After any step: once the user exists, give it the runtime dir logind would create, and tell
 # the host its UID.
@@ -128,6 +154,7 @@ check_env() {
   fi
 }
 
+# shellcheck disable=SC2016 # the command runs in the container's shell
 # The file is read by the container's own user (no --user override): proves the ownership
 # survived the move into the user namespace.
 check_file() {
@@ -137,6 +164,13 @@ check_file() {
   owner="$(user_podman "$E2E_USER" exec "$container" stat -c %u "$path" 2>&1)" || true
   if [ "$got" = "$want_sha" ] && [ "$owner" = "$want_uid" ]; then
     check_ok "$container (as uid $who) reads $path intact, owned by uid $owner"
+    # A data service also writes next to its data: the directory must stay writable for it.
+    if user_podman "$E2E_USER" exec "$container" /bin/sh -c \
+      'f="$(dirname "$1")/.unroot-e2e-write" && echo x >"$f" && rm "$f"' sh "$path" >/dev/null 2>&1; then
+      check_ok "$container (as uid $who) can write in $(dirname "$path")"
+    else
+      check_fail "$container (as uid $who) cannot write in $(dirname "$path")"
+    fi
   else
     check_fail "$container (as uid $who): $path sha256 '$got' owner '$owner', want $want_sha owner $want_uid"
   fi
@@ -154,6 +188,26 @@ check_peer() {
     check_ok "$container reaches $host:$port by name and gets '$got'"
   else
     check_fail "$container: http://$host:$port/ answered '$got', want '$want'"
+  fi
+}
+
+# The whole Podman volume, seen from inside the user namespace (so owners read as the
+# container's UIDs), must match Docker's volume: paths, owners, groups, modes, sizes, content.
+# shellcheck disable=SC2016 # the command runs in podman unshare's shell
+check_tree() {
+  local volume="$1" want="$2" mp got
+  mp="$(user_podman "$E2E_USER" volume inspect --format '{{.Mountpoint}}' "$volume")" || {
+    check_fail "no Podman volume $volume"
+    return
+  }
+  got="$(user_podman "$E2E_USER" unshare sh -c \
+    'cd "$1" && find . -printf "%p %U %G %m %s\n" | sort && find . -type f -exec sha256sum {} + | sort -k2' \
+    sh "$mp" 2>&1)" || true
+  if [ "$got" = "$(cat "$want")" ]; then
+    check_ok "Podman volume $volume matches Docker's: $(grep -c . "$want") manifest lines (owners, modes, sizes, hashes)"
+  else
+    check_fail "Podman volume $volume differs from Docker's:"
+    diff <(echo "$got") "$want" | head -n 20 >&2 || true
   fi
 }
 
@@ -177,6 +231,7 @@ inside_checks() {
       env) check_env "$a" "$b" "$c" ;;
       file) check_file "$a" "$b" "$c" "$d" ;;
       peer) check_peer "$a" "$b" "$c" "$d" ;;
+      tree) check_tree "$a" "$b" ;;
       '' | '#'*) ;;
       *) check_fail "unknown check '$kind'" ;;
     esac
@@ -209,7 +264,7 @@ while :; do
     @checks) (set -e; inside_checks) ;;
     step_*)
       workaround "$cmd"
-      run_step "$cmd"
+      run_step "$cmd" && workaround_after "$cmd"
       ;;
     *) log "unknown request '$cmd'"; false ;;
   esac
