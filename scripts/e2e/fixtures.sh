@@ -16,6 +16,11 @@ E2E_PROJECT="$E2E_PREFIX-proj"
 E2E_NETWORK="${E2E_PROJECT}_backend"
 E2E_VOLUME="$E2E_PREFIX-data"
 E2E_DATA_UID=1000
+# A value that needs every kind of quoting on its way through unroot's Environment= writer,
+# quadlet's ExecStart and systemd's (here: quadlet-run's) command-line rules.
+# shellcheck disable=SC2016 # literal $ on purpose
+E2E_TRICKY_VALUE='it'"'"'s "quoted" $HOME ${USER} 100% %n \back\slash; `tick` a=b  two  spaces'
+
 # shellcheck disable=SC2034 # read by scripts/e2e.sh
 E2E_CONTAINERS=(
   "$E2E_PREFIX-web-low" "$E2E_PREFIX-web-high" "$E2E_PREFIX-data"
@@ -103,5 +108,5 @@ e2e_fixtures_create() {
     --stop-timeout 2 --restart unless-stopped "$api" >/dev/null
   docker run -d --name "$E2E_PROJECT-client-1" "${compose_labels[@]}" \
     --label com.docker.compose.service=client --network "$E2E_NETWORK" --network-alias client \
-    --stop-timeout 2 --restart unless-stopped -e "API_URL=http://api:8080/" "$api" /bin/sleep infinity >/dev/null
+    --stop-timeout 2 --restart unless-stopped -e "API_URL=http://api:8080/" -e "MOTTO=$E2E_TRICKY_VALUE" "$api" /bin/sleep infinity >/dev/null
 }
