@@ -92,7 +92,7 @@ export E2E_WORK E2E_TOKEN E2E_SECRET
 e2e_log "creating the fixture services on Docker $(docker version --format '{{.Server.Version}}')"
 e2e_fixtures_create
 declare -A baseline=()
-for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH"; do
+for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH" "$E2E_PORT_REMAP"; do
   page=""
   for _ in $(seq 1 50); do
     page="$(curl -fsS --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null)" && break
@@ -101,7 +101,7 @@ for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH"; do
   [ -n "$page" ] || fail "the Docker fixture on port $port does not answer"
   baseline[$port]="$page"
 done
-e2e_log "Docker serves: port $E2E_PORT_LOW '${baseline[$E2E_PORT_LOW]}', port $E2E_PORT_HIGH '${baseline[$E2E_PORT_HIGH]}'"
+e2e_log "Docker serves: $(for p in "${!baseline[@]}"; do printf "port %s '%s', " "$p" "${baseline[$p]}"; done)"
 
 # What the Docker host looks like before the migration: compared afterwards.
 snapshot_docker() {
@@ -136,18 +136,10 @@ plan="$E2E_WORK/plan.yaml"
   cd "$E2E_WORK"
   "$unroot_bin" --log-file "$E2E_WORK/unroot.log" plan --user "$E2E_USER" --only "${E2E_CONTAINERS[@]}" -o "$plan"
 ) || fail "unroot plan failed"
-# The reviewer's one edit: a subordinate range of the e2e user's own, so it can never overlap
-# another caller's user in the shared rootless root (migrate.sh refuses overlaps).
-python3 - "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SUBID_COUNT" <<'EOF'
-import re, sys
-path, user, start, count = sys.argv[1:5]
-text = open(path).read()
-block = re.compile(r"(\n  subid_ranges:\n    " + re.escape(user) + r":\n      start: )\d+(\n      count: )\d+\n")
-text, n = block.subn(lambda m: m.group(1) + start + m.group(2) + count + "\n", text)
-if n != 1:
-    sys.exit(f"plan: no target.subid_ranges block for {user} to edit in {path}")
-open(path, "w").write(text)
-EOF
+# The reviewer's edits (scripts/e2e/edit-plan.py): the user's own subuid range, and a remap
+# of web-remap's privileged port instead of the sysctl.
+python3 scripts/e2e/edit-plan.py "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SUBID_COUNT" \
+  "$E2E_PREFIX-web-remap" "$E2E_PORT_REMAP" "$E2E_PORT_REMAPPED" || fail "editing the plan failed"
 "$unroot_bin" --log-file "$E2E_WORK/unroot.log" generate --plan "$plan" --out "$generated" || fail "unroot generate failed"
 [ -f "$generated/migrate.sh" ] || fail "unroot generate wrote no migrate.sh"
 e2e_log "generated: $(cd "$generated" && find . -type f ! -name '.*' | sed 's#^\./##' | sort | tr '\n' ' ')"
@@ -166,9 +158,13 @@ for unit in "$generated"/quadlet/*.container; do
     plan_port[$docker_port]="$host_port"
   done < <(sed -n 's/^PublishPort=//p' "$unit")
 done
-for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH"; do
+for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH" "$E2E_PORT_REMAP"; do
   [ -n "${plan_port[$port]:-}" ] || fail "no generated unit publishes Docker's port $port"
 done
+[ "${plan_port[$E2E_PORT_REMAP]}" = "$E2E_PORT_REMAPPED" ] ||
+  fail "the plan remaps Docker's port $E2E_PORT_REMAP to $E2E_PORT_REMAPPED, the units publish ${plan_port[$E2E_PORT_REMAP]}"
+[ "${plan_port[$E2E_PORT_LOW]}" = "$E2E_PORT_LOW" ] ||
+  fail "the plan keeps port $E2E_PORT_LOW (sysctl policy), the units publish ${plan_port[$E2E_PORT_LOW]}"
 e2e_log "ports under Podman: $(for p in "${!plan_port[@]}"; do printf '%s->%s ' "$p" "${plan_port[$p]}"; done)"
 
 # --- 3. migrate.sh, step by step: docker steps here, root and user steps in the sandbox ---------
@@ -307,6 +303,12 @@ for docker_port in "${!plan_port[@]}"; do
     check_fail "port $port (Docker $docker_port) answered '$page', Docker served '${baseline[$docker_port]}'"
   fi
 done
+# The remapped service left its old port: nothing answers on Docker's privileged port now.
+if curl -fsS --max-time 2 "http://127.0.0.1:$E2E_PORT_REMAP/" >/dev/null 2>&1; then
+  check_fail "port $E2E_PORT_REMAP still answers although the plan moved it to $E2E_PORT_REMAPPED"
+else
+  check_ok "port $E2E_PORT_REMAP is free after the remap to $E2E_PORT_REMAPPED"
+fi
 
 # Each container's own processes (its PID namespace) and every process sharing the rootless
 # user namespace (conmon, the pause process, all containers) must run on the host under the

@@ -12,6 +12,10 @@ E2E_PREFIX=unroot-e2e
 # one above. Unusual numbers, so other fixture fleets on the same engine do not collide.
 E2E_PORT_LOW="${UNROOT_E2E_PORT_LOW:-981}"
 E2E_PORT_HIGH="${UNROOT_E2E_PORT_HIGH:-28481}"
+# A second privileged port, whose plan decision is edited to a remap (E2E_PORT_REMAPPED).
+E2E_PORT_REMAP="${UNROOT_E2E_PORT_REMAP:-982}"
+# shellcheck disable=SC2034 # read by scripts/e2e.sh
+E2E_PORT_REMAPPED="${UNROOT_E2E_PORT_REMAPPED:-28482}"
 E2E_PROJECT="$E2E_PREFIX-proj"
 E2E_NETWORK="${E2E_PROJECT}_backend"
 E2E_VOLUME="$E2E_PREFIX-data"
@@ -23,7 +27,7 @@ E2E_TRICKY_VALUE='it'"'"'s "quoted" $HOME ${USER} 100% %n \back\slash; `tick` a=
 
 # shellcheck disable=SC2034 # read by scripts/e2e.sh
 E2E_CONTAINERS=(
-  "$E2E_PREFIX-web-low" "$E2E_PREFIX-web-high" "$E2E_PREFIX-data"
+  "$E2E_PREFIX-web-low" "$E2E_PREFIX-web-high" "$E2E_PREFIX-web-remap" "$E2E_PREFIX-data"
   "$E2E_PROJECT-api-1" "$E2E_PROJECT-client-1"
 )
 
@@ -69,10 +73,13 @@ e2e_fixtures_create() {
   e2e_fixtures_remove
   local web_low="$E2E_PREFIX/web-low:$E2E_TOKEN" web_high="$E2E_PREFIX/web-high:$E2E_TOKEN"
   local data="$E2E_PREFIX/data:$E2E_TOKEN" api="$E2E_PREFIX/api:$E2E_TOKEN"
+  local web_remap="$E2E_PREFIX/web-remap:$E2E_TOKEN"
   e2e_image "$web_low" "$(e2e_page web-low)" 'EXPOSE 80/tcp' 'ENV APP_MODE=image-default' \
     'CMD ["/bin/httpd","-f","-p","80","-h","/www"]'
   e2e_image "$web_high" "$(e2e_page web-high)" 'EXPOSE 8080/tcp' \
     'CMD ["/bin/httpd","-f","-p","8080","-h","/www"]'
+  e2e_image "$web_remap" "$(e2e_page web-remap)" 'EXPOSE 80/tcp' \
+    'CMD ["/bin/httpd","-f","-p","80","-h","/www"]'
   e2e_image "$data" "$(e2e_page data)" "USER $E2E_DATA_UID" 'VOLUME /data' \
     'CMD ["/bin/sleep","infinity"]'
   e2e_image "$api" "$(e2e_page api)" 'CMD ["/bin/httpd","-f","-p","8080","-h","/www"]'
@@ -84,6 +91,9 @@ e2e_fixtures_create() {
   docker run -d --name "$E2E_PREFIX-web-high" --label "$E2E_LABEL=1" --stop-timeout 2 --restart always \
     -p "$E2E_PORT_HIGH:8080" -e APP_MODE=staging -e "API_TOKEN=$E2E_SECRET" --user "$E2E_DATA_UID" \
     "$web_high" /bin/httpd -f -p 8080 -h /www >/dev/null
+
+  docker run -d --name "$E2E_PREFIX-web-remap" --label "$E2E_LABEL=1" --stop-timeout 2 --restart unless-stopped \
+    -p "$E2E_PORT_REMAP:80" "$web_remap" >/dev/null
 
   # (b) A named volume with known data, owned by and only readable for a non-root UID.
   docker volume create --label "$E2E_LABEL=1" "$E2E_VOLUME" >/dev/null
