@@ -342,6 +342,11 @@ pub struct Mount {
     pub mode: Option<String>,
     /// tmpfs options (`size=64m,mode=1777`) for tmpfs mounts.
     pub tmpfs_options: Option<String>,
+    /// Owner UID of a bind mount's host path, when it could be read on the scanning host
+    /// (rootless Podman maps container UIDs elsewhere, so ownership decides `:U`/keep-id).
+    pub source_uid: Option<u32>,
+    /// Owner GID of a bind mount's host path, when known.
+    pub source_gid: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -72,6 +72,7 @@ pub fn mounts(
                 },
                 mode: non_empty(p.mode.as_ref()),
                 tmpfs_options,
+                ..Mount::default()
             }
         })
         .collect();
