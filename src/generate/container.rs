@@ -286,15 +286,15 @@ pub fn generate_container(
     let mut pod_ports = Vec::new();
     let mut publish_here = true;
     let mut network = decision.network.clone();
-    if let NetworkChoice::Pod(p) = &network {
-        if version < PodmanVersion::new(5, 0) {
-            m.note(
-                NoteLevel::Warning,
-                "network",
-                format!("pod {p} needs Podman 5.0 (.pod units); the container gets its own pasta network instead"),
-            );
-            network = NetworkChoice::Pasta;
-        }
+    if let NetworkChoice::Pod(p) = &network
+        && version < PodmanVersion::new(5, 0)
+    {
+        m.note(
+            NoteLevel::Warning,
+            "network",
+            format!("pod {p} needs Podman 5.0 (.pod units); the container gets its own pasta network instead"),
+        );
+        network = NetworkChoice::Pasta;
     }
     let host_gateway = c.extra_hosts.iter().any(|h| h.ends_with(":host-gateway"));
     match &network {
@@ -821,10 +821,10 @@ pub fn generate_container(
     let image_wd = img
         .and_then(|i| i.working_dir.clone())
         .filter(|w| !w.is_empty());
-    if let Some(wd) = c.working_dir.as_deref().filter(|w| !w.is_empty()) {
-        if img.is_none() || image_wd.as_deref() != Some(wd) {
-            sec.set(k::WORKING_DIR, wd);
-        }
+    if let Some(wd) = c.working_dir.as_deref().filter(|w| !w.is_empty())
+        && (img.is_none() || image_wd.as_deref() != Some(wd))
+    {
+        sec.set(k::WORKING_DIR, wd);
     }
     if let Some(s) = c.stop_signal.as_deref().filter(|s| !s.is_empty()) {
         sec.set(k::STOP_SIGNAL, s);
@@ -860,12 +860,12 @@ pub fn generate_container(
     if let Some(r) = restart {
         service.push("Restart", r.to_owned());
     }
-    if policy.name == RestartPolicyName::OnFailure {
-        if let Some(n) = policy.max_retries.filter(|n| *n > 0) {
-            // Docker's "at most N restarts" = N+1 starts, counted over the unit's lifetime.
-            unit_sec.push("StartLimitIntervalSec", "infinity".to_owned());
-            unit_sec.push("StartLimitBurst", (n + 1).to_string());
-        }
+    if policy.name == RestartPolicyName::OnFailure
+        && let Some(n) = policy.max_retries.filter(|n| *n > 0)
+    {
+        // Docker's "at most N restarts" = N+1 starts, counted over the unit's lifetime.
+        unit_sec.push("StartLimitIntervalSec", "infinity".to_owned());
+        unit_sec.push("StartLimitBurst", (n + 1).to_string());
     }
     if transfer.method == TransferMethod::Pull {
         // The first start may pull the image; the default 90 s is often too short.
