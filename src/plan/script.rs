@@ -1170,6 +1170,7 @@ mod tests {
                     start_at_boot: false,
                 },
             ],
+            ..Default::default()
         };
         (inv, target, generated)
     }
