@@ -72,6 +72,62 @@ fn ident(s: &str) -> String {
         .collect()
 }
 
+/// Why a bind-mount source must never be chowned by migrate.sh, or `None` when it may be.
+///
+/// Handing a system path to the rootless user breaks the host (`/etc`, `/root/.ssh`) or
+/// gives the user root-equivalent power (`/var/run/docker.sock`): such mounts are left
+/// alone and reported instead, whatever the generators ask for.
+pub fn chown_refusal(path: &str) -> Option<&'static str> {
+    const SYSTEM_TREES: &[&str] = &[
+        "/etc",
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/boot",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/run",
+        "/var/run",
+        "/var/lib/docker",
+        "/var/lib/containers",
+        "/var/lib/systemd",
+        "/var/log",
+        "/root",
+        "/tmp",
+        "/var/tmp",
+        "/snap",
+    ];
+    const TOP_LEVEL: &[&str] = &[
+        "/", "/home", "/srv", "/mnt", "/media", "/opt", "/var", "/var/lib", "/data",
+    ];
+    let trimmed = path.trim_end_matches('/');
+    let p = if trimmed.is_empty() { "/" } else { trimmed };
+    if !p.starts_with('/') || p.split('/').any(|part| part == "..") {
+        return Some("not an absolute, normalized path");
+    }
+    if p.ends_with(".sock") || p.contains("/docker.sock") || p.contains("/podman.sock") {
+        return Some("a daemon socket: handing it to the user would give away its power");
+    }
+    if SYSTEM_TREES
+        .iter()
+        .any(|t| p == *t || p.starts_with(&format!("{t}/")))
+    {
+        return Some("a system path: changing its owner would break the host");
+    }
+    if TOP_LEVEL.contains(&p) {
+        return Some("a top-level directory shared by the whole host");
+    }
+    if p.starts_with("/home/") && p.matches('/').count() == 2 {
+        return Some("a user's home directory");
+    }
+    None
+}
+
 /// Everything the scripts are generated from.
 pub struct ScriptInput<'a> {
     pub inventory: &'a Inventory,
@@ -611,21 +667,34 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 ],
             );
         }
-        if !unit.chown_binds.is_empty() {
+        let binds: Vec<&crate::generate::BindChown> = unit
+            .chown_binds
+            .iter()
+            .filter(|b| chown_refusal(&b.host_path).is_none())
+            .collect();
+        if !binds.is_empty() {
             let mut body = Vec::new();
-            for bind in &unit.chown_binds {
+            for bind in &binds {
                 let path = q(&bind.host_path);
                 body.push(format!(
-                    "if applying && [[ ! -e {path} ]]; then die \"bind mount source {} is missing\"; fi",
-                    bind.host_path
+                    "if applying && [[ ! -e {path} ]]; then die {}; fi",
+                    q(&format!("bind mount source {} is missing", bind.host_path))
                 ));
-                body.push(format!("run chown -R {u}: {path}"));
+                let mut inner = format!("run chown -R {u}: {path}");
                 if bind.uid != 0 || bind.gid != 0 {
-                    body.push(format!(
-                        "run as_user {u} podman unshare chown -R {}:{} {path}",
+                    inner.push_str(&format!(
+                        "\n    run as_user {u} podman unshare chown -R {}:{} {path}",
                         bind.uid, bind.gid
                     ));
                 }
+                body.push(format!(
+                    "if applying && [[ ! -d {path} && ! -f {path} ]]; then\n    \
+                     skip {}\n  else\n    {inner}\n  fi",
+                    q(&format!(
+                        "{} is not a regular file or directory: owner left alone",
+                        bind.host_path
+                    ))
+                ));
             }
             b.push(
                 &format!("chown_binds_{}", ident(&unit.unit)),
@@ -634,7 +703,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 format!(
                     "{}: hand the bind mount(s) {} to {} (owned inside the user namespace as the container user)",
                     unit.container,
-                    unit.chown_binds.iter().map(|x| x.host_path.as_str()).collect::<Vec<_>>().join(", "),
+                    binds.iter().map(|x| x.host_path.as_str()).collect::<Vec<_>>().join(", "),
                     unit.user
                 ),
                 body,
@@ -742,7 +811,11 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         );
     }
     for unit in units {
-        for bind in &unit.chown_binds {
+        for bind in unit
+            .chown_binds
+            .iter()
+            .filter(|b| chown_refusal(&b.host_path).is_none())
+        {
             b.push(
                 &format!("restore_owner_{}", ident(&unit.unit)),
                 Side::Root,
@@ -1258,4 +1331,49 @@ fn dump_sample_for_review() {
         std::fs::write(format!("{dir}/migrate.sh"), migrate_sh(&input)).unwrap();
         std::fs::write(format!("{dir}/rollback.sh"), rollback_sh(&input)).unwrap();
     }
+}
+
+#[cfg(test)]
+#[test]
+fn system_paths_are_never_chowned() {
+    for bad in [
+        "/var/run/docker.sock",
+        "/run/docker.sock",
+        "/etc/localtime",
+        "/etc",
+        "/root/.ssh",
+        "/srv",
+        "/srv/",
+        "/",
+        "/home/alice",
+        "/run/dbus",
+        "/var/lib/docker/volumes/x/_data",
+        "/opt/app/../../etc",
+        "relative/path",
+    ] {
+        assert!(chown_refusal(bad).is_some(), "{bad} must be refused");
+    }
+    for good in [
+        "/srv/traefik/acme",
+        "/mnt/data/nextcloud",
+        "/home/alice/media",
+        "/opt/app/data",
+    ] {
+        assert!(chown_refusal(good).is_none(), "{good} may be chowned");
+    }
+    let (inv, target, mut generated) = tests::sample();
+    generated.units[0]
+        .chown_binds
+        .push(crate::generate::BindChown {
+            host_path: "/var/run/docker.sock".into(),
+            uid: 0,
+            gid: 0,
+        });
+    let input = ScriptInput {
+        inventory: &inv,
+        target: &target,
+        generated: &generated,
+    };
+    assert!(!migrate_sh(&input).contains("chown -R app: /var/run/docker.sock"));
+    assert!(!rollback_sh(&input).contains("/var/run/docker.sock"));
 }
