@@ -688,3 +688,61 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
             || rollback.contains("docker update --restart=always")
     );
 }
+
+/// Run `body` in bash after sourcing the generated migrate.sh.
+fn sourced(script: &Path, body: &str) -> Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && {body}", script.display()))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn migrate_sh_helpers_are_safe_and_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, out) = demo_plan_and_output(tmp.path());
+    let script = out.join("migrate.sh");
+    let d = tmp.path();
+
+    // A range overlapping another user's is refused; the user's own line is not a conflict.
+    fs::write(d.join("subuid"), "bob:100000:65536\n").unwrap();
+    let r = sourced(&script, &format!("UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app", d.display()));
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("overlaps"), "{r:?}");
+    fs::write(d.join("subuid"), "app:100000:65536\nbob:165536:65536\n").unwrap();
+    let r = sourced(&script, &format!("UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app", d.display()));
+    assert!(r.status.success(), "{r:?}");
+
+    // install_file copies once, then skips an identical destination.
+    fs::write(d.join("src.conf"), "x=1\n").unwrap();
+    let me = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+    let body = format!(
+        "UNROOT_APPLY=1; install_file {d}/src.conf {d}/dst.conf 0600 {me} && install_file {d}/src.conf {d}/dst.conf 0600 {me}",
+        d = d.display(),
+        me = me.trim()
+    );
+    let r = sourced(&script, &body);
+    assert!(r.status.success(), "{r:?}");
+    assert!(String::from_utf8_lossy(&r.stdout).contains("skip:"), "{r:?}");
+    assert_eq!(fs::read_to_string(d.join("dst.conf")).unwrap(), "x=1\n");
+    assert_eq!(fs::metadata(d.join("dst.conf")).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // The dry run prints commands quoted for the shell, and runs nothing.
+    let r = sourced(&script, &format!("run touch '{}/a b'", d.display()));
+    let printed = String::from_utf8_lossy(&r.stdout);
+    assert!(printed.contains("+ touch ") && printed.contains("a\\ b"), "{printed}");
+    assert!(!d.join("a b").exists());
+
+    // A step run for real without docker on PATH fails loudly, not silently.
+    let r = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && UNROOT_APPLY=1 UNROOT_STAGING={}/st PATH=/nonexistent step_docker_stop_grafana",
+            script.display(),
+            d.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(!r.status.success(), "a failing command must stop the step");
+}

@@ -158,9 +158,9 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             .collect();
         if !hits.is_empty() {
             eprintln!(
-                "unroot: policy: {} finding(s) at or above {:?}: {}",
+                "unroot: policy: {} finding(s) at or above {}: {}",
                 hits.len(),
-                at,
+                at.as_str(),
                 hits.join(", ")
             );
             return Ok(exit::POLICY);
