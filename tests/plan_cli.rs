@@ -707,16 +707,38 @@ fn migrate_sh_helpers_are_safe_and_idempotent() {
 
     // A range overlapping another user's is refused; the user's own line is not a conflict.
     fs::write(d.join("subuid"), "bob:100000:65536\n").unwrap();
-    let r = sourced(&script, &format!("UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app", d.display()));
+    let r = sourced(
+        &script,
+        &format!(
+            "UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app",
+            d.display()
+        ),
+    );
     assert!(!r.status.success());
-    assert!(String::from_utf8_lossy(&r.stderr).contains("overlaps"), "{r:?}");
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("overlaps"),
+        "{r:?}"
+    );
     fs::write(d.join("subuid"), "app:100000:65536\nbob:165536:65536\n").unwrap();
-    let r = sourced(&script, &format!("UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app", d.display()));
+    let r = sourced(
+        &script,
+        &format!(
+            "UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app",
+            d.display()
+        ),
+    );
     assert!(r.status.success(), "{r:?}");
 
     // install_file copies once, then skips an identical destination.
     fs::write(d.join("src.conf"), "x=1\n").unwrap();
-    let me = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     let body = format!(
         "UNROOT_APPLY=1; install_file {d}/src.conf {d}/dst.conf 0600 {me} && install_file {d}/src.conf {d}/dst.conf 0600 {me}",
         d = d.display(),
@@ -724,15 +746,92 @@ fn migrate_sh_helpers_are_safe_and_idempotent() {
     );
     let r = sourced(&script, &body);
     assert!(r.status.success(), "{r:?}");
-    assert!(String::from_utf8_lossy(&r.stdout).contains("skip:"), "{r:?}");
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("skip:"),
+        "{r:?}"
+    );
     assert_eq!(fs::read_to_string(d.join("dst.conf")).unwrap(), "x=1\n");
-    assert_eq!(fs::metadata(d.join("dst.conf")).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        fs::metadata(d.join("dst.conf"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 
     // The dry run prints commands quoted for the shell, and runs nothing.
     let r = sourced(&script, &format!("run touch '{}/a b'", d.display()));
     let printed = String::from_utf8_lossy(&r.stdout);
-    assert!(printed.contains("+ touch ") && printed.contains("a\\ b"), "{printed}");
+    assert!(
+        printed.contains("+ touch ") && printed.contains("a\\ b"),
+        "{printed}"
+    );
     assert!(!d.join("a b").exists());
+
+    // Owners recorded by migrate.sh are put back file by file by rollback.sh (needs root
+    // to chown; as another user the check is skipped visibly).
+    if String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+        == "0"
+    {
+        let tree_dir = d.join("bind");
+        fs::create_dir_all(tree_dir.join("sub dir")).unwrap();
+        fs::write(tree_dir.join("sub dir/odd\nname"), "x").unwrap();
+        fs::write(tree_dir.join("plain"), "y").unwrap();
+        let chown = |uidgid: &str, path: &Path| {
+            assert!(
+                std::process::Command::new("chown")
+                    .args(["-h", uidgid])
+                    .arg(path)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        };
+        chown("1234:5678", &tree_dir.join("sub dir/odd\nname"));
+        chown("4321:8765", &tree_dir.join("plain"));
+        let list = d.join("owners/bind.list");
+        let r = sourced(
+            &script,
+            &format!(
+                "UNROOT_APPLY=1; record_owners '{}' '{}'",
+                tree_dir.display(),
+                list.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        assert!(
+            std::process::Command::new("chown")
+                .args(["-R", "0:0"])
+                .arg(&tree_dir)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let r = sourced(
+            &out.join("rollback.sh"),
+            &format!(
+                "UNROOT_APPLY=1; restore_owners '{}' '{}' 0:0",
+                tree_dir.display(),
+                list.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        use std::os::unix::fs::MetadataExt;
+        let odd = fs::symlink_metadata(tree_dir.join("sub dir/odd\nname")).unwrap();
+        assert_eq!((odd.uid(), odd.gid()), (1234, 5678));
+        let plain = fs::symlink_metadata(tree_dir.join("plain")).unwrap();
+        assert_eq!((plain.uid(), plain.gid()), (4321, 8765));
+    } else {
+        eprintln!("SKIPPED: owner record/restore needs root");
+    }
 
     // A step run for real without docker on PATH fails loudly, not silently.
     let r = std::process::Command::new("bash")

@@ -88,7 +88,14 @@ fn fixture_fleet_round_trip_through_docker_and_a_snapshot() {
 
     // The labelled fixture fleet (other containers on a shared engine come and go).
     let names = Command::new("docker")
-        .args(["ps", "-a", "--filter", "label=unroot.fixture", "--format", "{{.Names}}"])
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "label=unroot.fixture",
+            "--format",
+            "{{.Names}}",
+        ])
         .output()
         .unwrap();
     let mut names: Vec<String> = String::from_utf8(names.stdout)
@@ -97,7 +104,10 @@ fn fixture_fleet_round_trip_through_docker_and_a_snapshot() {
         .map(str::to_string)
         .collect();
     names.sort();
-    assert!(names.len() >= 10, "the fixture fleet is missing: run scripts/fixtures.sh ({names:?})");
+    assert!(
+        names.len() >= 10,
+        "the fixture fleet is missing: run scripts/fixtures.sh ({names:?})"
+    );
 
     // Straight from the engine.
     let plan = tmp.path().join("plan.yaml");
@@ -107,7 +117,10 @@ fn fixture_fleet_round_trip_through_docker_and_a_snapshot() {
     ok(&args);
     let plan_text = fs::read_to_string(&plan).unwrap();
     for name in &names {
-        assert!(plan_text.contains(&format!("- name: {name}\n")), "{name} missing from the plan");
+        assert!(
+            plan_text.contains(&format!("- name: {name}\n")),
+            "{name} missing from the plan"
+        );
     }
     ok(&["generate", "--plan", p(&plan), "--out", p(&out)]);
     assert_quadlet_accepts(&quadlet, &out);

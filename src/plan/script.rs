@@ -295,6 +295,14 @@ fn docker_restart_arg(policy: &crate::model::RestartPolicy) -> String {
     }
 }
 
+/// Where migrate.sh records the original owners of a bind mount (shell expression).
+fn owners_list(unit: &str, host_path: &str) -> String {
+    format!(
+        "\"$UNROOT_STAGING\"/owners/{}",
+        q(&format!("{}{}.list", unit, ident(host_path)))
+    )
+}
+
 /// Archive name of an image in the staging directory (one per image, shared by units).
 fn image_archive(docker_ref: &str) -> String {
     format!(
@@ -680,7 +688,10 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                     "if applying && [[ ! -e {path} ]]; then die {}; fi",
                     q(&format!("bind mount source {} is missing", bind.host_path))
                 ));
-                let mut inner = format!("run chown -R {u}: {path}");
+                let mut inner = format!(
+                    "record_owners {path} {}\n    run chown -R {u}: {path}",
+                    owners_list(&unit.unit, &bind.host_path)
+                );
                 if bind.uid != 0 || bind.gid != 0 {
                     inner.push_str(&format!(
                         "\n    run as_user {u} podman unshare chown -R {}:{} {path}",
@@ -811,27 +822,40 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         );
     }
     for unit in units {
-        for bind in unit
+        let binds: Vec<&crate::generate::BindChown> = unit
             .chown_binds
             .iter()
             .filter(|b| chown_refusal(&b.host_path).is_none())
-        {
-            b.push(
-                &format!("restore_owner_{}", ident(&unit.unit)),
-                Side::Root,
-                Some(&unit.container),
-                format!(
-                    "{}: give {} back to {}:{} as Docker used it",
-                    unit.container, bind.host_path, bind.uid, bind.gid
-                ),
-                vec![format!(
-                    "run chown -R {}:{} {}",
-                    bind.uid,
-                    bind.gid,
-                    q(&bind.host_path)
-                )],
-            );
+            .collect();
+        if binds.is_empty() {
+            continue;
         }
+        b.push(
+            &format!("restore_owners_{}", ident(&unit.unit)),
+            Side::Root,
+            Some(&unit.container),
+            format!(
+                "{}: give {} back to the owners migrate.sh recorded",
+                unit.container,
+                binds
+                    .iter()
+                    .map(|x| x.host_path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            binds
+                .iter()
+                .map(|bind| {
+                    format!(
+                        "restore_owners {} {} {}:{}",
+                        q(&bind.host_path),
+                        owners_list(&unit.unit, &bind.host_path),
+                        bind.uid,
+                        bind.gid
+                    )
+                })
+                .collect(),
+        );
     }
     for unit in units {
         let c = input.inventory.container(&unit.container);
@@ -930,6 +954,40 @@ range_free() {
     "$file" >/dev/null || die "range $start-$end for $user overlaps another user's range in $file; edit target.subid_ranges in the plan"
 }
 
+# Remember the owner of every file under PATH before migrate.sh changes it, so rollback.sh
+# can put each one back. Kept on re-runs: the first record is the original state.
+record_owners() {
+  local path=$1 list=$2
+  if ! applying; then
+    note "+ record the owner of every file under $path in $list"
+    return 0
+  fi
+  if [[ -s "$list" ]]; then
+    skip "owners of $path already recorded in $list"
+    return 0
+  fi
+  install -d -m 0700 "$(dirname "$list")"
+  find "$path" -printf '%U:%G %p\0' >"$list.part"
+  mv "$list.part" "$list"
+}
+
+# Put back the owners record_owners saved; without a record, chown to FALLBACK.
+restore_owners() {
+  local path=$1 list=$2 fallback=$3 entry
+  if ! applying; then
+    note "+ chown every file under $path back to its owner recorded in $list (else $fallback)"
+    return 0
+  fi
+  if [[ -s "$list" ]]; then
+    while IFS= read -r -d '' entry; do
+      chown -h "${entry%% *}" "${entry#* }"
+    done <"$list"
+  else
+    note "no record in $list: giving $path to $fallback"
+    chown -R "$fallback" "$path"
+  fi
+}
+
 wait_user_manager() {
   local uid
   uid=$(id -u "$1")
@@ -999,8 +1057,10 @@ fn render(name: &str, intro: &str, steps: &[Step], input: &ScriptInput<'_>) -> S
     ));
     out.push_str(
         "#\n# Environment:\n\
-         #   UNROOT_STAGING  staging directory for image archives and volume data, shared by the\n\
-         #                   host-side and user-side steps (default /var/tmp/unroot-migrate)\n\
+         #   UNROOT_STAGING  staging directory for image archives, volume data and the original\n\
+         #                   owners of chowned bind mounts, shared by both sides and by\n\
+         #                   rollback.sh: keep it until the migration is accepted\n\
+         #                   (default /var/tmp/unroot-migrate)\n\
          #   UNROOT_BUNDLE   directory holding quadlet/, env/, sysctl.d/ (default: the script's)\n\
          #   UNROOT_APPLY    1 executes steps called after sourcing (default 0: print only)\n\
          # Sides: docker = uses the Docker CLI (Docker host, root); root = system configuration of
