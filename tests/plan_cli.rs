@@ -845,3 +845,102 @@ fn migrate_sh_helpers_are_safe_and_idempotent() {
         .unwrap();
     assert!(!r.status.success(), "a failing command must stop the step");
 }
+
+#[test]
+fn per_project_users_get_their_own_steps_and_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let text = fs::read_to_string(&plan).unwrap();
+    assert!(
+        text.contains("compose_project: nextcloud"),
+        "the demo has a compose project"
+    );
+    let text = text.replacen(
+        "  project_users: {}",
+        "  project_users:\n    nextcloud: cloud",
+        1,
+    );
+    fs::write(&plan, text).unwrap();
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    for step in [
+        "step_subids_cloud",
+        "step_linger_cloud",
+        "step_install_units_cloud",
+        "step_subids_app",
+    ] {
+        assert!(
+            migrate.contains(&format!("\n{step}() {{")),
+            "{step} missing"
+        );
+    }
+    // cloud's install step carries the nextcloud units and their network, nothing of app's.
+    let body = migrate
+        .split("\nstep_install_units_cloud() {")
+        .nth(1)
+        .unwrap()
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    assert!(
+        body.contains("nextcloud-app-1.container") && body.contains("nextcloud_default.network"),
+        "{body}"
+    );
+    assert!(!body.contains("traefik.container"), "{body}");
+    let subuid = fs::read_to_string(out.join("subuid")).unwrap();
+    assert!(
+        subuid.contains("cloud:") && subuid.contains("app:"),
+        "{subuid}"
+    );
+    let sc = std::process::Command::new("shellcheck")
+        .arg(out.join("migrate.sh"))
+        .output();
+    if let Ok(sc) = sc {
+        assert!(
+            sc.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sc.stdout)
+        );
+    }
+}
+
+#[test]
+fn podman_4_4_targets_install_the_pasta_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(&[
+        "--demo",
+        "generate",
+        "--user",
+        "app",
+        "--podman-version",
+        "4.4",
+        "--out",
+        p(&out),
+    ]);
+    let confs: Vec<String> = tree(&out)
+        .into_keys()
+        .filter(|k| k.starts_with("containers.conf.d/"))
+        .collect();
+    assert!(!confs.is_empty(), "Podman 4.4 needs pasta made the default");
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    for conf in &confs {
+        assert!(
+            migrate.contains(&format!("\"$UNROOT_BUNDLE\"/{conf}")),
+            "{conf} is not installed"
+        );
+    }
+    assert!(migrate.contains("Target: Podman 4.4"));
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--podman-version",
+        "4.3",
+        "--out",
+        p(&tmp.path().join("o")),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--podman-version"));
+}
