@@ -829,6 +829,21 @@ fn migrate_sh_helpers_are_safe_and_idempotent() {
         assert_eq!((odd.uid(), odd.gid()), (1234, 5678));
         let plain = fs::symlink_metadata(tree_dir.join("plain")).unwrap();
         assert_eq!((plain.uid(), plain.gid()), (4321, 8765));
+
+        // The top of a volume: owner and mode recorded for the user-side import.
+        chown("999:998", &tree_dir);
+        fs::set_permissions(&tree_dir, fs::Permissions::from_mode(0o750)).unwrap();
+        let root_file = d.join("vol.tar.root");
+        let r = sourced(
+            &script,
+            &format!(
+                "UNROOT_APPLY=1; save_root_owner '{}' '{}'",
+                tree_dir.display(),
+                root_file.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        assert_eq!(fs::read_to_string(&root_file).unwrap(), "999:998 750\n");
     } else {
         eprintln!("SKIPPED: owner record/restore needs root");
     }

@@ -342,7 +342,9 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 format!("create user {user} when missing"),
                 vec![
                     format!("if applying && id -u {u} >/dev/null 2>&1; then skip \"user {user} exists\"; return 0; fi"),
-                    format!("run useradd --create-home --shell /bin/bash {u}"),
+                    // Debian's useradd would give the user a subordinate range of its own
+                    // (SUB_UID_COUNT in login.defs); the plan's range is added by step_subids.
+                    format!("run useradd --create-home --shell /bin/bash -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 {u}"),
                 ],
             );
         } else {
@@ -637,6 +639,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                          run install -d -m 0700 -o {u} \"$UNROOT_STAGING\"/volumes/{}",
                         q(&unit.user)
                     ),
+                    format!("save_root_owner \"$src\" {tar}.root"),
                     format!("run tar --numeric-owner -C \"$src\" -cf {tar}.part ."),
                     format!("run chown {u} {tar}.part"),
                     format!("run mv {tar}.part {tar}"),
@@ -671,6 +674,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                     format!("if applying && [[ ! -s {tar} ]]; then die \"missing {}: run the volume_export step first\"; fi", tar.replace('"', "")),
                     create,
                     format!("run as_user {u} podman volume import {} {tar}", q(&v.podman_volume)),
+                    format!("restore_volume_root {u} {} {tar}.root", q(&v.podman_volume)),
                     format!("run touch {tar}.imported"),
                 ],
             );
@@ -986,6 +990,31 @@ restore_owners() {
     note "no record in $list: giving $path to $fallback"
     chown -R "$fallback" "$path"
   fi
+}
+
+# The owner and mode of a volume's top directory: `podman volume import` restores the
+# archive's content but not its root, and a non-root container user must own it to write.
+save_root_owner() {
+  local src=$1 file=$2
+  if ! applying; then
+    note "+ record the owner and mode of $src in $file"
+    return 0
+  fi
+  stat -c '%u:%g %a' "$src" >"$file.part"
+  mv "$file.part" "$file"
+}
+
+restore_volume_root() {
+  local user=$1 volume=$2 file=$3 owner mode mountpoint
+  if ! applying; then
+    note "+ give the top of volume $volume the owner and mode recorded in $file (inside $user's user namespace)"
+    return 0
+  fi
+  [[ -s "$file" ]] || die "missing $file: run the volume_export step first"
+  read -r owner mode <"$file"
+  mountpoint=$(as_user "$user" podman volume inspect --format '{{.Mountpoint}}' "$volume")
+  as_user "$user" podman unshare chown "$owner" "$mountpoint"
+  as_user "$user" podman unshare chmod "$mode" "$mountpoint"
 }
 
 wait_user_manager() {
