@@ -123,9 +123,11 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let first = tree(&out2);
     ok(&["--demo", "generate", "--user", "app", "--out", p(&out2)]);
     assert_eq!(tree(&out2), first);
-    // The default decisions equal an unedited plan's: same units and scripts.
+    // The default decisions equal an unedited plan's: same units, scripts and plan body.
+    let copy = String::from_utf8(first["plan.yaml"].0.clone()).unwrap();
+    assert!(copy.contains("subid_ranges:\n    app:"), "{copy}");
     for (path, (content, ..)) in &first {
-        if path.starts_with("quadlet/") || path == "migrate.sh" {
+        if path.starts_with("quadlet/") || path == "migrate.sh" || path == "subuid" {
             assert_eq!(
                 Some(content),
                 before.get(path).map(|b| &b.0),
