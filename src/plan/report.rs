@@ -532,24 +532,31 @@ fn container_section(
         .iter()
         .filter(|n| n.level == NoteLevel::NotTranslated)
         .collect();
-    let refused: Vec<(&str, &str)> = unit
+    // Mounts migrate.sh refuses to chown: a blocker when the container writes to them; a
+    // read-only one keeps working for world-readable files (`/etc/localtime`).
+    let docker = input.inventory.container(&c.name);
+    let read_only = |path: &str| {
+        docker.is_some_and(|d| d.mounts.iter().any(|m| m.source == path && m.read_only))
+    };
+    let refused: Vec<(&str, &str, bool)> = unit
         .map(|u| {
             u.chown_binds
                 .iter()
                 .filter_map(|b| {
                     crate::plan::script::chown_refusal(&b.host_path)
-                        .map(|why| (b.host_path.as_str(), why))
+                        .map(|why| (b.host_path.as_str(), why, read_only(&b.host_path)))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    if blockers.is_empty() && untranslated.is_empty() && refused.is_empty() {
+    let refused_rw: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| !r.2).collect();
+    if blockers.is_empty() && untranslated.is_empty() && refused_rw.is_empty() {
         let _ = writeln!(out, "- none");
     }
-    for (path, why) in &refused {
+    for (path, why, _) in &refused_rw {
         let _ = writeln!(
             out,
-            "- bind mount `{}` is {why}; migrate.sh leaves its owner alone, so the rootless container may not be able to use it: drop the mount or grant access another way (group, ACL)",
+            "- bind mount `{}` is {why}; migrate.sh leaves its owner alone, so the rootless container may not be able to write to it: drop the mount or grant access another way (group, ACL)",
             md(path)
         );
     }
@@ -562,6 +569,18 @@ fn container_section(
             "- not translated: `{}`: {}",
             md(&n.setting),
             md(&n.message)
+        );
+    }
+    let refused_ro: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| r.2).collect();
+    if !refused_ro.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRead-only mounts left as they are (readable when world-readable): {}",
+            refused_ro
+                .iter()
+                .map(|(p, ..)| format!("`{}`", md(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let other_notes: Vec<_> = c
