@@ -123,9 +123,11 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let first = tree(&out2);
     ok(&["--demo", "generate", "--user", "app", "--out", p(&out2)]);
     assert_eq!(tree(&out2), first);
-    // The default decisions equal an unedited plan's: same units and scripts.
+    // The default decisions equal an unedited plan's: same units, scripts and plan body.
+    let copy = String::from_utf8(first["plan.yaml"].0.clone()).unwrap();
+    assert!(copy.contains("subid_ranges:\n    app:"), "{copy}");
     for (path, (content, ..)) in &first {
-        if path.starts_with("quadlet/") || path == "migrate.sh" {
+        if path.starts_with("quadlet/") || path == "migrate.sh" || path == "subuid" {
             assert_eq!(
                 Some(content),
                 before.get(path).map(|b| &b.0),
@@ -687,4 +689,275 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         rollback.contains("docker update --restart=unless-stopped")
             || rollback.contains("docker update --restart=always")
     );
+}
+
+/// Run `body` in bash after sourcing the generated migrate.sh.
+fn sourced(script: &Path, body: &str) -> Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && {body}", script.display()))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn migrate_sh_helpers_are_safe_and_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, out) = demo_plan_and_output(tmp.path());
+    let script = out.join("migrate.sh");
+    let d = tmp.path();
+
+    // A range overlapping another user's is refused; the user's own line is not a conflict.
+    fs::write(d.join("subuid"), "bob:100000:65536\n").unwrap();
+    let r = sourced(
+        &script,
+        &format!(
+            "UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app",
+            d.display()
+        ),
+    );
+    assert!(!r.status.success());
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("overlaps"),
+        "{r:?}"
+    );
+    fs::write(d.join("subuid"), "app:100000:65536\nbob:165536:65536\n").unwrap();
+    let r = sourced(
+        &script,
+        &format!(
+            "UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app",
+            d.display()
+        ),
+    );
+    assert!(r.status.success(), "{r:?}");
+
+    // install_file copies once, then skips an identical destination.
+    fs::write(d.join("src.conf"), "x=1\n").unwrap();
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let body = format!(
+        "UNROOT_APPLY=1; install_file {d}/src.conf {d}/dst.conf 0600 {me} && install_file {d}/src.conf {d}/dst.conf 0600 {me}",
+        d = d.display(),
+        me = me.trim()
+    );
+    let r = sourced(&script, &body);
+    assert!(r.status.success(), "{r:?}");
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("skip:"),
+        "{r:?}"
+    );
+    assert_eq!(fs::read_to_string(d.join("dst.conf")).unwrap(), "x=1\n");
+    assert_eq!(
+        fs::metadata(d.join("dst.conf"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+
+    // The dry run prints commands quoted for the shell, and runs nothing.
+    let r = sourced(&script, &format!("run touch '{}/a b'", d.display()));
+    let printed = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        printed.contains("+ touch ") && printed.contains("a\\ b"),
+        "{printed}"
+    );
+    assert!(!d.join("a b").exists());
+
+    // Owners recorded by migrate.sh are put back file by file by rollback.sh (needs root
+    // to chown; as another user the check is skipped visibly).
+    if String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+        == "0"
+    {
+        let tree_dir = d.join("bind");
+        fs::create_dir_all(tree_dir.join("sub dir")).unwrap();
+        fs::write(tree_dir.join("sub dir/odd\nname"), "x").unwrap();
+        fs::write(tree_dir.join("plain"), "y").unwrap();
+        let chown = |uidgid: &str, path: &Path| {
+            assert!(
+                std::process::Command::new("chown")
+                    .args(["-h", uidgid])
+                    .arg(path)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        };
+        chown("1234:5678", &tree_dir.join("sub dir/odd\nname"));
+        chown("4321:8765", &tree_dir.join("plain"));
+        let list = d.join("owners/bind.list");
+        let r = sourced(
+            &script,
+            &format!(
+                "UNROOT_APPLY=1; record_owners '{}' '{}'",
+                tree_dir.display(),
+                list.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        assert!(
+            std::process::Command::new("chown")
+                .args(["-R", "0:0"])
+                .arg(&tree_dir)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let r = sourced(
+            &out.join("rollback.sh"),
+            &format!(
+                "UNROOT_APPLY=1; restore_owners '{}' '{}' 0:0",
+                tree_dir.display(),
+                list.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        use std::os::unix::fs::MetadataExt;
+        let odd = fs::symlink_metadata(tree_dir.join("sub dir/odd\nname")).unwrap();
+        assert_eq!((odd.uid(), odd.gid()), (1234, 5678));
+        let plain = fs::symlink_metadata(tree_dir.join("plain")).unwrap();
+        assert_eq!((plain.uid(), plain.gid()), (4321, 8765));
+
+        // The top of a volume: owner and mode recorded for the user-side import.
+        chown("999:998", &tree_dir);
+        fs::set_permissions(&tree_dir, fs::Permissions::from_mode(0o750)).unwrap();
+        let root_file = d.join("vol.tar.root");
+        let r = sourced(
+            &script,
+            &format!(
+                "UNROOT_APPLY=1; save_root_owner '{}' '{}'",
+                tree_dir.display(),
+                root_file.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        assert_eq!(fs::read_to_string(&root_file).unwrap(), "999:998 750\n");
+    } else {
+        eprintln!("SKIPPED: owner record/restore needs root");
+    }
+
+    // A step run for real without docker on PATH fails loudly, not silently.
+    let r = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && UNROOT_APPLY=1 UNROOT_STAGING={}/st PATH=/nonexistent step_docker_stop_grafana",
+            script.display(),
+            d.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(!r.status.success(), "a failing command must stop the step");
+}
+
+#[test]
+fn per_project_users_get_their_own_steps_and_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let text = fs::read_to_string(&plan).unwrap();
+    assert!(
+        text.contains("compose_project: nextcloud"),
+        "the demo has a compose project"
+    );
+    let text = text.replacen(
+        "  project_users: {}",
+        "  project_users:\n    nextcloud: cloud",
+        1,
+    );
+    fs::write(&plan, text).unwrap();
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    for step in [
+        "step_subids_cloud",
+        "step_linger_cloud",
+        "step_install_units_cloud",
+        "step_subids_app",
+    ] {
+        assert!(
+            migrate.contains(&format!("\n{step}() {{")),
+            "{step} missing"
+        );
+    }
+    // cloud's install step carries the nextcloud units and their network, nothing of app's.
+    let body = migrate
+        .split("\nstep_install_units_cloud() {")
+        .nth(1)
+        .unwrap()
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    assert!(
+        body.contains("nextcloud-app-1.container") && body.contains("nextcloud_default.network"),
+        "{body}"
+    );
+    assert!(!body.contains("traefik.container"), "{body}");
+    let subuid = fs::read_to_string(out.join("subuid")).unwrap();
+    assert!(
+        subuid.contains("cloud:") && subuid.contains("app:"),
+        "{subuid}"
+    );
+    let sc = std::process::Command::new("shellcheck")
+        .arg(out.join("migrate.sh"))
+        .output();
+    if let Ok(sc) = sc {
+        assert!(
+            sc.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sc.stdout)
+        );
+    }
+}
+
+#[test]
+fn podman_4_4_targets_install_the_pasta_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(&[
+        "--demo",
+        "generate",
+        "--user",
+        "app",
+        "--podman-version",
+        "4.4",
+        "--out",
+        p(&out),
+    ]);
+    let confs: Vec<String> = tree(&out)
+        .into_keys()
+        .filter(|k| k.starts_with("containers.conf.d/"))
+        .collect();
+    assert!(!confs.is_empty(), "Podman 4.4 needs pasta made the default");
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    for conf in &confs {
+        assert!(
+            migrate.contains(&format!("\"$UNROOT_BUNDLE\"/{conf}")),
+            "{conf} is not installed"
+        );
+    }
+    assert!(migrate.contains("Target: Podman 4.4"));
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--podman-version",
+        "4.3",
+        "--out",
+        p(&tmp.path().join("o")),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--podman-version"));
 }

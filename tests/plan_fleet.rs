@@ -86,24 +86,36 @@ fn fixture_fleet_round_trip_through_docker_and_a_snapshot() {
     let Some(quadlet) = quadlet_bin() else { return };
     let tmp = tempfile::tempdir().unwrap();
 
-    // Straight from the engine.
-    let plan = tmp.path().join("plan.yaml");
-    let out = tmp.path().join("out");
-    ok(&["plan", "--user", "app", "-o", p(&plan)]);
-    let plan_text = fs::read_to_string(&plan).unwrap();
+    // The labelled fixture fleet (other containers on a shared engine come and go).
     let names = Command::new("docker")
-        .args(["ps", "-a", "--format", "{{.Names}}"])
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "label=unroot.fixture",
+            "--format",
+            "{{.Names}}",
+        ])
         .output()
         .unwrap();
-    let names: Vec<String> = String::from_utf8(names.stdout)
+    let mut names: Vec<String> = String::from_utf8(names.stdout)
         .unwrap()
         .lines()
         .map(str::to_string)
         .collect();
+    names.sort();
     assert!(
-        !names.is_empty(),
-        "the engine has no containers: run scripts/fixtures.sh"
+        names.len() >= 10,
+        "the fixture fleet is missing: run scripts/fixtures.sh ({names:?})"
     );
+
+    // Straight from the engine.
+    let plan = tmp.path().join("plan.yaml");
+    let out = tmp.path().join("out");
+    let mut args = vec!["plan", "--user", "app", "-o", p(&plan), "--only"];
+    args.extend(names.iter().map(String::as_str));
+    ok(&args);
+    let plan_text = fs::read_to_string(&plan).unwrap();
     for name in &names {
         assert!(
             plan_text.contains(&format!("- name: {name}\n")),

@@ -78,6 +78,10 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             // No timestamp in generated files unless it comes from a plan: regenerating from
             // the same host must give the same bytes.
             doc.source.captured_at = None;
+            // Like `unroot plan`: the copy shows the ranges the allocator chose.
+            for a in generated.subids.iter().filter(|a| a.uids_new) {
+                doc.target.subid_ranges.insert(a.user.clone(), a.uids);
+            }
             let text = doc.render(Format::Yaml)?;
             (doc, Format::Yaml.copy_name(), text, generated)
         }
@@ -158,9 +162,9 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             .collect();
         if !hits.is_empty() {
             eprintln!(
-                "unroot: policy: {} finding(s) at or above {:?}: {}",
+                "unroot: policy: {} finding(s) at or above {}: {}",
                 hits.len(),
-                at,
+                at.as_str(),
                 hits.join(", ")
             );
             return Ok(exit::POLICY);

@@ -372,7 +372,13 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
                             .host_ip
                             .as_deref()
                             .filter(|ip| !ip.is_empty())
-                            .map(|ip| format!("{ip}:"))
+                            .map(|ip| {
+                                if ip.contains(':') {
+                                    format!("[{ip}]:")
+                                } else {
+                                    format!("{ip}:")
+                                }
+                            })
                             .unwrap_or_default();
                         let proto = format!("{:?}", p.protocol).to_lowercase();
                         format!("{ip}{}->{}/{proto}", p.host_port, p.container_port)
