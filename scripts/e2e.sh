@@ -201,6 +201,10 @@ chmod 0600 "$E2E_WORK/checks.txt"
 # unprivileged-port floor: remember it, the cleanup restores it.
 sysctl_saved="$(sysctl -n net.ipv4.ip_unprivileged_port_start)"
 
+# First prove the runner's own checks can fail: rejected quadlet files, systemd's quoting.
+scripts/rootless-host.sh run --bind "$E2E_WORK" scripts/e2e/quadlet-run-selftest.sh "$E2E_WORK/scripts" ||
+  fail "the quadlet-run self-test failed"
+
 e2e_log "entering the rootless root (one entry for the whole run)"
 scripts/rootless-host.sh run --bind "$E2E_WORK" "$E2E_WORK/scripts/inside.sh" "$E2E_WORK" &
 entry_pid=$!

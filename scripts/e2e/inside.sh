@@ -29,18 +29,7 @@ log() { printf 'e2e[rootless]: %s\n' "$*"; }
 
 # A fresh target user every run: nothing in an earlier run's storage can make a check pass.
 # migrate.sh's own step creates it again.
-if id -u "$E2E_USER" >/dev/null 2>&1; then
-  userdel --remove "$E2E_USER" 2>/dev/null || true
-fi
-rm -rf "/home/${E2E_USER:?}"
-for f in /etc/subuid /etc/subgid; do
-  (
-    flock -x 8
-    grep -v "^${E2E_USER}:" "$f" >"$f.e2e.$$" || true
-    cat "$f.e2e.$$" >"$f"
-    rm -f "$f.e2e.$$"
-  ) 8>"$f.unroot-lock"
-done
+rootless_user_remove "$E2E_USER"
 # migrate.sh's step_sysctl installs a sysctl.d file: keep it out of the cached root (this
 # entry's mount namespace only). The value itself lands on the host and e2e.sh restores it.
 mount -t tmpfs tmpfs /etc/sysctl.d

@@ -33,6 +33,23 @@ rootless_subids() {
   done
 }
 
+# rootless_user_remove NAME: delete the user, its home and its subuid/subgid lines.
+rootless_user_remove() {
+  local name="$1" f
+  if id -u "$name" >/dev/null 2>&1; then
+    userdel --remove "$name" 2>/dev/null || true
+  fi
+  rm -rf "/home/${name:?}"
+  for f in /etc/subuid /etc/subgid; do
+    (
+      flock -x 8
+      grep -v "^${name}:" "$f" >"$f.unroot.$$" || true
+      cat "$f.unroot.$$" >"$f"
+      rm -f "$f.unroot.$$"
+    ) 8>"$f.unroot-lock"
+  done
+}
+
 # rootless_runtime_dir NAME: /run/user/UID owned by NAME, remembered for the exit sweep.
 rootless_runtime_dir() {
   local name="$1" uid
