@@ -177,7 +177,17 @@ cmd_setup() {
     return 0
   fi
   local start=$SECONDS
-  if ! (build_root) >"$setup_log" 2>&1; then
+  # Not `if ! (build_root)`: errexit is ignored in a condition, and every command of the
+  # build must stop it.
+  local rc=0
+  set +e
+  (
+    set -e
+    build_root
+  ) >"$setup_log" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" != 0 ]; then
     echo "rootless-host: setup FAILED; the setup log ($setup_log) follows:" >&2
     cat "$setup_log" >&2
     rm -rf --one-file-system "$root.tmp.$$"
