@@ -57,6 +57,16 @@ pub struct Names<'a> {
     pub services: &'a BTreeMap<(String, String), String>,
     /// Docker container name → network decision of every included container.
     pub networks_of: &'a BTreeMap<String, NetworkChoice>,
+    /// `--map-gw` is set host-wide in containers.conf (`pasta_options`), not per container.
+    pub host_wide_map_gw: bool,
+}
+
+/// Whether a container needs pasta's `--map-gw` to reach the host: it used Docker's
+/// `host-gateway` and the target Podman predates `host.containers.internal` via pasta (5.3).
+pub fn needs_map_gw(c: &Container, network: &NetworkChoice, version: PodmanVersion) -> bool {
+    *network == NetworkChoice::Pasta
+        && version < PodmanVersion::new(5, 3)
+        && c.extra_hosts.iter().any(|h| h.ends_with(":host-gateway"))
 }
 
 /// Everything generated for one container.
@@ -322,7 +332,7 @@ pub fn generate_container(
         NetworkChoice::Pasta => {
             uses_pasta = true;
             let mut value = "pasta".to_owned();
-            if host_gateway && version < PodmanVersion::new(5, 3) {
+            if needs_map_gw(c, &network, version) && !names.host_wide_map_gw {
                 value.push_str(":--map-gw");
             }
             sec.set(k::NETWORK, value);
