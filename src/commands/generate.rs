@@ -3,10 +3,12 @@
 use anyhow::Result;
 
 use crate::cli::{FailOn, GenerateArgs, GlobalArgs};
-use crate::commands::plan::{default_decisions, generate_here, select, target_from_flags};
+use crate::commands::plan::{
+    default_decisions, generate_here, host_id_files, select, target_from_flags,
+};
 use crate::exit::{self, Failure};
 use crate::generate::NoteLevel;
-use crate::plan::bundle::{PlanCopy, output_files};
+use crate::plan::bundle::{PlanCopy, for_decisions, output_files};
 use crate::plan::document::{self, BuildInput, Format};
 use crate::plan::load;
 use crate::risk::{Migration, Severity};
@@ -66,24 +68,27 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             let target = target_from_flags(args.user.as_deref(), args.podman_version.as_deref())?;
             let names = select(&inventory, &[])?;
             let decisions = default_decisions(&inventory, &names);
-            let generated = generate_here(&inventory, &target, &decisions)?;
-            let mut doc = document::build(&BuildInput {
-                inventory: &inventory,
-                target: &target,
-                names: &names,
-                decisions: &decisions,
-                assessment: &assessment,
-                generated: &generated,
-            });
-            // No timestamp in generated files unless it comes from a plan: regenerating from
-            // the same host must give the same bytes.
-            doc.source.captured_at = None;
-            // Like `unroot plan`: the copy shows the ranges the allocator chose.
-            for a in generated.subids.iter().filter(|a| a.uids_new) {
-                doc.target.subid_ranges.insert(a.user.clone(), a.uids);
-            }
-            let text = doc.render(Format::Yaml)?;
-            (doc, Format::Yaml.copy_name(), text, generated)
+            let bundle = for_decisions(
+                &inventory,
+                &target,
+                &names,
+                &decisions,
+                &assessment,
+                &host_id_files(),
+            )
+            .map_err(|e| Failure::usage(format!("{e:#}")))?;
+            let text = bundle
+                .files
+                .iter()
+                .find(|f| f.path == Format::Yaml.copy_name())
+                .map(|f| f.content.clone())
+                .unwrap_or_default();
+            (
+                bundle.document,
+                Format::Yaml.copy_name(),
+                text,
+                bundle.generated,
+            )
         }
     };
 
