@@ -220,10 +220,12 @@ inside() {
   done
   return "$(cat "$state/res.$req")"
 }
-# A docker-side step of the generated script, on this host, errexit active inside it.
+# host_step SCRIPT NAME: a docker-side step of the generated SCRIPT on this host, errexit
+# active inside it.
 host_step() {
+  # shellcheck disable=SC2016 # the arguments are expanded by the inner bash
   UNROOT_APPLY=1 UNROOT_STAGING="$staging" UNROOT_BUNDLE="$generated" \
-    bash -c 'set -euo pipefail; source "$1"; "$2"' host-step "$generated/migrate.sh" "$1"
+    bash -c 'set -euo pipefail; source "$1"; "$2"' host-step "$generated/$1" "$2"
 }
 # On one machine the Docker host and the target are the same host, so the user migrate.sh
 # creates exists for both sides. Here the target is the sandbox: mirror the user (same name
@@ -246,37 +248,41 @@ mirror_user() {
 }
 mirror_done=0
 
+# The steps of a generated script, with their side, in the script's own order.
+script_steps() {
+  awk '/^# Steps, in order:/ { f = 1; next } f && /^#   step_/ { print $2, $3; next } f { exit }' "$1"
+}
+# run_script NAME [PREFIX]: every step of the generated NAME (migrate.sh or rollback.sh):
+# docker steps here, root and user steps in the sandbox (PREFIX tells it which script).
+run_script() {
+  local script="$1" prefix="${2:-}" step side count=0
+  while read -r step side; do
+    count=$((count + 1))
+    case "$step" in
+      step_linger_*)
+        # loginctl enable-linger keeps a user manager running without a login; there is no
+        # logind in the sandbox and the entry keeps the containers alive instead.
+        e2e_log "skip $step (logind only; the sandbox entry plays the lingering user session)"
+        continue
+        ;;
+    esac
+    case "$side" in
+      docker) host_step "$script" "$step" || fail "$script $step (docker side, on this host) failed" ;;
+      root | user)
+        inside "$prefix$step" || fail "$script $step ($side side, in the sandbox) failed"
+        if [ -e "$state/uid" ] && [ "$mirror_done" = 0 ]; then mirror_user; fi
+        ;;
+      *) fail "$script lists $step with an unknown side '$side'" ;;
+    esac
+  done < <(script_steps "$generated/$script")
+  [ "$count" -gt 0 ] || fail "$script lists no steps"
+}
+
 events_since="$(date +%s.%N)"
-started_units=0
-while read -r step side; do
-  case "$step" in
-    step_linger_* | step_daemon_reload_*)
-      e2e_log "skip $step (systemd only; no systemd in the sandbox)"
-      continue
-      ;;
-    step_start_*)
-      # systemctl --user start: the real generator plus each ExecStart, all units at once.
-      if [ "$started_units" = 0 ]; then
-        inside @start || fail "starting the units through the quadlet generator failed"
-        started_units=1
-      fi
-      continue
-      ;;
-  esac
-  case "$side" in
-    docker)
-      host_step "$step" || fail "$step (docker side, on this host) failed"
-      ;;
-    root | user)
-      inside "$step" || fail "$step ($side side, in the sandbox) failed"
-      if [ -e "$state/uid" ] && [ "$mirror_done" = 0 ]; then mirror_user; fi
-      ;;
-    *) fail "migrate.sh lists $step with an unknown side '$side'" ;;
-  esac
-done < <(awk '/^# Steps, in order:/ { f = 1; next } f && /^#   step_/ { print $2, $3; next } f { exit }' "$generated/migrate.sh")
-[ "$started_units" = 1 ] || fail "migrate.sh has no step_start_* step"
+run_script migrate.sh
+grep -q '^#   step_start_' "$generated/migrate.sh" || fail "migrate.sh has no step_start_* step"
 E2E_UID="$(cat "$state/uid")"
-[ -e "$state/ready" ] || fail "the sandbox did not report its running containers"
+inside @ready || fail "the sandbox could not list its running containers"
 
 # --- 5. checks from the host -------------------------------------------------------------------
 failures=0

@@ -4,16 +4,17 @@
 # the sandbox for the whole run (the user's Podman runtime state lives on the entry's private
 # /run), driven by scripts/e2e.sh through request files in WORK/state:
 #
-#   req.N  (written by the host)  a migrate.sh step function name, or a command:
-#            @start   run the real quadlet generator and start every unit (quadlet-run.sh),
-#                     then write WORK/state/ready (container names and host PIDs)
+#   req.N  (written by the host)  a step function of the generated migrate.sh (`step_...`) or
+#                                 rollback.sh (`rollback:step_...`), or a command:
+#            @ready   write WORK/state/ready (running container names and host PIDs)
 #            @checks  the checks inside the containers listed in WORK/checks.txt
 #            @quit    end the entry (it then sweeps containers and processes)
 #   res.N  (written here)         the exit status
 #
-# Steps run with the generated migrate.sh sourced in a fresh bash each (UNROOT_APPLY=1), so
-# its own as_user, run and die are used, with one override (migrate-overrides.sh): there is
-# no systemd user manager here, so "active" means the unit's container is running.
+# Steps run with the generated script sourced in a fresh bash each (UNROOT_APPLY=1), so its
+# own as_user, run, die and checks are used unchanged. There is no systemd here: its
+# `systemctl --user` calls reach systemctl-shim.sh, which runs the real quadlet generator and
+# the generated ExecStart/ExecStop lines (quadlet-run.sh).
 set -euo pipefail
 work="$1"
 state="$work/state"
@@ -33,11 +34,16 @@ rootless_user_remove "$E2E_USER"
 # migrate.sh's step_sysctl installs a sysctl.d file: keep it out of the cached root (this
 # entry's mount namespace only). The value itself lands on the host and e2e.sh restores it.
 mount -t tmpfs tmpfs /etc/sysctl.d
+# The systemctl shim, for this entry only (runuser resets PATH, so it must be on the default one).
+mount -t tmpfs -o mode=0755 tmpfs /usr/local/bin
+sed "s|@SCRIPTS@|$here|" "$here/systemctl-shim.sh" >/usr/local/bin/systemctl
+chmod 0755 /usr/local/bin/systemctl
 
-# run_step NAME: a migrate.sh step in a fresh bash with errexit active inside the step.
+# run_step SCRIPT NAME: a step of the generated SCRIPT in a fresh bash, errexit active in it.
 run_step() {
-  UNROOT_APPLY=1 UNROOT_STAGING="$E2E_STAGING" UNROOT_BUNDLE="$E2E_GENERATED" bash -c 'set -euo pipefail; source "$1"; source "$2"; "$3"' run-step \
-    "$E2E_GENERATED/migrate.sh" "$here/migrate-overrides.sh" "$1"
+  # shellcheck disable=SC2016 # the arguments are expanded by the inner bash
+  UNROOT_APPLY=1 UNROOT_STAGING="$E2E_STAGING" UNROOT_BUNDLE="$E2E_GENERATED" \
+    bash -c 'set -euo pipefail; source "$1"; "$2"' run-step "$E2E_GENERATED/$1" "$2"
 }
 
 # Known bugs in the generated migrate.sh, worked around here so the rest of the migration can
@@ -108,9 +114,8 @@ after_step() {
   fi
 }
 
-start_units() {
-  local units="$work/units" name
-  quadlet_start_all "$E2E_USER" "$units" || return 1
+report_ready() {
+  local name
   mapfile -t running < <(user_podman "$E2E_USER" ps --format '{{.Names}}')
   log "running under rootless Podman: ${running[*]}"
   {
@@ -249,12 +254,13 @@ while :; do
   set +e
   case "$cmd" in
     @quit) echo 0 >"$state/res.$n"; break ;;
-    @start) (set -e; start_units) ;;
+    @ready) (set -e; report_ready) ;;
     @checks) (set -e; inside_checks) ;;
     step_*)
       workaround "$cmd"
-      run_step "$cmd" && workaround_after "$cmd"
+      run_step migrate.sh "$cmd" && workaround_after "$cmd"
       ;;
+    rollback:step_*) run_step rollback.sh "${cmd#rollback:}" ;;
     *) log "unknown request '$cmd'"; false ;;
   esac
   rc=$?

@@ -120,13 +120,16 @@ quadlet_show_cmd() {
   printf '%s\n' "${out# }"
 }
 
-# quadlet_generate USER OUTDIR: run the generator as USER over ~/.config/containers/systemd and
+# quadlet_generate USER OUTDIR [--allow-empty]: run the generator as USER over ~/.config/containers/systemd and
 # split its output into OUTDIR/<unit>.service. Fails on any rejected file ("converting ..." on
 # stderr, the generator still exits 0) and when a source file produced no service.
 quadlet_generate() {
-  local user="$1" outdir="$2" home f base count=0
+  local user="$1" outdir="$2" allow_empty="${3:-}" home f base count=0
   home="$(getent passwd "$user" | cut -d: -f6)"
   mkdir -p "$outdir"
+  # Like a daemon-reload: services of removed files disappear (their .active state stays only
+  # while they run, as in systemd).
+  rm -f "$outdir"/*.service
   as_user "$user" "$QUADLET_BIN" -dryrun -user >"$outdir/dryrun.out" 2>"$outdir/dryrun.err" || {
     echo "quadlet-run: the generator failed for $user:" >&2
     cat "$outdir/dryrun.err" >&2
@@ -150,7 +153,10 @@ quadlet_generate() {
       return 1
     fi
   done
-  [ "$count" -gt 0 ] || { echo "quadlet-run: no quadlet files in $home/.config/containers/systemd" >&2; return 1; }
+  if [ "$count" = 0 ] && [ "$allow_empty" != --allow-empty ]; then
+    echo "quadlet-run: no quadlet files in $home/.config/containers/systemd" >&2
+    return 1
+  fi
   echo "quadlet-run: the generator turned $count quadlet files of $user into services"
 }
 
@@ -159,29 +165,43 @@ quadlet_exec_start() {
   grep '^ExecStart=' "$1" | tail -n1 | sed 's/^ExecStart=//'
 }
 
-# The generated services a service depends on (Requires=/After=/Wants= naming another one).
+# The generated services a service pulls in when started (Requires=/Wants=/BindsTo= naming
+# another generated one), as systemd does; After= alone only orders, it does not pull in.
 quadlet_deps() {
   local svc="$1" dir
   dir="$(dirname "$svc")"
-  grep -E '^(Requires|After|Wants|BindsTo)=' "$svc" | cut -d= -f2- | tr ' ' '\n' |
+  grep -E '^(Requires|Wants|BindsTo)=' "$svc" | cut -d= -f2- | tr ' ' '\n' |
     while read -r dep; do
       [ -n "$dep" ] && [ -f "$dir/$dep" ] && echo "$dep"
     done | sort -u
 }
 
-# quadlet_start_service USER DIR NAME.service: start it after its dependencies (once).
-declare -A QUADLET_STARTED=()
+quadlet_oneshot() { grep -qx 'Type=oneshot' "$1"; }
+
+# quadlet_is_active USER DIR NAME.service: a oneshot unit (volume, network) is active once its
+# ExecStart succeeded (RemainAfterExit=yes); a container unit while the container that
+# PODMAN_SYSTEMD_UNIT labelled with it runs.
+quadlet_is_active() {
+  local user="$1" dir="$2" name="$3"
+  if quadlet_oneshot "$dir/$name"; then
+    [ -e "$dir/$name.active" ]
+  else
+    [ -n "$(as_user "$user" podman ps -q --filter "label=PODMAN_SYSTEMD_UNIT=$name" --filter status=running)" ]
+  fi
+}
+
+# quadlet_start_service USER DIR NAME.service: like `systemctl --user start`: pull in its
+# dependencies, then run its ExecStart; nothing happens for a unit that is already active.
 quadlet_start_service() {
   local user="$1" dir="$2" name="$3" dep line unit
-  [ -z "${QUADLET_STARTED[$name]-}" ] || return 0
-  QUADLET_STARTED[$name]=starting
+  [ -f "$dir/$name" ] || { echo "quadlet-run: Unit $name not found." >&2; return 5; }
+  quadlet_is_active "$user" "$dir" "$name" && return 0
+  [ ! -e "$dir/$name.starting" ] || { echo "quadlet-run: dependency cycle through $name" >&2; return 1; }
+  : >"$dir/$name.starting"
   for dep in $(quadlet_deps "$dir/$name"); do
-    if [ "${QUADLET_STARTED[$dep]-}" = starting ]; then
-      echo "quadlet-run: dependency cycle through $dep" >&2
-      return 1
-    fi
-    quadlet_start_service "$user" "$dir" "$dep" || return 1
+    quadlet_start_service "$user" "$dir" "$dep" || { rm -f "$dir/$name.starting"; return 1; }
   done
+  rm -f "$dir/$name.starting"
   unit="${name%.service}"
   line="$(quadlet_exec_start "$dir/$name")"
   [ -n "$line" ] || { echo "quadlet-run: $name has no ExecStart" >&2; return 1; }
@@ -209,15 +229,22 @@ quadlet_start_service() {
     cat "$dir/$name.err" >&2
     return 1
   fi
-  QUADLET_STARTED[$name]=started
+  ! quadlet_oneshot "$dir/$name" || : >"$dir/$name.active"
 }
 
-# quadlet_start_all USER DIR: generate, then start every service (volumes and networks first
-# through the dependencies quadlet wrote, containers after them).
-quadlet_start_all() {
-  local user="$1" dir="$2" svc
-  quadlet_generate "$user" "$dir" || return 1
-  for svc in "$dir"/*.service; do
-    quadlet_start_service "$user" "$dir" "$(basename "$svc")" || return 1
+# quadlet_stop_service USER DIR NAME.service: like `systemctl --user stop`: what the generated
+# ExecStop does (podman rm -v -f of the unit's container), found by its unit label since the
+# cidfile is a systemd-only part.
+quadlet_stop_service() {
+  local user="$1" dir="$2" name="$3" ids
+  [ -f "$dir/$name" ] || { echo "quadlet-run: Unit $name not loaded." >&2; return 5; }
+  if quadlet_oneshot "$dir/$name"; then
+    rm -f "$dir/$name.active"
+    return 0
+  fi
+  ids="$(as_user "$user" podman ps -aq --filter "label=PODMAN_SYSTEMD_UNIT=$name")"
+  local id
+  for id in $ids; do
+    as_user "$user" podman rm -v -f "$id" >/dev/null
   done
 }

@@ -58,13 +58,15 @@ rootless_runtime_dir() {
   grep -qx "$name" "$UNROOT_ENTRY_USERS" 2>/dev/null || echo "$name" >>"$UNROOT_ENTRY_USERS"
 }
 
-# as_user NAME CMD...: run CMD as NAME with the environment a login session would give podman.
+# as_user NAME CMD...: run CMD as NAME with the environment a login session would give podman
+# (directly when the caller already is NAME).
 as_user() {
-  local name="$1" uid home
+  local name="$1" uid home switch=()
   shift
   uid="$(id -u "$name")"
   home="$(getent passwd "$name" | cut -d: -f6)"
-  (cd "$home" && runuser -u "$name" -- env -i \
+  [ "$(id -u)" = "$uid" ] || switch=(runuser -u "$name" --)
+  (cd "$home" && "${switch[@]}" env -i \
     HOME="$home" USER="$name" LOGNAME="$name" \
     PATH=/usr/local/bin:/usr/bin:/bin \
     XDG_RUNTIME_DIR="/run/user/$uid" \
