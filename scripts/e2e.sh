@@ -10,7 +10,8 @@
 # rootless root (scripts/rootless-host.sh) -> every unit started through the real quadlet
 # generator -> checks from the host (HTTP with curl, process UIDs in /proc) and inside the
 # containers (environment, volume data, peer by name) -> Docker host unchanged except for the
-# documented stop + restart=no. Everything is cleaned up on any exit.
+# documented stop + restart=no -> the generated rollback.sh, the same way -> Docker serves
+# again, as before. Everything is cleaned up on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -390,9 +391,6 @@ else
 fi
 
 inside @checks || check_fail "the checks inside the rootless host failed (output above)"
-inside @quit || true
-wait "$entry_pid" || true
-entry_pid=""
 
 # --- 6. the Docker host: nothing changed but the documented steps -----------------------------
 snapshot_docker "$E2E_WORK/docker-after.json"
@@ -404,6 +402,40 @@ if ! diff_out="$(python3 scripts/e2e/docker-diff.py "$E2E_WORK/docker-before.jso
 else
   check_ok "Docker host unchanged except the documented steps ($diff_out)"
 fi
+
+# --- 7. rollback.sh, step by step: back to Docker ----------------------------------------------
+e2e_log "rollback.sh, step by step"
+run_script rollback.sh rollback:
+inside @rolled-back || check_fail "the rootless side is not rolled back (output above)"
+for docker_port in "${!plan_port[@]}"; do
+  page=""
+  for _ in $(seq 1 50); do
+    page="$(curl -fsS --max-time 2 "http://127.0.0.1:$docker_port/" 2>/dev/null)" && break
+    sleep 0.2
+  done
+  if [ "$page" = "${baseline[$docker_port]}" ]; then
+    check_ok "after rollback, Docker serves port $docker_port again ('$page')"
+  else
+    check_fail "after rollback, port $docker_port answered '$page', Docker served '${baseline[$docker_port]}'"
+  fi
+done
+if curl -fsS --max-time 2 "http://127.0.0.1:$E2E_PORT_REMAPPED/" >/dev/null 2>&1; then
+  check_fail "after rollback, the remapped port $E2E_PORT_REMAPPED still answers"
+else
+  check_ok "after rollback, the remapped port $E2E_PORT_REMAPPED is free"
+fi
+snapshot_docker "$E2E_WORK/docker-restored.json"
+docker events --since "$events_since" --until "$(date +%s.%N)" --format '{{json .}}' >"$E2E_WORK/docker-events.jsonl"
+if ! diff_out="$(python3 scripts/e2e/docker-diff.py "$E2E_WORK/docker-before.json" \
+  "$E2E_WORK/docker-restored.json" "$E2E_WORK/docker-events.jsonl" --restored)"; then
+  check_fail "rollback.sh did not restore the Docker host:"
+  printf '%s\n' "$diff_out" >&2
+else
+  check_ok "rollback.sh restored the Docker host: $diff_out"
+fi
+inside @quit || true
+wait "$entry_pid" || true
+entry_pid=""
 
 # The secret lives only in the 0600 env files: not in the plan, the report, the scripts, the
 # units, unroot's log or anything this stage printed.

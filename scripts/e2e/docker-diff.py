@@ -10,7 +10,11 @@ from their images, no volume mounted by a helper container, nothing removed or t
 Other fleets may run on the same engine at the same time: only events that reference the
 fixture objects count.
 
-usage: docker-diff.py BEFORE.json AFTER.json EVENTS.jsonl
+With --restored (after rollback.sh), the containers must be back as they were: running when
+they ran before, with their original restart policy; starting them again (start, connect,
+mount events) is then allowed too.
+
+usage: docker-diff.py BEFORE.json AFTER.json EVENTS.jsonl [--restored]
 Exit 0 and print a one-line summary when only documented changes happened; exit 1 and print
 each difference otherwise.
 """
@@ -54,8 +58,12 @@ ALLOWED_EVENTS = {
 }
 
 
-def check_events(path, before, problems):
-    """Every event that references a fixture object must be one of ALLOWED_EVENTS."""
+# What rollback.sh adds: the containers are started again.
+RESTORE_EVENTS = {("container", "start"), ("network", "connect"), ("volume", "mount")}
+
+
+def check_events(path, before, problems, allowed):
+    """Every event that references a fixture object must be one of `allowed`."""
     ours = {c["Id"] for c in before["containers"]}
     ours |= {v["Name"] for v in before["volumes"]}
     ours |= {n["Id"] for n in before["networks"]}
@@ -73,7 +81,7 @@ def check_events(path, before, problems):
             refs = {actor.get("ID"), attrs.get("container"), attrs.get("image"), attrs.get("name")}
             if not refs & ours:
                 continue
-            if (kind, action) in ALLOWED_EVENTS:
+            if (kind, action) in allowed:
                 counts[f"{kind} {action}"] = counts.get(f"{kind} {action}", 0) + 1
             else:
                 problems.append(f"event {kind} {action} on {attrs.get('name') or actor.get('ID')}")
@@ -83,9 +91,11 @@ def check_events(path, before, problems):
 def main():
     before = json.load(open(sys.argv[1]))
     after = json.load(open(sys.argv[2]))
+    restored = sys.argv[4:] == ["--restored"]
     problems, stopped, restart_no = [], [], []
 
-    counts = check_events(sys.argv[3], before, problems)
+    allowed = ALLOWED_EVENTS | (RESTORE_EVENTS if restored else set())
+    counts = check_events(sys.argv[3], before, problems, allowed)
     diff("images", before["images"], after["images"], problems)
     diff("volumes", before["volumes"], after["volumes"], problems)
     for nets in (before["networks"], after["networks"]):
@@ -100,15 +110,23 @@ def main():
         if a is None:
             problems.append(f"container {name} disappeared")
             continue
-        if a["State"]["Running"]:
-            problems.append(f"container {name} is still running (migrate.sh stops it)")
-        elif b["State"]["Running"]:
-            stopped.append(name)
-        policy = a["HostConfig"]["RestartPolicy"]["Name"]
-        if policy not in ("no", ""):
-            problems.append(f"container {name} restart policy is {policy!r}, migrate.sh sets 'no'")
-        elif b["HostConfig"]["RestartPolicy"]["Name"] not in ("no", ""):
-            restart_no.append(name)
+        if restored:
+            if a["State"]["Running"] != b["State"]["Running"]:
+                problems.append(f"container {name}: running {a['State']['Running']}, "
+                                f"before the migration {b['State']['Running']}")
+            if a["HostConfig"]["RestartPolicy"] != b["HostConfig"]["RestartPolicy"]:
+                problems.append(f"container {name}: restart policy {a['HostConfig']['RestartPolicy']}"
+                                f" not restored to {b['HostConfig']['RestartPolicy']}")
+        else:
+            if a["State"]["Running"]:
+                problems.append(f"container {name} is still running (migrate.sh stops it)")
+            elif b["State"]["Running"]:
+                stopped.append(name)
+            policy = a["HostConfig"]["RestartPolicy"]["Name"]
+            if policy not in ("no", ""):
+                problems.append(f"container {name} restart policy is {policy!r}, migrate.sh sets 'no'")
+            elif b["HostConfig"]["RestartPolicy"]["Name"] not in ("no", ""):
+                restart_no.append(name)
         bc, ac = container_config(b), container_config(a)
         bc["HostConfig"].pop("RestartPolicy", None)
         ac["HostConfig"].pop("RestartPolicy", None)
@@ -118,6 +136,10 @@ def main():
         print("\n".join(problems))
         return 1
     events = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"
+    if restored:
+        print(f"{len(before['containers'])} containers back as before (state, restart policy), "
+              f"nothing else changed; fixture events: {events}")
+        return 0
     print(f"{len(stopped)} containers stopped, {len(restart_no)} set to restart=no, "
           f"nothing else changed; fixture events: {events}")
     return 0

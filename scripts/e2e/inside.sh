@@ -239,6 +239,34 @@ inside_checks() {
   log "all checks inside the rootless host passed"
 }
 
+# After rollback.sh: no container of the user runs, none of the generated quadlet or env files
+# is left in the quadlet directory (its volumes and images are kept, as rollback.sh says).
+rolled_back_checks() {
+  local left files f
+  failures=0
+  home="$(getent passwd "$E2E_USER" | cut -d: -f6)"
+  left="$(user_podman "$E2E_USER" ps --format '{{.Names}}' | tr '\n' ' ')"
+  if [ -z "$left" ]; then
+    check_ok "after rollback, no container of $E2E_USER runs"
+  else
+    check_fail "after rollback, still running under $E2E_USER: $left"
+  fi
+  files=""
+  for f in "$E2E_GENERATED"/quadlet/* "$E2E_GENERATED"/env/*; do
+    [ -e "$f" ] || continue
+    case "$f" in
+      */env/*) [ ! -e "$home/.config/containers/systemd/env/$(basename "$f")" ] || files="$files $(basename "$f")" ;;
+      *) [ ! -e "$home/.config/containers/systemd/$(basename "$f")" ] || files="$files $(basename "$f")" ;;
+    esac
+  done
+  if [ -z "$files" ]; then
+    check_ok "after rollback, none of the generated quadlet or env files is installed"
+  else
+    check_fail "after rollback, still installed:$files"
+  fi
+  [ "$failures" = 0 ]
+}
+
 n=1
 while :; do
   waited=0
@@ -256,6 +284,7 @@ while :; do
     @quit) echo 0 >"$state/res.$n"; break ;;
     @ready) (set -e; report_ready) ;;
     @checks) (set -e; inside_checks) ;;
+    @rolled-back) (set -e; rolled_back_checks) ;;
     step_*)
       workaround "$cmd"
       run_step migrate.sh "$cmd" && workaround_after "$cmd"
