@@ -444,3 +444,24 @@ fn docker_answering_unreadable_data_is_not_called_non_docker() {
     assert_one_line_error(&out, 3, &["with data unroot cannot read", "--snapshot"]);
     assert!(!stderr(&out).contains("not as a Docker engine"));
 }
+
+#[test]
+fn snapshot_into_a_missing_directory_is_one_line_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("no/such/dir/host.json");
+    let t = target.to_str().unwrap();
+    let out = unroot()
+        .args(["--demo", "snapshot", "-o", t])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["cannot write snapshot", t]);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A directory as the target is refused before any writing.
+    let d = dir.path().to_str().unwrap();
+    let out = unroot()
+        .args(["--demo", "snapshot", "-o", d])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["is not a regular file"]);
+}
