@@ -43,6 +43,21 @@ fn fleet_converts_for_every_version_the_real_generator_understands() {
             .filter(|f| f.path.ends_with(".container"))
             .count();
         assert_eq!(containers, 8, "{version}");
+        // The volume names migrate.sh imports into are the ones quadlet really uses.
+        for plan in &generated.units {
+            let argv = exec_start(&run, &format!("{}.service", plan.unit));
+            for v in &plan.volumes {
+                let want = format!("{}:{}", v.podman_volume, v.destination);
+                let ok = argv
+                    .windows(2)
+                    .any(|w| w[0] == "-v" && w[1].starts_with(&want));
+                assert!(
+                    ok,
+                    "{version} {}: volume {} not mounted as {want}: {argv:?}",
+                    plan.unit, v.docker_volume
+                );
+            }
+        }
     }
 }
 

@@ -49,6 +49,8 @@ pub struct Names<'a> {
     pub units: &'a BTreeMap<String, String>,
     /// Docker volume name → `.volume` unit name.
     pub volumes: &'a BTreeMap<String, String>,
+    /// Docker volume name → Podman volume name.
+    pub podman_volume_names: &'a BTreeMap<String, String>,
     /// Docker network name → `.network` unit name.
     pub networks: &'a BTreeMap<String, String>,
     /// Pod name from the decision → `.pod` unit name.
@@ -523,7 +525,7 @@ pub fn generate_container(
                     continue;
                 };
                 sec.set(k::VOLUME, format!("{vunit}.volume:{}{suffix}", mt.destination));
-                volumes.push(VolumeMove { docker_volume: mt.source.clone(), podman_volume: mt.source.clone(), destination: mt.destination.clone() });
+                volumes.push(VolumeMove { docker_volume: mt.source.clone(), podman_volume: names.podman_volume_names.get(&mt.source).cloned().unwrap_or_else(|| mt.source.clone()), destination: mt.destination.clone() });
             }
             MountKind::Tmpfs => {
                 let value = match mt.tmpfs_options.as_deref().filter(|o| !o.is_empty()) {

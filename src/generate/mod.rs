@@ -265,6 +265,7 @@ pub fn generate_for_host(
     let names = container::Names {
         units: &plan.units,
         volumes: &plan.volumes,
+        podman_volume_names: &plan.podman_volume_names,
         networks: &plan.networks,
         pods: &plan.pods,
         services: &plan.services,
