@@ -15,3 +15,4 @@ pub mod plan;
 pub mod risk;
 pub mod source;
 pub mod tui;
+pub mod verify;
