@@ -7,6 +7,19 @@ use bollard::query_parameters::InspectContainerOptions;
 
 use super::facts::{TargetContainer, TargetMount};
 
+/// A bollard client for the Docker-compatible API of the Podman service at `socket`.
+pub async fn connect(socket: &std::path::Path) -> Result<Docker> {
+    let path = socket
+        .to_str()
+        .context("the Podman socket path is not UTF-8")?;
+    let docker = Docker::connect_with_unix(path, 60, bollard::API_DEFAULT_VERSION)
+        .context("connect to Podman's Docker-compatible API")?;
+    docker
+        .negotiate_version()
+        .await
+        .context("negotiate the Docker-compatible API version with Podman")
+}
+
 /// Fill user, image and mounts of `container` from `GET /containers/{id}/json`.
 pub async fn inspect_into(
     docker: &Docker,

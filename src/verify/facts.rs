@@ -25,7 +25,9 @@ pub struct TargetFacts {
     pub network_backend: Option<String>,
     /// `host.rootlessNetworkCmd` (`pasta` or `slirp4netns`); Podman ≥ 5.0 reports it.
     pub rootless_network_cmd: Option<String>,
-    /// `host.pasta.version` when pasta is installed.
+    /// `host.pasta.executable`; `None` when the service found no pasta binary.
+    pub pasta_executable: Option<String>,
+    /// `host.pasta.version` (or its package name) when pasta is installed.
     pub pasta_version: Option<String>,
     /// `v1` or `v2`.
     pub cgroup_version: Option<String>,

@@ -111,8 +111,17 @@ pub fn rootless_network_cmd(facts: &TargetFacts) -> Check {
     let set_pasta = "set `default_rootless_network_cmd = \"pasta\"` under [network] in \
                      ~/.config/containers/containers.conf and install the passt package";
     match facts.rootless_network_cmd.as_deref() {
-        Some("pasta") => match &facts.pasta_version {
-            Some(v) => Check::pass(ID, format!("default rootless network: pasta ({v})")),
+        Some("pasta") => match &facts.pasta_executable {
+            Some(exe) => Check::pass(
+                ID,
+                format!(
+                    "default rootless network: pasta ({exe}, {})",
+                    facts
+                        .pasta_version
+                        .as_deref()
+                        .unwrap_or("version not reported")
+                ),
+            ),
             None => Check::fail(
                 ID,
                 "pasta is the default rootless network but the service found no pasta binary",

@@ -16,12 +16,18 @@ use anyhow::{Context, Result, bail};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostNetwork {
     pub rootless_network_cmd: Option<String>,
+    /// `host.pasta.executable`: empty when pasta is not installed.
+    pub pasta_executable: Option<String>,
+    /// `host.pasta.version`, or the package name when the version is empty (Debian's
+    /// passt reports no version there).
     pub pasta_version: Option<String>,
 }
 
-pub async fn host_network(socket: &Path) -> Result<HostNetwork> {
+/// `api_version` is the service's own libpod API version (libpod routes need a prefix).
+pub async fn host_network(socket: &Path, api_version: &str) -> Result<HostNetwork> {
     let socket: PathBuf = socket.to_path_buf();
-    let body = tokio::task::spawn_blocking(move || get(&socket, "/libpod/info"))
+    let path = format!("/v{}/libpod/info", api_version.trim_start_matches('v'));
+    let body = tokio::task::spawn_blocking(move || get(&socket, &path))
         .await
         .context("the request task failed")??;
     let info: serde_json::Value =
@@ -36,8 +42,10 @@ fn parse(info: &serde_json::Value) -> HostNetwork {
         rootless_network_cmd: text(&host["rootlessNetworkCmd"]),
         // Podman reports `pasta.version` as the whole `pasta --version` banner; keep its
         // first line.
+        pasta_executable: text(&host["pasta"]["executable"]),
         pasta_version: text(&host["pasta"]["version"])
-            .map(|v| v.lines().next().unwrap_or_default().trim().to_string()),
+            .map(|v| v.lines().next().unwrap_or_default().trim().to_string())
+            .or_else(|| text(&host["pasta"]["package"])),
     }
 }
 
@@ -102,8 +110,16 @@ mod tests {
             parse(&info),
             HostNetwork {
                 rootless_network_cmd: Some("pasta".into()),
+                pasta_executable: Some("/usr/bin/pasta".into()),
                 pasta_version: Some("pasta 2025_01_21.4f2c8e7".into())
             }
+        );
+        // Debian's passt: empty version, the package names it.
+        let debian = serde_json::json!({"host": {"pasta": {"executable": "/usr/bin/pasta",
+            "package": "passt_0.0~git20250503.587980c-2+deb13u1_amd64", "version": ""}}});
+        assert_eq!(
+            parse(&debian).pasta_version.as_deref(),
+            Some("passt_0.0~git20250503.587980c-2+deb13u1_amd64")
         );
         assert_eq!(
             parse(&serde_json::json!({"host": {}})),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod check;
 #[cfg(feature = "podman")]
-mod compat;
+pub mod compat;
 pub mod expect;
 pub mod facts;
 pub mod host_checks;

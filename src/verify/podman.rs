@@ -112,10 +112,12 @@ pub async fn gather(podman: &Podman, socket: &Path, host_root: &Path) -> Result<
             facts.gid_map = id_map(maps.gidmap.unwrap_or_default());
         }
     }
-    let extra = libpod_raw::host_network(socket)
+    let api = facts.api_version.clone().unwrap_or_else(|| "5.0.0".into());
+    let extra = libpod_raw::host_network(socket, &api)
         .await
         .context("GET /libpod/info (untyped, for rootlessNetworkCmd and pasta)")?;
     facts.rootless_network_cmd = extra.rootless_network_cmd;
+    facts.pasta_executable = extra.pasta_executable;
     facts.pasta_version = extra.pasta_version;
     facts.api_notes.push(
         "host.rootlessNetworkCmd and host.pasta: read untyped from /libpod/info (not in podman-api 0.11's models)"
@@ -253,7 +255,7 @@ async fn containers(
                 let docker = match &compat {
                     Some(d) => d.clone(),
                     None => {
-                        let d = compat_client(socket).await?;
+                        let d = super::compat::connect(socket).await?;
                         compat = Some(d.clone());
                         d
                     }
@@ -291,16 +293,4 @@ fn list_ports(mappings: &[podman_api::models::PortMapping]) -> Vec<TargetPort> {
     }
     out.sort();
     out
-}
-
-async fn compat_client(socket: &Path) -> Result<bollard::Docker> {
-    let path = socket
-        .to_str()
-        .context("the Podman socket path is not UTF-8")?;
-    let docker = bollard::Docker::connect_with_unix(path, 60, bollard::API_DEFAULT_VERSION)
-        .context("connect to Podman's Docker-compatible API")?;
-    docker
-        .negotiate_version()
-        .await
-        .context("negotiate the Docker-compatible API version with Podman")
 }

@@ -41,7 +41,10 @@ pub fn quadlet_bin() -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        skip_or_fail("UNROOT_REQUIRE_PODMAN", "the Podman 5.4.2 quadlet generator");
+        skip_or_fail(
+            "UNROOT_REQUIRE_PODMAN",
+            "the Podman 5.4.2 quadlet generator",
+        );
         None
     }
 }
