@@ -153,3 +153,6 @@ pub async fn readiness_report(
 /// The message when the binary was built with `--no-default-features`.
 pub const NO_PODMAN_SUPPORT: &str = "this unroot was built without Podman support \
      (cargo feature `podman`); rebuild with default features to use `unroot verify`";
+
+#[cfg(test)]
+mod tests;
