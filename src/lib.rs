@@ -11,6 +11,7 @@ pub mod exit;
 pub mod generate;
 pub mod logging;
 pub mod model;
+pub mod output;
 pub mod plan;
 pub mod risk;
 pub mod source;

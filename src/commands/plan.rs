@@ -1,10 +1,138 @@
-//! `unroot plan`.
+//! `unroot plan`: read the inventory, assess it, propose decisions, write the plan file.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
 
 use anyhow::Result;
 
 use crate::cli::{GlobalArgs, PlanArgs};
+use crate::exit::{self, Failure};
+use crate::plan::document::{self, BuildInput, Format};
+use crate::plan::{ContainerDecision, Target, load};
+use crate::{generate, output, risk, source};
+
+/// The rootless account proposed when `--user` is not given.
+pub const DEFAULT_USER: &str = "podman";
+/// Podman version proposed when `--podman-version` is not given (Debian 13's).
+pub const DEFAULT_PODMAN_VERSION: &str = "5.4";
+/// Where rootless quadlet files live, relative to the user's home.
+pub const DEFAULT_QUADLET_DIR: &str = ".config/containers/systemd";
+
+/// The target from the command line, checked like a plan's target would be.
+pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Result<Target> {
+    let user = user.unwrap_or(DEFAULT_USER).to_string();
+    load::check_user(&user).map_err(|e| Failure::usage(format!("--user: {e}")))?;
+    let podman_version = podman_version.unwrap_or(DEFAULT_PODMAN_VERSION).to_string();
+    load::check_podman_version(&podman_version)
+        .map_err(|e| Failure::usage(format!("--podman-version: {e}")))?;
+    // The target is usually this very host: propose creating the user when it is missing
+    // here. The reviewer can flip it in the plan.
+    let create_user = uzers::get_user_by_name(&user).is_none();
+    Ok(Target {
+        user,
+        project_users: BTreeMap::new(),
+        create_user,
+        podman_version,
+        quadlet_dir: DEFAULT_QUADLET_DIR.to_string(),
+        subid_ranges: BTreeMap::new(),
+    })
+}
+
+/// The container names to plan: `--only` (all must exist), else every container.
+pub fn select(inventory: &crate::model::Inventory, only: &[String]) -> Result<Vec<String>> {
+    if only.is_empty() {
+        return Ok(inventory
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .collect());
+    }
+    let missing: Vec<&str> = only
+        .iter()
+        .map(String::as_str)
+        .filter(|n| inventory.container(n).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure::usage(format!(
+            "--only: no container named {} on {} (known: {})",
+            missing.join(", "),
+            inventory.source,
+            inventory
+                .containers
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let mut names = Vec::new();
+    for c in &inventory.containers {
+        if only.contains(&c.name) {
+            names.push(c.name.clone());
+        }
+    }
+    Ok(names)
+}
+
+/// Default decisions for the selected containers, `include: false` for the rest.
+pub fn default_decisions(
+    inventory: &crate::model::Inventory,
+    selected: &[String],
+) -> BTreeMap<String, ContainerDecision> {
+    inventory
+        .containers
+        .iter()
+        .map(|c| {
+            let mut d = ContainerDecision::default_for(c);
+            d.include = selected.contains(&c.name);
+            (c.name.clone(), d)
+        })
+        .collect()
+}
 
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
-    let _ = (global, args);
-    anyhow::bail!("`unroot plan` is not built yet")
+    let target = target_from_flags(args.user.as_deref(), args.podman_version.as_deref())?;
+    let inventory = source::load(global, None).await?;
+    let names = select(&inventory, &args.only)?;
+    let decisions = default_decisions(&inventory, &names);
+    let generated = generate::generate(&inventory, &target, &decisions)?;
+    let assessment = risk::assess(&inventory);
+    let doc = document::build(&BuildInput {
+        inventory: &inventory,
+        target: &target,
+        names: &names,
+        decisions: &decisions,
+        assessment: &assessment,
+        generated: &generated,
+    });
+    let to_stdout = args.output.as_os_str() == "-";
+    let format = if to_stdout {
+        Format::Yaml
+    } else {
+        Format::for_path(&args.output)
+    };
+    let text = doc.render(format)?;
+    if to_stdout {
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(exit::OK);
+    }
+    let changed = output::write_single(&args.output, &text, 0o644, args.force)?;
+    let blockers = doc
+        .containers
+        .iter()
+        .filter(|c| c.verdict == risk::Migration::Blocker)
+        .count();
+    println!(
+        "{} {}: {} container(s) planned for user {} (Podman {}), {} with blockers; edit the \
+         `decision:` blocks, then run `unroot generate --plan {} --out DIR`",
+        if changed { "wrote" } else { "unchanged" },
+        args.output.display(),
+        doc.containers.len(),
+        doc.target.user,
+        doc.target.podman_version,
+        blockers,
+        args.output.display()
+    );
+    Ok(exit::OK)
 }

@@ -1,14 +1,48 @@
 //! Generators: model + decisions -> files the rootless host needs, plus notes.
 //!
 //! Pure: no file is written here. The plan/batch code and the TUI preview call
-//! [`generate`] and decide themselves what to do with the result.
+//! [`generate`] (or [`generate_for_host`] with the target's `/etc/subuid` and `/etc/subgid`
+//! text) and decide themselves what to do with the result.
+//!
+//! # Output layout (paths in [`GeneratedFile::path`])
+//!
+//! | path | mode | installed to (by migrate.sh, as the unit's user) |
+//! | --- | --- | --- |
+//! | `quadlet/<unit>.container`, `.volume`, `.network`, `.pod` | 0644 | `~/.config/containers/systemd/` |
+//! | `env/<unit>.env` | 0600 | `~/.config/containers/systemd/env/` |
+//! | `subuid`, `subgid` | 0644 | lines appended to `/etc/subuid`, `/etc/subgid` (or the `usermod` commands in [`Generated::subids`]) |
+//! | `sysctl.d/50-unroot-unprivileged-ports.conf` | 0644 | `/etc/sysctl.d/`, then `sysctl --system` |
+//! | `containers.conf.d/50-unroot-pasta.conf` | 0644 | `~/.config/containers/containers.conf.d/` |
+//!
+//! `EnvironmentFile=env/<unit>.env` is relative: quadlet resolves a relative
+//! `EnvironmentFile=` against the directory of the unit file, so the env files must be
+//! installed in an `env/` directory next to the units (quadlet ignores `.env` files when it
+//! scans for units). The dry-run test (`tests/generate_quadlet.rs`) uses the same layout.
+//!
+//! # How values are written
+//!
+//! [`unit_file`] holds the one writer and its escaping rules (`%%`, `$$`, quoting),
+//! [`keys`] the typed keys with their Podman versions (`assets/quadlet-keys.json`), and
+//! [`builder`] the per-version downgrade to `PodmanArgs=`. [`container`] maps one Docker
+//! container; [`resources`] the volumes, networks and pods; [`subid`] the ID ranges.
+
+pub mod builder;
+pub mod container;
+pub mod env;
+pub mod image;
+pub mod keys;
+pub mod names;
+pub mod ports;
+pub mod resources;
+pub mod subid;
+pub mod unit_file;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Inventory, Protocol};
-use crate::plan::{ContainerDecision, Target};
+use crate::model::{Container, Inventory, Protocol};
+use crate::plan::{ContainerDecision, NetworkChoice, Target};
 
 /// One file to write, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +84,20 @@ pub struct Generated {
     /// One entry per included container: what migrate.sh must do for it. The script and
     /// report writers read this instead of re-deriving names, ports and ownership.
     pub units: Vec<UnitPlan>,
+    /// subuid/subgid ranges per rootless user (new ones carry a `usermod` command).
+    #[serde(default)]
+    pub subids: Vec<subid::SubIdAssignment>,
+    /// Which users need each `.volume`/`.network`/`.pod` file installed.
+    #[serde(default)]
+    pub resources: Vec<ResourcePlan>,
+}
+
+/// A shared quadlet unit (volume, network, pod) and the users whose containers use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcePlan {
+    /// `quadlet/<name>.volume` etc.
+    pub path: String,
+    pub users: Vec<String>,
 }
 
 /// What the migration of one container involves, in the generated names.
@@ -80,6 +128,10 @@ pub enum TransferMethod {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// For [`TransferMethod::Load`], `podman load` names an image from a `docker save` archive
+/// `docker.io/library/...` (or not at all when saved by ID): migrate.sh must `podman tag`
+/// the loaded image as `podman_ref`, which is what `Image=` says.
 pub struct ImageTransfer {
     /// Reference on the Docker side (`nginx:1.25`, or the image ID when untagged).
     pub docker_ref: String,
@@ -116,7 +168,15 @@ pub struct PublishedPort {
     pub protocol: Protocol,
 }
 
-/// Generate the rootless files for the included containers.
+/// The target host's subordinate ID files, as text (empty when they do not exist).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostIdFiles {
+    pub subuid: String,
+    pub subgid: String,
+}
+
+/// Generate the rootless files for the included containers, for a target host whose
+/// `/etc/subuid` and `/etc/subgid` are empty (see [`generate_for_host`]).
 ///
 /// `decisions` is keyed by container name; a container without an entry gets the defaults.
 pub fn generate(
@@ -124,6 +184,175 @@ pub fn generate(
     target: &Target,
     decisions: &BTreeMap<String, ContainerDecision>,
 ) -> anyhow::Result<Generated> {
-    let _ = (inventory, target, decisions);
-    unimplemented!("generators: issue 4")
+    generate_for_host(
+        inventory,
+        target,
+        decisions,
+        &HostIdFiles::default(),
+        &subid::SystemUsers,
+    )
+}
+
+/// Generate the rootless files, allocating subuid/subgid ranges around the host's existing
+/// ones. `users` resolves user names to UIDs (subuid lines may use either).
+///
+/// Fails only on an unusable target (Podman version without quadlet, or not a version);
+/// everything about individual containers is reported in [`Generated::notes`].
+pub fn generate_for_host(
+    inventory: &Inventory,
+    target: &Target,
+    decisions: &BTreeMap<String, ContainerDecision>,
+    host: &HostIdFiles,
+    users: &dyn subid::UserDb,
+) -> anyhow::Result<Generated> {
+    let version = keys::PodmanVersion::parse(&target.podman_version)?;
+    let mut out = Generated::default();
+    if version > keys::PodmanVersion::NEWEST_KNOWN {
+        out.notes.push(Note {
+            container: None,
+            level: NoteLevel::Warning,
+            setting: "--podman-version".to_owned(),
+            message: format!(
+                "Podman {version} is newer than the key table (up to {}): files are written for {} and may miss newer keys",
+                keys::PodmanVersion::NEWEST_KNOWN,
+                keys::PodmanVersion::NEWEST_KNOWN
+            ),
+        });
+    }
+
+    // Included containers, in name order so output is stable.
+    let mut included: Vec<(&Container, ContainerDecision)> = inventory
+        .containers
+        .iter()
+        .map(|c| {
+            (
+                c,
+                decisions
+                    .get(&c.name)
+                    .cloned()
+                    .unwrap_or_else(|| ContainerDecision::default_for(c)),
+            )
+        })
+        .filter(|(_, d)| d.include)
+        .collect();
+    included.sort_by(|a, b| a.0.name.cmp(&b.0.name).then(a.0.id.cmp(&b.0.id)));
+
+    let mut plan = resources::plan(&included, target, version);
+    out.notes.append(&mut plan.notes);
+
+    let mut lowest_privileged: Option<u16> = None;
+    let mut pasta_users = std::collections::BTreeSet::new();
+    let mut pod_ports: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut max_ids: BTreeMap<String, Option<u64>> = BTreeMap::new();
+    let names = container::Names {
+        units: &plan.units,
+        volumes: &plan.volumes,
+        networks: &plan.networks,
+        pods: &plan.pods,
+        services: &plan.services,
+    };
+    for (c, decision) in &included {
+        let unit = &plan.units[&c.name];
+        let user = resources::user_for(c, decision, target);
+        let mut generated =
+            container::generate_container(inventory, c, unit, &user, decision, version, &names);
+        if let Some(env) = generated.env_file.take() {
+            out.files.push(GeneratedFile {
+                path: format!("env/{unit}.env"),
+                mode: 0o600,
+                content: env,
+            });
+        }
+        out.files.push(GeneratedFile {
+            path: format!("quadlet/{unit}.container"),
+            mode: 0o644,
+            content: generated.unit_file.render(),
+        });
+        out.notes.append(&mut generated.notes);
+        if let Some(low) = generated.lowest_privileged {
+            lowest_privileged = Some(lowest_privileged.map_or(low, |l| l.min(low)));
+        }
+        if generated.uses_pasta {
+            pasta_users.insert(user.clone());
+        }
+        if let NetworkChoice::Pod(p) = &decision.network {
+            pod_ports
+                .entry(p.clone())
+                .or_default()
+                .extend(generated.pod_ports);
+        }
+        let entry = max_ids.entry(user.clone()).or_insert(None);
+        if let Some(id) = generated.max_id {
+            *entry = Some(entry.map_or(id, |m| m.max(id)));
+        }
+        out.units.push(generated.plan);
+    }
+
+    resources::render(&plan, inventory, version, &pod_ports, &mut out);
+
+    if let Some(n) = lowest_privileged {
+        out.files.push(GeneratedFile {
+            path: "sysctl.d/50-unroot-unprivileged-ports.conf".to_owned(),
+            mode: 0o644,
+            content: format!(
+                "# Generated by unroot: rootless Podman publishes ports as the user, and the lowest\n\
+                 # published host port is {n}. Install into /etc/sysctl.d/ and run `sysctl --system`.\n\
+                 net.ipv4.ip_unprivileged_port_start={n}\n"
+            ),
+        });
+    }
+    if version < keys::PodmanVersion::new(5, 0) && !pasta_users.is_empty() {
+        out.files.push(GeneratedFile {
+            path: "containers.conf.d/50-unroot-pasta.conf".to_owned(),
+            mode: 0o644,
+            content: format!(
+                "# Generated by unroot: Podman {version} defaults to slirp4netns for rootless containers;\n\
+                 # pasta keeps client source addresses and is the default from Podman 5.0 on.\n\
+                 # Install into ~/.config/containers/containers.conf.d/ of: {}\n\
+                 [network]\n\
+                 default_rootless_network_cmd = \"pasta\"\n",
+                pasta_users.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+
+    // subuid/subgid for every rootless user that runs something.
+    let subuid = subid::parse(&host.subuid, "/etc/subuid");
+    let subgid = subid::parse(&host.subgid, "/etc/subgid");
+    for p in subuid.problems.iter().chain(&subgid.problems) {
+        out.notes.push(Note {
+            container: None,
+            level: NoteLevel::Warning,
+            setting: "subuid/subgid".to_owned(),
+            message: p.clone(),
+        });
+    }
+    let requests: BTreeMap<String, u64> = max_ids
+        .iter()
+        .map(|(u, id)| (u.clone(), subid::count_for_max_id(*id)))
+        .collect();
+    let (assignments, problems) =
+        subid::allocate(&subuid, &subgid, &requests, &target.subid_ranges, users);
+    for p in problems {
+        out.notes.push(Note {
+            container: None,
+            level: NoteLevel::NotTranslated,
+            setting: "subuid/subgid".to_owned(),
+            message: p,
+        });
+    }
+    for (file, gids) in [("subuid", false), ("subgid", true)] {
+        let lines = subid::new_lines(&assignments, gids);
+        if !lines.is_empty() {
+            out.files.push(GeneratedFile {
+                path: file.to_owned(),
+                mode: 0o644,
+                content: lines,
+            });
+        }
+    }
+    out.subids = assignments;
+
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }

@@ -133,6 +133,8 @@ pub struct Container {
     pub exposed_ports: Vec<ExposedPort>,
     pub mounts: Vec<Mount>,
     pub devices: Vec<DeviceMapping>,
+    /// Every host device is visible in the container (`--privileged`), beyond `devices`.
+    pub all_devices: bool,
     pub device_requests: Vec<DeviceRequest>,
     pub device_cgroup_rules: Vec<String>,
     pub resources: Resources,
@@ -340,6 +342,11 @@ pub struct Mount {
     pub mode: Option<String>,
     /// tmpfs options (`size=64m,mode=1777`) for tmpfs mounts.
     pub tmpfs_options: Option<String>,
+    /// Owner UID of a bind mount's host path, when it could be read on the scanning host
+    /// (rootless Podman maps container UIDs elsewhere, so ownership decides `:U`/keep-id).
+    pub source_uid: Option<u32>,
+    /// Owner GID of a bind mount's host path, when known.
+    pub source_gid: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -118,3 +118,9 @@ impl ContainerDecision {
         }
     }
 }
+
+pub mod bundle;
+pub mod document;
+pub mod load;
+pub mod report;
+pub mod script;

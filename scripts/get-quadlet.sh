@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Fetch the real Podman 5.4.2 quadlet generator (Debian 13 "trixie" package) without touching
+# the system's apt configuration, and extract it under $UNROOT_CACHE/podman-5.4.2.
+#
+# Idempotent: when the extracted binary already reports 5.4.2, nothing is downloaded.
+# The package mirror is taken from this machine's own apt sources (deb822 or one-line format);
+# no registry host is written here. The trixie binary runs on bookworm (checked by -version).
+set -euo pipefail
+
+WANT_VERSION=5.4.2
+CACHE="${UNROOT_CACHE:-/var/cache/unroot-test}"
+DEST="$CACHE/podman-$WANT_VERSION"
+BIN="$DEST/usr/libexec/podman/quadlet"
+
+have_version() {
+  [ -x "$BIN" ] && "$BIN" -version 2>/dev/null | grep -qw "$WANT_VERSION"
+}
+
+if have_version; then
+  echo "get-quadlet: $BIN already reports $WANT_VERSION"
+  exit 0
+fi
+
+# The first mirror URI of the main archive (not -security, -updates, -backports) in this
+# machine's apt sources.
+mirror_uri() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # deb822: stanzas separated by blank lines; keep a stanza whose Suites has a plain suite.
+    awk 'BEGIN { RS = ""; FS = "\n" }
+      {
+        uris = ""; plain = 0
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uris = u[1] }
+          if ($i ~ /^Suites:/) {
+            sub(/^Suites:[ \t]*/, "", $i); n = split($i, s, /[ \t]+/)
+            for (j = 1; j <= n; j++) if (s[j] !~ /-/) plain = 1
+          }
+        }
+        if (uris != "" && plain) { print uris; exit }
+      }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    # one-line format: deb [opts] URI SUITE COMPONENTS...
+    awk '$1 == "deb" {
+        i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+        if ($(i + 1) !~ /-/) { print $i; exit }
+      }' "$f"
+  done
+}
+
+URI="$(mirror_uri | head -n 1)"
+if [ -z "$URI" ]; then
+  echo "get-quadlet: no Debian mirror found in /etc/apt/sources.list{,.d}; add one or set UNROOT_QUADLET_BIN" >&2
+  exit 2
+fi
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/etc" "$TMP/lists/partial" "$TMP/archives/partial" "$TMP/download"
+# apt downloads as the unprivileged _apt user when it exists: let it write the temp dirs.
+chmod 755 "$TMP"
+if id _apt >/dev/null 2>&1; then chown -R _apt "$TMP/lists" "$TMP/archives" "$TMP/download"; fi
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+cat >"$TMP/etc/trixie.sources" <<SOURCES
+Types: deb
+URIs: $URI
+Suites: trixie
+Components: main
+Signed-By: $KEYRING
+SOURCES
+
+APT_OPTS=(
+  -o "Dir::Etc::sourcelist=/dev/null"
+  -o "Dir::Etc::sourceparts=$TMP/etc"
+  -o "Dir::State::Lists=$TMP/lists"
+  -o "Dir::Cache::archives=$TMP/archives"
+  -o "Dir::Cache::pkgcache="
+  -o "Dir::Cache::srcpkgcache="
+)
+echo "get-quadlet: reading the trixie package index from the machine's mirror"
+apt-get "${APT_OPTS[@]}" update -qq
+(cd "$TMP/download" && apt-get "${APT_OPTS[@]}" download podman)
+DEB="$(ls "$TMP"/download/podman_*.deb)"
+echo "get-quadlet: extracting $(basename "$DEB")"
+mkdir -p "$CACHE"
+# Extract into a fresh directory and move it into place, so a failed run leaves nothing half-made.
+STAGE="$(mktemp -d "$CACHE/.podman-XXXXXX")"
+dpkg-deb -x "$DEB" "$STAGE"
+rm -rf "$DEST"
+mv "$STAGE" "$DEST"
+chmod 755 "$DEST"
+
+if ! have_version; then
+  echo "get-quadlet: $BIN does not report $WANT_VERSION:" >&2
+  "$BIN" -version >&2 || true
+  exit 1
+fi
+echo "get-quadlet: $("$BIN" -version) at $BIN"

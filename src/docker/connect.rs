@@ -1,0 +1,208 @@
+//! Connecting to an engine and turning every way that can fail into one actionable line
+//! (exit code 3): no socket, permission denied, nothing listening, no answer, not Docker,
+//! API too old.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bollard::errors::Error as ApiError;
+use bollard::models::SystemVersion;
+use bollard::{API_DEFAULT_VERSION, Docker};
+
+use super::Endpoint;
+use crate::exit::Failure;
+
+/// The oldest API unroot reads (Docker 1.12): older engines lack fields the model needs.
+pub const MIN_API: (u32, u32) = (1, 24);
+
+/// Seconds to wait for any single answer; `UNROOT_DOCKER_TIMEOUT` overrides (tests use 1).
+pub fn timeout() -> Duration {
+    let secs = std::env::var("UNROOT_DOCKER_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(30);
+    Duration::from_secs(secs)
+}
+
+const USE_SNAPSHOT: &str = "or use --snapshot FILE / --demo";
+
+/// A connected client plus what `/version` said.
+pub struct Connection {
+    pub docker: Docker,
+    pub version: SystemVersion,
+}
+
+/// Connect, check that a Docker engine answers with a usable API, negotiate the version.
+pub async fn connect(endpoint: &Endpoint) -> Result<Connection, Failure> {
+    let wait = timeout();
+    let docker = match endpoint {
+        Endpoint::Unix(path) => {
+            preflight_unix(endpoint, Path::new(path), wait).await?;
+            Docker::connect_with_unix(path, wait.as_secs(), API_DEFAULT_VERSION)
+        }
+        Endpoint::Http(url) => {
+            preflight_tcp(endpoint, url, wait).await?;
+            Docker::connect_with_http(url, wait.as_secs(), API_DEFAULT_VERSION)
+        }
+    }
+    .map_err(|err| Failure::docker(format!("cannot use Docker endpoint {endpoint}: {err}")))?;
+
+    let version = match tokio::time::timeout(wait, docker.version()).await {
+        Err(_) | Ok(Err(ApiError::RequestTimeoutError)) => {
+            return Err(not_answering(endpoint, wait));
+        }
+        Ok(Err(err)) => return Err(classify(endpoint, "GET /version", &err)),
+        Ok(Ok(v)) => v,
+    };
+    let Some(api) = version.api_version.clone() else {
+        return Err(not_docker(endpoint, "GET /version has no ApiVersion"));
+    };
+    let Some(parsed) = parse_api(&api) else {
+        return Err(not_docker(
+            endpoint,
+            &format!("GET /version reports API version `{api}`"),
+        ));
+    };
+    if parsed < MIN_API {
+        return Err(Failure::docker(format!(
+            "Docker engine at {endpoint} speaks API {api}, older than {}.{} (Docker 1.12), the oldest unroot reads; \
+             upgrade Docker, or save `docker inspect $(docker ps -aq) > FILE` and use --snapshot FILE",
+            MIN_API.0, MIN_API.1
+        )));
+    }
+    let docker = docker
+        .negotiate_version()
+        .await
+        .map_err(|err| classify(endpoint, "API version negotiation", &err))?;
+    Ok(Connection { docker, version })
+}
+
+/// `1.41` -> (1, 41).
+pub fn parse_api(v: &str) -> Option<(u32, u32)> {
+    let (major, minor) = v.trim().split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+async fn preflight_unix(endpoint: &Endpoint, path: &Path, wait: Duration) -> Result<(), Failure> {
+    match std::fs::metadata(path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::docker(format!(
+                "no Docker socket at {endpoint}: is the Docker engine running? Start it, point \
+                 --docker-host or DOCKER_HOST at its socket, {USE_SNAPSHOT}"
+            )));
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(permission_denied(endpoint));
+        }
+        Err(err) => {
+            return Err(Failure::docker(format!(
+                "cannot reach Docker socket {endpoint}: {err}; {USE_SNAPSHOT}"
+            )));
+        }
+        Ok(_) => {}
+    }
+    match tokio::time::timeout(wait, tokio::net::UnixStream::connect(path)).await {
+        Err(_) => Err(not_answering(endpoint, wait)),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) => Err(connect_error(endpoint, &err)),
+    }
+}
+
+async fn preflight_tcp(endpoint: &Endpoint, url: &str, wait: Duration) -> Result<(), Failure> {
+    let addr = url.trim_start_matches("http://");
+    match tokio::time::timeout(wait, tokio::net::TcpStream::connect(addr)).await {
+        Err(_) => Err(not_answering(endpoint, wait)),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) => Err(connect_error(endpoint, &err)),
+    }
+}
+
+fn connect_error(endpoint: &Endpoint, err: &std::io::Error) -> Failure {
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => permission_denied(endpoint),
+        std::io::ErrorKind::ConnectionRefused => Failure::docker(format!(
+            "nothing listens on {endpoint} (connection refused): is dockerd running? \
+             Start it (`systemctl start docker`), {USE_SNAPSHOT}"
+        )),
+        _ => Failure::docker(format!(
+            "cannot connect to Docker at {endpoint}: {err}; {USE_SNAPSHOT}"
+        )),
+    }
+}
+
+fn permission_denied(endpoint: &Endpoint) -> Failure {
+    Failure::docker(format!(
+        "permission denied on {endpoint}: run unroot as root or as a member of the docker group \
+         (`sudo usermod -aG docker $USER`, then log in again), {USE_SNAPSHOT}"
+    ))
+}
+
+fn not_answering(endpoint: &Endpoint, wait: Duration) -> Failure {
+    Failure::docker(format!(
+        "Docker engine at {endpoint} is not answering (no reply within {} s): check that dockerd \
+         is healthy (`systemctl status docker`), {USE_SNAPSHOT}",
+        wait.as_secs()
+    ))
+}
+
+fn not_docker(endpoint: &Endpoint, detail: &str) -> Failure {
+    Failure::docker(format!(
+        "{endpoint} answers, but not as a Docker engine ({detail}); check --docker-host / DOCKER_HOST"
+    ))
+}
+
+/// Classify an API error from a request made after connecting.
+pub fn classify(endpoint: &Endpoint, request: &str, err: &ApiError) -> Failure {
+    match err {
+        ApiError::RequestTimeoutError => not_answering(endpoint, timeout()),
+        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. } => not_docker(
+            endpoint,
+            &format!("{request} returned something that is not Docker's JSON"),
+        ),
+        ApiError::DockerResponseServerError {
+            status_code,
+            message,
+        } if request == "GET /version" => not_docker(
+            endpoint,
+            &format!(
+                "{request} returned HTTP {status_code}{}",
+                short_detail(message)
+            ),
+        ),
+        ApiError::DockerResponseServerError {
+            status_code,
+            message,
+        } => Failure::docker(format!(
+            "Docker at {endpoint} refused {request} (HTTP {status_code}){}",
+            short_detail(message)
+        )),
+        other => Failure::docker(format!(
+            "Docker at {endpoint} failed on {request}: {other}; {USE_SNAPSHOT}"
+        )),
+    }
+}
+
+/// The first line of a server message, bounded, so an HTML error page stays one line.
+fn short_detail(message: &str) -> String {
+    let line = message.lines().next().unwrap_or("").trim();
+    if line.is_empty() {
+        return String::new();
+    }
+    let cut: String = line.chars().take(120).collect();
+    format!(": {cut}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions() {
+        assert_eq!(parse_api("1.41"), Some((1, 41)));
+        assert_eq!(parse_api("1.47"), Some((1, 47)));
+        assert_eq!(parse_api("x"), None);
+        assert!(parse_api("1.12").unwrap() < MIN_API);
+        assert!(parse_api("1.24").unwrap() >= MIN_API);
+    }
+}

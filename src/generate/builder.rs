@@ -1,0 +1,224 @@
+//! A quadlet section under construction for one Podman version.
+//!
+//! Callers say *what* to set with typed [`Key`]s; the builder decides *how*: as the key
+//! itself, as the equivalent podman flag in `PodmanArgs=` (the target Podman lacks the key,
+//! or quadlet would mangle the value), or not at all. Every case other than "as the key"
+//! is recorded in [`QuadletSection::downgrades`] so nothing is lost silently.
+
+use std::borrow::Cow;
+
+use super::keys::{Fallback, Key, PodmanVersion, SectionKind};
+use super::unit_file::{self, Context, EncodedInput, Encoding, Section};
+
+/// What happened to a key that was not written as itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Downgrade {
+    pub key: &'static str,
+    /// `true`: written as podman flags in `PodmanArgs=`; `false`: dropped.
+    pub moved_to_podman_args: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct QuadletSection {
+    pub kind: SectionKind,
+    pub version: PodmanVersion,
+    section: Section,
+    /// Words for `PodmanArgs=`, unencoded, in insertion order.
+    podman_args: Vec<String>,
+    pub downgrades: Vec<Downgrade>,
+}
+
+impl QuadletSection {
+    pub fn new(kind: SectionKind, version: PodmanVersion) -> Self {
+        Self {
+            kind,
+            version,
+            section: Section::new(kind.name()),
+            podman_args: Vec::new(),
+            downgrades: Vec::new(),
+        }
+    }
+
+    /// Set a single-valued (or one line of a repeatable) key.
+    pub fn set(&mut self, key: Key, value: impl AsRef<str>) {
+        let value = value.as_ref();
+        self.set_input(key, EncodedInput::One(Cow::Borrowed(value)), &[value]);
+    }
+
+    /// Set a word-list key (`Environment=`, `Exec=`, `AddCapability=`, ...) on one line.
+    pub fn set_words<S: AsRef<str>>(&mut self, key: Key, words: &[S]) {
+        if words.is_empty() {
+            return;
+        }
+        let refs: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
+        let input = EncodedInput::Many(refs.iter().map(|w| Cow::Borrowed(*w)).collect());
+        self.set_input(key, input, &refs);
+    }
+
+    /// Set a boolean key; `false` writes nothing (every key unroot uses defaults to false).
+    pub fn set_bool(&mut self, key: Key, value: bool) {
+        if value {
+            self.set(key, "true");
+        }
+    }
+
+    /// Podman arguments that have no quadlet key at all (`--cpus`, `--privileged`, ...).
+    pub fn podman_args<S: AsRef<str>>(&mut self, args: &[S], what: &'static str) {
+        let pa = Key::podman_args_of(self.kind);
+        if !pa.supported_by(self.version) {
+            self.downgrades.push(Downgrade {
+                key: what,
+                moved_to_podman_args: false,
+                reason: format!("Podman {} quadlet has no PodmanArgs= key", self.version),
+            });
+            return;
+        }
+        for a in args {
+            if let Err(e) = unit_file::encode_word(&mut String::new(), a.as_ref(), Context::Podman)
+            {
+                self.downgrades.push(Downgrade {
+                    key: what,
+                    moved_to_podman_args: false,
+                    reason: format!("the argument {e}"),
+                });
+                return;
+            }
+        }
+        self.podman_args
+            .extend(args.iter().map(|a| a.as_ref().to_owned()));
+    }
+
+    fn set_input(&mut self, key: Key, input: EncodedInput<'_>, words: &[&str]) {
+        debug_assert_eq!(
+            key.section, self.kind,
+            "{} used in the wrong section",
+            key.name
+        );
+        let reason = if key.supported_by(self.version) {
+            match unit_file::encode(&input, key.encoding, Context::Podman) {
+                Ok(v) => {
+                    self.section.push(key.name, v);
+                    return;
+                }
+                Err(e) => format!(
+                    "the value {e}, which quadlet cannot read back unchanged as {}=",
+                    key.name
+                ),
+            }
+        } else {
+            match key.since() {
+                Some(since) => format!(
+                    "{}= needs Podman {since}, the target is {}",
+                    key.name, self.version
+                ),
+                None => format!("{}= is unknown to quadlet", key.name),
+            }
+        };
+        let args: Vec<String> = match key.fallback {
+            Fallback::None => Vec::new(),
+            Fallback::Switch(flag) => vec![flag.to_owned()],
+            Fallback::Flag(flag) => match key.encoding {
+                Encoding::Words | Encoding::List => words
+                    .iter()
+                    .flat_map(|w| [flag.to_owned(), (*w).to_owned()])
+                    .collect(),
+                Encoding::Raw | Encoding::RawLine => vec![flag.to_owned(), words.join(" ")],
+            },
+        };
+        let pa = Key::podman_args_of(self.kind);
+        let movable = !args.is_empty()
+            && pa.supported_by(self.version)
+            && args
+                .iter()
+                .all(|a| unit_file::encode_word(&mut String::new(), a, Context::Podman).is_ok());
+        if movable {
+            self.podman_args.extend(args);
+        }
+        self.downgrades.push(Downgrade {
+            key: key.name,
+            moved_to_podman_args: movable,
+            reason,
+        });
+    }
+
+    /// The finished section, `PodmanArgs=` last.
+    pub fn finish(mut self) -> (Section, Vec<Downgrade>) {
+        if !self.podman_args.is_empty() {
+            let pa = Key::podman_args_of(self.kind);
+            let input = EncodedInput::Many(
+                self.podman_args
+                    .iter()
+                    .map(|a| Cow::Borrowed(a.as_str()))
+                    .collect(),
+            );
+            // Every word was checked when added.
+            if let Ok(v) = unit_file::encode(&input, pa.encoding, Context::Podman) {
+                self.section.push(pa.name, v);
+            }
+        }
+        (self.section, self.downgrades)
+    }
+
+    pub fn has_key(&self, name: &str) -> bool {
+        self.section.entries.iter().any(|e| e.key == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::keys::container as k;
+
+    fn v(s: &str) -> PodmanVersion {
+        PodmanVersion::parse(s).unwrap()
+    }
+
+    #[test]
+    fn newer_keys_move_to_podman_args() {
+        let mut s = QuadletSection::new(SectionKind::Container, v("5.4"));
+        s.set(k::MEMORY, "512m");
+        s.set(k::IMAGE, "docker.io/library/x:1");
+        let (sec, down) = s.finish();
+        assert_eq!(sec.entries[0].key, "Image");
+        assert_eq!(sec.entries[1].key, "PodmanArgs");
+        assert_eq!(sec.entries[1].value, "--memory 512m");
+        assert!(down[0].moved_to_podman_args);
+        assert!(
+            down[0].reason.contains("needs Podman 5.5"),
+            "{}",
+            down[0].reason
+        );
+    }
+
+    #[test]
+    fn mangled_values_move_to_podman_args_with_exact_quoting() {
+        let mut s = QuadletSection::new(SectionKind::Container, v("5.4"));
+        s.set(k::HEALTH_CMD, r#"sh -c "curl -f http://x/""#);
+        let (sec, down) = s.finish();
+        assert_eq!(
+            sec.entries[0].value,
+            r#"--health-cmd "sh -c \"curl -f http://x/\"""#
+        );
+        assert!(down[0].reason.contains("double quote"));
+    }
+
+    #[test]
+    fn without_podman_args_the_key_is_dropped_and_reported() {
+        let mut s = QuadletSection::new(SectionKind::Container, v("4.4"));
+        s.set(k::SHM_SIZE, "1g");
+        let (sec, down) = s.finish();
+        assert!(sec.entries.is_empty());
+        assert!(!down[0].moved_to_podman_args);
+    }
+
+    #[test]
+    fn list_words_fall_back_one_flag_each() {
+        let mut s = QuadletSection::new(SectionKind::Container, v("5.0"));
+        s.set_words(k::GROUP_ADD, &["10"]);
+        s.set_words(k::ADD_CAPABILITY, &["NET_ADMIN", "SYS_TIME"]);
+        let (sec, _) = s.finish();
+        assert_eq!(sec.entries[0].value, "NET_ADMIN SYS_TIME");
+        assert_eq!(sec.entries[1].value, "--group-add 10");
+    }
+}

@@ -1,0 +1,645 @@
+//! What stops a container from running under rootless Podman as is (`blocker`), or what has
+//! to change first (`change`). Security severity is `info` unless stated: the security side
+//! of the same settings is reported by the CIS and escape rules.
+
+use crate::model::{
+    CgroupVersion, IdOrName, MountKind, NamespaceMode, NetworkMode, RestartPolicyName,
+};
+use crate::risk::Migration;
+
+use super::{Check, Ctx, Hit, Rule, added_caps, bind_mounts, is_runtime_socket, join, path_under};
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "host-network-low-port",
+        check: Check::Container(host_network_low_port),
+    },
+    Rule {
+        id: "host-only-capability",
+        check: Check::Container(host_only_capability),
+    },
+    Rule {
+        id: "namespaced-capability",
+        check: Check::Container(namespaced_capability),
+    },
+    Rule {
+        id: "macvlan-network",
+        check: Check::Container(macvlan_network),
+    },
+    Rule {
+        id: "high-uid",
+        check: Check::Container(high_uid),
+    },
+    Rule {
+        id: "cgroup-limits-rootless",
+        check: Check::Container(cgroup_limits_rootless),
+    },
+    Rule {
+        id: "ulimit-above-hard-limit",
+        check: Check::Container(ulimit_above_hard_limit),
+    },
+    Rule {
+        id: "unnamespaced-sysctl",
+        check: Check::Container(unnamespaced_sysctl),
+    },
+    Rule {
+        id: "restart-needs-lingering",
+        check: Check::Container(restart_needs_lingering),
+    },
+    Rule {
+        id: "bind-mount-ownership",
+        check: Check::Container(bind_mount_ownership),
+    },
+    Rule {
+        id: "named-volume-data",
+        check: Check::Container(named_volume_data),
+    },
+];
+
+/// First port an unprivileged user may bind (`net.ipv4.ip_unprivileged_port_start` default).
+pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+
+/// Capabilities acting on host-wide state that a user namespace cannot reach.
+const HOST_ONLY_CAPS: &[&str] = &[
+    "SYS_MODULE",
+    "SYS_TIME",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "AUDIT_CONTROL",
+    "AUDIT_READ",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+];
+
+/// Capabilities that still work rootless, but only on namespaces the user owns.
+const NAMESPACED_CAPS: &[&str] = &[
+    "NET_ADMIN",
+    "SYS_ADMIN",
+    "SYS_PTRACE",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "IPC_LOCK",
+    "SYS_PACCT",
+    "BPF",
+    "PERFMON",
+];
+
+/// With `--network host` the container binds on the host itself: exposed low ports fail.
+fn host_network_low_port(ctx: &Ctx) -> Option<Hit> {
+    if ctx.container.network_mode != NetworkMode::Host {
+        return None;
+    }
+    let image_ports = ctx
+        .image
+        .map(|i| i.exposed_ports.as_slice())
+        .unwrap_or_default();
+    let mut low: Vec<u16> = ctx
+        .container
+        .exposed_ports
+        .iter()
+        .chain(image_ports)
+        .map(|p| p.port)
+        .filter(|p| *p < UNPRIVILEGED_PORT_START)
+        .collect();
+    low.sort_unstable();
+    low.dedup();
+    (!low.is_empty()).then(|| {
+        Hit::new(format!(
+            "host network and listens on {}",
+            join(low.iter().map(u16::to_string))
+        ))
+    })
+}
+
+fn host_only_capability(ctx: &Ctx) -> Option<Hit> {
+    let c = ctx.container;
+    if c.privileged {
+        return None; // `privileged` is the blocker that says it all.
+    }
+    let caps: Vec<String> = if c.capabilities.add_all {
+        vec!["ALL (includes SYS_MODULE, SYS_TIME, ...)".to_string()]
+    } else {
+        added_caps(c)
+            .into_iter()
+            .filter(|cap| HOST_ONLY_CAPS.contains(&cap.as_str()))
+            .collect()
+    };
+    (!caps.is_empty()).then(|| Hit::new(format!("cap-add {}", join(&caps))))
+}
+
+fn namespaced_capability(ctx: &Ctx) -> Option<Hit> {
+    let c = ctx.container;
+    if c.privileged || c.capabilities.add_all {
+        return None;
+    }
+    let caps: Vec<String> = added_caps(c)
+        .into_iter()
+        .filter(|cap| NAMESPACED_CAPS.contains(&cap.as_str()))
+        .collect();
+    if caps.is_empty() {
+        return None;
+    }
+    // NET_ADMIN on the host network means reconfiguring the host's interfaces: that
+    // cannot be done from a user namespace at all.
+    if c.network_mode == NetworkMode::Host && caps.iter().any(|cap| cap == "NET_ADMIN") {
+        return Some(
+            Hit::new(format!(
+                "cap-add {} with --network host: host interfaces and firewall are out of reach",
+                join(&caps)
+            ))
+            .migration(Migration::Blocker),
+        );
+    }
+    Some(Hit::new(format!("cap-add {}", join(&caps))))
+}
+
+/// Needs the inventory's network list to learn drivers.
+fn macvlan_network(ctx: &Ctx) -> Option<Hit> {
+    let c = ctx.container;
+    let mut names: Vec<&str> = c.networks.iter().map(|n| n.network.as_str()).collect();
+    if let NetworkMode::Named(name) = &c.network_mode {
+        names.push(name);
+    }
+    let mut hits: Vec<String> = names
+        .into_iter()
+        .filter_map(|name| {
+            let net = ctx
+                .inventory
+                .networks
+                .iter()
+                .find(|n| n.name == name || n.id == name)?;
+            matches!(net.driver.as_str(), "macvlan" | "ipvlan")
+                .then(|| format!("{} ({})", net.name, net.driver))
+        })
+        .collect();
+    hits.sort();
+    hits.dedup();
+    (!hits.is_empty()).then(|| Hit::new(format!("network {}", join(&hits))))
+}
+
+/// Numeric UID/GID at or above 65536 (outside a default 65536-wide subuid range).
+fn high_uid(ctx: &Ctx) -> Option<Hit> {
+    let user = &ctx.container.user;
+    let mut ids = Vec::new();
+    if let Some(IdOrName::Id(uid)) = user.user
+        && uid >= 65536
+    {
+        ids.push(format!("UID {uid}"));
+    }
+    if let Some(IdOrName::Id(gid)) = user.group
+        && gid >= 65536
+    {
+        ids.push(format!("GID {gid}"));
+    }
+    (!ids.is_empty()).then(|| Hit::new(join(&ids)))
+}
+
+/// Limits cannot be applied rootless on cgroup v1 (blocker); on v2 cpu, cpuset and io need
+/// delegation beyond systemd's default (change). Unknown cgroup version: no claim.
+fn cgroup_limits_rootless(ctx: &Ctx) -> Option<Hit> {
+    let r = &ctx.container.resources;
+    let mut default_delegated = Vec::new();
+    let mut extra_delegation = Vec::new();
+    if r.memory.unwrap_or(0) > 0
+        || r.memory_reservation.unwrap_or(0) > 0
+        || r.memory_swap.unwrap_or(0) > 0
+    {
+        default_delegated.push("memory");
+    }
+    if r.pids_limit.unwrap_or(0) > 0 {
+        default_delegated.push("pids");
+    }
+    if r.nano_cpus.unwrap_or(0) > 0
+        || r.cpu_quota.unwrap_or(0) > 0
+        || r.cpu_shares.is_some_and(|s| s != 0 && s != 1024)
+    {
+        extra_delegation.push("cpu");
+    }
+    if r.cpuset_cpus.as_deref().is_some_and(|s| !s.is_empty()) {
+        extra_delegation.push("cpuset");
+    }
+    if r.blkio_weight.unwrap_or(0) > 0 {
+        extra_delegation.push("io");
+    }
+    match ctx.host().cgroup_version? {
+        CgroupVersion::V1 => {
+            let all: Vec<&str> = default_delegated
+                .iter()
+                .chain(&extra_delegation)
+                .copied()
+                .collect();
+            (!all.is_empty()).then(|| {
+                Hit::new(format!("{} limits set; the host uses cgroup v1, where rootless Podman cannot apply limits", join(&all)))
+                    .migration(Migration::Blocker)
+            })
+        }
+        CgroupVersion::V2 => (!extra_delegation.is_empty()).then(|| {
+            Hit::new(format!(
+                "{} limits need systemd delegation (Delegate={}) for the user",
+                join(&extra_delegation),
+                extra_delegation.join(" ")
+            ))
+        }),
+    }
+}
+
+/// systemd's defaults for a user session (v240+): what a rootless process may reach.
+fn user_hard_limit(name: &str) -> Option<i64> {
+    match name {
+        "nofile" => Some(524_288),
+        "memlock" => Some(8 * 1024 * 1024),
+        "rtprio" | "nice" => Some(0),
+        _ => None,
+    }
+}
+
+fn ulimit_above_hard_limit(ctx: &Ctx) -> Option<Hit> {
+    let over: Vec<String> = ctx
+        .container
+        .ulimits
+        .iter()
+        .filter_map(|u| {
+            let max = user_hard_limit(&u.name)?;
+            // -1 is unlimited.
+            (u.hard < 0 || u.hard > max).then(|| {
+                let hard = if u.hard < 0 {
+                    "unlimited".to_string()
+                } else {
+                    u.hard.to_string()
+                };
+                format!("{} hard {hard} (user default {max})", u.name)
+            })
+        })
+        .collect();
+    (!over.is_empty()).then(|| Hit::new(join(&over)))
+}
+
+/// Sysctls rootless Podman can set: IPC ones (not with `--ipc host`) and `net.*` (not with
+/// `--network host`).
+fn unnamespaced_sysctl(ctx: &Ctx) -> Option<Hit> {
+    let c = ctx.container;
+    let bad: Vec<String> = c
+        .sysctls
+        .keys()
+        .filter_map(|key| {
+            let ipc = key.starts_with("kernel.shm")
+                || key.starts_with("kernel.msg")
+                || key == "kernel.sem"
+                || key.starts_with("fs.mqueue.");
+            let net = key.starts_with("net.");
+            if ipc && c.ipc_mode == NamespaceMode::Host {
+                Some(format!("{key} (with --ipc host)"))
+            } else if net && c.network_mode == NetworkMode::Host {
+                Some(format!("{key} (with --network host)"))
+            } else if !ipc && !net {
+                Some(key.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    (!bad.is_empty()).then(|| Hit::new(join(&bad)))
+}
+
+fn restart_needs_lingering(ctx: &Ctx) -> Option<Hit> {
+    match ctx.container.restart_policy.name {
+        RestartPolicyName::Always => Some(Hit::new("restart policy always")),
+        RestartPolicyName::UnlessStopped => Some(Hit::new("restart policy unless-stopped")),
+        RestartPolicyName::No | RestartPolicyName::OnFailure => None,
+    }
+}
+
+/// Every bind mount but runtime sockets (their own rule) and `/dev` paths (devices).
+/// The owner is named when the scanning host could read it.
+fn bind_mount_ownership(ctx: &Ctx) -> Option<Hit> {
+    let items: Vec<String> = bind_mounts(ctx.container)
+        .filter(|m| !is_runtime_socket(&m.source) && !path_under(&m.source, "/dev"))
+        .map(|m| {
+            let owner = match m.source_uid {
+                Some(0) => "owned by root".to_string(),
+                Some(uid) => format!("owned by UID {uid}"),
+                None => "owner not known".to_string(),
+            };
+            format!(
+                "{} ({owner}{})",
+                m.source,
+                if m.read_only { ", ro" } else { "" }
+            )
+        })
+        .collect();
+    (!items.is_empty()).then(|| Hit::new(join(&items)))
+}
+
+fn named_volume_data(ctx: &Ctx) -> Option<Hit> {
+    let vols: Vec<String> = ctx
+        .container
+        .mounts
+        .iter()
+        .filter(|m| m.kind == MountKind::Volume && m.driver.as_deref().is_none_or(|d| d == "local"))
+        .map(|m| format!("{} -> {}", short_volume(&m.source), m.destination))
+        .collect();
+    (!vols.is_empty()).then(|| Hit::new(join(&vols)))
+}
+
+/// Anonymous volumes have 64-hex names; shorten them like `docker ps` does.
+fn short_volume(name: &str) -> &str {
+    if name.len() == 64 && name.chars().all(|c| c.is_ascii_hexdigit()) {
+        &name[..12]
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::testkit::{ContainerBuilder as B, image_for, inventory, network, run, run_in};
+
+    fn plain() -> B {
+        B::new("plain")
+    }
+
+    #[test]
+    fn host_network_low_ports_from_container_or_image() {
+        assert!(
+            run(
+                host_network_low_port,
+                plain().network(NetworkMode::Host).expose(53).build()
+            )
+            .is_some()
+        );
+        let c = plain().network(NetworkMode::Host).build();
+        let mut inv = inventory(vec![c.clone()]);
+        let mut img = image_for(&c, true);
+        img.exposed_ports.push(crate::model::ExposedPort {
+            port: 80,
+            protocol: crate::model::Protocol::Tcp,
+        });
+        inv.images.push(img);
+        assert_eq!(
+            run_in(host_network_low_port, &inv).unwrap().detail,
+            "host network and listens on 80"
+        );
+        assert!(
+            run(
+                host_network_low_port,
+                plain().network(NetworkMode::Host).expose(8080).build()
+            )
+            .is_none()
+        );
+        assert!(run(host_network_low_port, plain().expose(80).build()).is_none());
+    }
+
+    #[test]
+    fn host_only_caps() {
+        assert!(run(host_only_capability, plain().cap_add("SYS_TIME").build()).is_some());
+        assert!(run(host_only_capability, plain().cap_add("sys_module").build()).is_some());
+        assert!(run(host_only_capability, plain().cap_add("ALL").build()).is_some());
+        assert!(run(host_only_capability, plain().cap_add("NET_ADMIN").build()).is_none());
+        assert!(run(host_only_capability, plain().privileged().build()).is_none());
+    }
+
+    #[test]
+    fn namespaced_caps() {
+        let hit = run(
+            namespaced_capability,
+            plain().cap_add("NET_ADMIN").cap_add("SYS_ADMIN").build(),
+        )
+        .unwrap();
+        assert_eq!(hit.migration, None);
+        let hit = run(
+            namespaced_capability,
+            plain()
+                .cap_add("NET_ADMIN")
+                .network(NetworkMode::Host)
+                .build(),
+        )
+        .unwrap();
+        assert_eq!(hit.migration, Some(Migration::Blocker));
+        assert!(run(namespaced_capability, plain().cap_add("CHOWN").build()).is_none());
+    }
+
+    #[test]
+    fn macvlan_and_ipvlan() {
+        let c = plain().network(NetworkMode::Named("lan".into())).build();
+        let mut inv = inventory(vec![c]);
+        inv.networks.push(network("lan", "macvlan"));
+        assert_eq!(
+            run_in(macvlan_network, &inv).unwrap().detail,
+            "network lan (macvlan)"
+        );
+        inv.networks[0].driver = "ipvlan".into();
+        assert!(run_in(macvlan_network, &inv).is_some());
+        inv.networks[0].driver = "bridge".into();
+        assert!(run_in(macvlan_network, &inv).is_none());
+    }
+
+    #[test]
+    fn high_uids() {
+        assert_eq!(
+            run(high_uid, plain().user("70000:1000").build())
+                .unwrap()
+                .detail,
+            "UID 70000"
+        );
+        assert!(run(high_uid, plain().user("1000:65536").build()).is_some());
+        assert!(run(high_uid, plain().user("65535:65535").build()).is_none());
+        assert!(run(high_uid, plain().user("app").build()).is_none());
+    }
+
+    #[test]
+    fn cgroup_limits_by_host_version() {
+        let c = plain().memory(1 << 28).pids(100).build();
+        assert!(
+            run(cgroup_limits_rootless, c.clone()).is_none(),
+            "memory/pids are delegated on v2"
+        );
+        let mut inv = inventory(vec![c]);
+        inv.host.cgroup_version = Some(CgroupVersion::V1);
+        let hit = run_in(cgroup_limits_rootless, &inv).unwrap();
+        assert_eq!(hit.migration, Some(Migration::Blocker));
+        let hit = run(
+            cgroup_limits_rootless,
+            plain().cpus(500_000_000).cpuset("0-1").build(),
+        )
+        .unwrap();
+        assert_eq!(hit.migration, None);
+        assert!(hit.detail.contains("cpu, cpuset"));
+        let mut inv = inventory(vec![plain().build()]);
+        inv.host.cgroup_version = Some(CgroupVersion::V1);
+        assert!(
+            run_in(cgroup_limits_rootless, &inv).is_none(),
+            "no limits, nothing to lose"
+        );
+    }
+
+    #[test]
+    fn ulimits_over_user_limits() {
+        assert!(
+            run(
+                ulimit_above_hard_limit,
+                plain().ulimit("nofile", 1_048_576, 1_048_576).build()
+            )
+            .is_some()
+        );
+        assert!(
+            run(
+                ulimit_above_hard_limit,
+                plain().ulimit("memlock", -1, -1).build()
+            )
+            .unwrap()
+            .detail
+            .contains("unlimited")
+        );
+        assert!(
+            run(
+                ulimit_above_hard_limit,
+                plain().ulimit("nofile", 65536, 65536).build()
+            )
+            .is_none()
+        );
+        assert!(
+            run(
+                ulimit_above_hard_limit,
+                plain().ulimit("core", -1, -1).build()
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn sysctls() {
+        assert!(
+            run(
+                unnamespaced_sysctl,
+                plain().sysctl("vm.max_map_count", "262144").build()
+            )
+            .is_some()
+        );
+        assert!(
+            run(
+                unnamespaced_sysctl,
+                plain()
+                    .sysctl("net.ipv4.ip_forward", "1")
+                    .network(NetworkMode::Host)
+                    .build()
+            )
+            .is_some()
+        );
+        assert!(
+            run(
+                unnamespaced_sysctl,
+                plain()
+                    .sysctl("kernel.shmmax", "1")
+                    .ipc(NamespaceMode::Host)
+                    .build()
+            )
+            .is_some()
+        );
+        assert!(
+            run(
+                unnamespaced_sysctl,
+                plain().sysctl("net.ipv4.ip_forward", "1").build()
+            )
+            .is_none()
+        );
+        assert!(
+            run(
+                unnamespaced_sysctl,
+                plain().sysctl("kernel.shmmax", "1").build()
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn lingering() {
+        assert!(
+            run(
+                restart_needs_lingering,
+                plain()
+                    .restart(RestartPolicyName::UnlessStopped, None)
+                    .build()
+            )
+            .is_some()
+        );
+        assert!(
+            run(
+                restart_needs_lingering,
+                plain().restart(RestartPolicyName::Always, None).build()
+            )
+            .is_some()
+        );
+        assert!(run(restart_needs_lingering, plain().build()).is_none());
+    }
+
+    #[test]
+    fn bind_owners() {
+        let hit = run(
+            bind_mount_ownership,
+            plain()
+                .bind("/srv/data", "/data", false)
+                .owned_by(0)
+                .bind("/srv/media", "/m", true)
+                .owned_by(1000)
+                .build(),
+        )
+        .unwrap();
+        assert_eq!(
+            hit.detail,
+            "/srv/data (owned by root), /srv/media (owned by UID 1000, ro)"
+        );
+        assert!(
+            run(
+                bind_mount_ownership,
+                plain().bind("/srv/x", "/x", false).build()
+            )
+            .unwrap()
+            .detail
+            .contains("owner not known")
+        );
+        assert!(
+            run(
+                bind_mount_ownership,
+                plain()
+                    .bind("/var/run/docker.sock", "/var/run/docker.sock", false)
+                    .build()
+            )
+            .is_none()
+        );
+        assert!(
+            run(
+                bind_mount_ownership,
+                plain().volume("data", "/data").tmpfs("/tmp").build()
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn named_volumes() {
+        let anon = "a".repeat(64);
+        let hit = run(
+            named_volume_data,
+            plain()
+                .volume("pgdata", "/var/lib/postgresql/data")
+                .volume(&anon, "/cache")
+                .build(),
+        )
+        .unwrap();
+        assert_eq!(
+            hit.detail,
+            "pgdata -> /var/lib/postgresql/data, aaaaaaaaaaaa -> /cache"
+        );
+        assert!(
+            run(
+                named_volume_data,
+                plain().bind("/srv", "/srv", false).build()
+            )
+            .is_none()
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! `unroot plan` / `unroot generate` end to end on the embedded demo host (no Docker needed):
+//! byte-identical regeneration, exact change sets after a plan edit, secrets only in the
+//! 0600 env files, refusal to overwrite edited files, bad plans, and the generated scripts
+//! checked by the real bash and shellcheck.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Output;
+
+use common::unroot;
+
+fn run(args: &[&str]) -> Output {
+    unroot().args(args).output().expect("run unroot")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "unroot {args:?} failed ({:?}):\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Every file under `dir`: relative path -> (content, mode, mtime).
+fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let meta = fs::metadata(&path).unwrap();
+                let rel = path.strip_prefix(root).unwrap().to_str().unwrap().to_string();
+                out.insert(
+                    rel,
+                    (
+                        fs::read(&path).unwrap(),
+                        meta.permissions().mode() & 0o7777,
+                        meta.modified().unwrap(),
+                    ),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+/// A plan of the demo host plus a generated directory from it.
+fn demo_plan_and_output(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let plan = tmp.join("plan.yaml");
+    let out = tmp.join("out");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    (plan, out)
+}
+
+#[test]
+fn unchanged_plan_regenerates_byte_identical_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plan, out) = demo_plan_and_output(tmp.path());
+    let before = tree(&out);
+    for required in ["migrate.sh", "rollback.sh", "REPORT.md", "plan.yaml", "subuid", "subgid"] {
+        assert!(before.contains_key(required), "missing {required}: {:?}", before.keys());
+    }
+    assert!(before.keys().any(|k| k.starts_with("quadlet/") && k.ends_with(".container")));
+    assert_eq!(before["migrate.sh"].1, 0o755);
+    assert_eq!(before["rollback.sh"].1, 0o755);
+    // The copy is the reviewed file itself.
+    assert_eq!(before["plan.yaml"].0, fs::read(&plan).unwrap());
+
+    let again = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains(" 0 written"), "{stdout}");
+    assert_eq!(tree(&out), before, "regeneration changed bytes, modes or mtimes");
+
+    // Without a plan, from the same source: also stable.
+    let out2 = tmp.path().join("out2");
+    ok(&["--demo", "generate", "--user", "app", "--out", p(&out2)]);
+    let first = tree(&out2);
+    ok(&["--demo", "generate", "--user", "app", "--out", p(&out2)]);
+    assert_eq!(tree(&out2), first);
+    // The default decisions equal an unedited plan's: same units and scripts.
+    for (path, (content, ..)) in &first {
+        if path.starts_with("quadlet/") || path == "migrate.sh" {
+            assert_eq!(Some(content), before.get(path).map(|b| &b.0), "{path} differs");
+        }
+    }
+}
+
+#[test]
+fn editing_a_decision_changes_exactly_the_affected_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plan, out) = demo_plan_and_output(tmp.path());
+    let before = tree(&out);
+    assert!(before.contains_key("quadlet/watchtower.container"));
+
+    // Exclude watchtower; move jellyfin's port 8096 to 18096.
+    let text = fs::read_to_string(&plan).unwrap();
+    let text = edit_decision(&text, "watchtower", "    include: true", "    include: false");
+    let text = edit_decision(
+        &text,
+        "jellyfin",
+        "    ports:\n      policy: sysctl",
+        "    ports:\n      policy: remap\n      ports:\n        8096: 18096",
+    );
+    fs::write(&plan, text).unwrap();
+    let regenerated = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let after = tree(&out);
+
+    let changed: BTreeSet<&str> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k).is_none_or(|b| b.0 != v.0))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let removed: BTreeSet<&str> = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    // The files that must change, and the only ones that may.
+    for must in ["quadlet/jellyfin.container", "migrate.sh", "rollback.sh", "REPORT.md", "plan.yaml"] {
+        assert!(changed.contains(must), "{must} did not change; changed: {changed:?}");
+    }
+    let allowed: BTreeSet<&str> = [
+        "quadlet/jellyfin.container",
+        "migrate.sh",
+        "rollback.sh",
+        "REPORT.md",
+        "plan.yaml",
+        ".unroot-manifest",
+    ]
+    .into();
+    let unexpected: Vec<&&str> = changed.difference(&allowed).collect();
+    assert!(unexpected.is_empty(), "unexpected changes: {unexpected:?}");
+    assert!(removed.contains("quadlet/watchtower.container"), "{removed:?}");
+    assert!(
+        removed.iter().all(|r| r.contains("watchtower")),
+        "only watchtower's files may go: {removed:?}"
+    );
+    let unit = String::from_utf8(after["quadlet/jellyfin.container"].0.clone()).unwrap();
+    assert!(unit.contains("18096:8096"), "{unit}");
+    let migrate = String::from_utf8(after["migrate.sh"].0.clone()).unwrap();
+    assert!(!migrate.contains("step_docker_stop_watchtower"));
+    let report = String::from_utf8(after["REPORT.md"].0.clone()).unwrap();
+    assert!(report.contains("8096") && report.contains("18096"), "report must tell about the port move");
+    // Untouched files keep their mtime: nothing was rewritten needlessly.
+    for (path, (content, _, mtime)) in &after {
+        if let Some(b) = before.get(path)
+            && b.0 == *content
+        {
+            assert_eq!(b.2, *mtime, "{path} was rewritten with the same content");
+        }
+    }
+    let stdout = String::from_utf8_lossy(&regenerated.stdout);
+    assert!(stdout.contains("stale removed"), "{stdout}");
+}
+
+/// Replace `from` by `to` inside the block of the container `name` of a YAML plan.
+fn edit_decision(text: &str, name: &str, from: &str, to: &str) -> String {
+    let start = text
+        .find(&format!("- name: {name}\n"))
+        .unwrap_or_else(|| panic!("no container {name} in the plan"));
+    let end = text[start + 1..]
+        .find("\n- name: ")
+        .map_or(text.len(), |i| start + 1 + i);
+    let block = &text[start..end];
+    assert!(block.contains(from), "`{from}` not in {name}'s block:\n{block}");
+    format!("{}{}{}", &text[..start], block.replacen(from, to, 1), &text[end..])
+}
+
+#[test]
+fn secret_values_appear_only_in_0600_env_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    let out = tmp.path().join("out");
+    let plan_run = ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let gen_run = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+
+    let snapshot: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/demo-snapshot.json")).unwrap();
+    let secrets: Vec<String> = snapshot["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["env"].as_array().unwrap().iter())
+        .filter(|e| {
+            let name = e["name"].as_str().unwrap().to_ascii_uppercase();
+            ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "NOTIFICATION_URL"]
+                .iter()
+                .any(|k| name.contains(k))
+        })
+        .map(|e| e["value"].as_str().unwrap().to_string())
+        .filter(|v| v.len() >= 6)
+        .collect();
+    assert!(secrets.len() >= 5, "the demo host has secrets to look for: {secrets:?}");
+
+    let mut found_in_env = BTreeSet::new();
+    for (path, (content, mode, _)) in tree(&out) {
+        let text = String::from_utf8_lossy(&content);
+        for secret in &secrets {
+            if text.contains(secret.as_str()) {
+                assert!(
+                    path.starts_with("env/") && path.ends_with(".env"),
+                    "secret value of the demo host found in {path}"
+                );
+                assert_eq!(mode, 0o600, "{path} holds a secret with mode {mode:o}");
+                found_in_env.insert(secret.clone());
+            }
+        }
+        if path.starts_with("env/") {
+            assert_eq!(mode, 0o600, "{path}");
+        }
+    }
+    assert_eq!(
+        found_in_env.len(),
+        secrets.iter().collect::<BTreeSet<_>>().len(),
+        "every secret must reach an env file so the migration works"
+    );
+    let plan_text = fs::read_to_string(&plan).unwrap();
+    for secret in &secrets {
+        assert!(!plan_text.contains(secret.as_str()), "plan.yaml holds a secret value");
+        for o in [&plan_run, &gen_run] {
+            assert!(!String::from_utf8_lossy(&o.stdout).contains(secret.as_str()));
+            assert!(!String::from_utf8_lossy(&o.stderr).contains(secret.as_str()));
+        }
+    }
+    // The plan names the variables and the file instead.
+    assert!(plan_text.contains("MYSQL_PASSWORD"));
+    assert!(plan_text.contains("file: env/"));
+}
+
+#[test]
+fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plan, out) = demo_plan_and_output(tmp.path());
+    let edited = out.join("quadlet/jellyfin.container");
+    let mut content = fs::read_to_string(&edited).unwrap();
+    content.push_str("# local tweak\n");
+    fs::write(&edited, &content).unwrap();
+    // A plan edit that would rewrite several files, including the edited one.
+    let text = edit_decision(
+        &fs::read_to_string(&plan).unwrap(),
+        "jellyfin",
+        "    ports:\n      policy: sysctl",
+        "    ports:\n      policy: remap\n      ports:\n        8096: 18096",
+    );
+    fs::write(&plan, text).unwrap();
+    let before = tree(&out);
+
+    let refused = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("quadlet/jellyfin.container"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(tree(&out), before, "a refused write must leave everything untouched");
+
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out), "--force"]);
+    let replaced = fs::read_to_string(&edited).unwrap();
+    assert!(!replaced.contains("# local tweak") && replaced.contains("18096"));
+}
+
+#[test]
+fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let good = fs::read_to_string(&plan).unwrap();
+
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("schema", good.replace("schema: unroot.plan/v1", "schema: unroot.plan/v9"), "unroot.plan/v9"),
+        ("unknown container", good.replace("- name: jellyfin\n", "- name: jellyfin-old\n"), "jellyfin-old"),
+        (
+            "typo",
+            edit_decision(&good, "grafana", "    volumes: copy", "    volumse: copy"),
+            "volumse",
+        ),
+        (
+            "port",
+            edit_decision(
+                &good,
+                "jellyfin",
+                "    ports:\n      policy: sysctl",
+                "    ports:\n      policy: remap\n      ports:\n        8096: 99999",
+            ),
+            "99999",
+        ),
+    ];
+    for (what, text, needle) in cases {
+        let bad = tmp.path().join(format!("bad-{}.yaml", what.replace(' ', "-")));
+        fs::write(&bad, &text).unwrap();
+        let out = tmp.path().join(format!("out-{}", what.replace(' ', "-")));
+        let result = run(&["--demo", "generate", "--plan", p(&bad), "--out", p(&out)]);
+        assert_eq!(result.status.code(), Some(2), "{what}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{what}: one line: {stderr}");
+        assert!(stderr.starts_with("unroot: error: "), "{what}: {stderr}");
+        assert!(stderr.contains(needle), "{what}: {stderr}");
+        // FILE:LINE: names the place; the line holds the offending text.
+        let rest = stderr
+            .trim_start_matches("unroot: error: ")
+            .strip_prefix(p(&bad))
+            .unwrap_or_else(|| panic!("{what}: names the file: {stderr}"));
+        let line: usize = rest
+            .trim_start_matches(':')
+            .split(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|_| panic!("{what}: names the line: {stderr}"));
+        assert!(
+            text.lines().nth(line - 1).unwrap().contains(needle),
+            "{what}: line {line} is `{}`",
+            text.lines().nth(line - 1).unwrap()
+        );
+        assert!(!out.exists(), "{what}: nothing may be written");
+    }
+}
+
+#[test]
+fn plan_refuses_unknown_only_names_and_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    let r = run(&["--demo", "plan", "--only", "nope", "-o", p(&plan)]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("nope"));
+    assert!(!plan.exists());
+
+    ok(&["--demo", "plan", "--only", "grafana", "postgres", "-o", p(&plan)]);
+    let text = fs::read_to_string(&plan).unwrap();
+    assert!(text.contains("- name: grafana") && text.contains("- name: postgres"));
+    assert!(!text.contains("- name: jellyfin"));
+    // Another plan into the same file needs --force.
+    let r = run(&["--demo", "plan", "--user", "other", "-o", p(&plan)]);
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(fs::read_to_string(&plan).unwrap(), text);
+    ok(&["--demo", "plan", "--user", "other", "-o", p(&plan), "--force"]);
+
+    // --only plans generate units for those containers only.
+    ok(&["--demo", "plan", "--only", "grafana", "-o", p(&plan), "--force"]);
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let units: Vec<String> = tree(&out)
+        .into_keys()
+        .filter(|k| k.ends_with(".container"))
+        .collect();
+    assert_eq!(units, vec!["quadlet/grafana.container".to_string()]);
+}
+
+#[test]
+fn json_plans_work_like_yaml_plans() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.json");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let text = fs::read_to_string(&plan).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["schema"], "unroot.plan/v1");
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    assert_eq!(fs::read_to_string(out.join("plan.json")).unwrap(), text);
+    let bad = text.replacen("\"include\": true", "\"inclued\": true", 1);
+    fs::write(&plan, bad).unwrap();
+    let r = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&tmp.path().join("o2"))]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("inclued"));
+}
+
+#[test]
+fn policy_flags_exit_1_after_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // The demo host mounts the Docker socket into several containers: blockers.
+    let r = run(&["--demo", "generate", "--out", p(&out), "--fail-on-blockers"]);
+    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(out.join("REPORT.md").exists());
+    let r = run(&["--demo", "generate", "--out", p(&out), "--fail-on", "critical"]);
+    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["--demo", "generate", "--out", p(&out)]);
+    assert_eq!(r.status.code(), Some(0));
+    let r = run(&["--demo", "generate", "--plan", "x.yaml", "--user", "a", "--out", p(&out)]);
+    assert_eq!(r.status.code(), Some(2));
+}
+
+#[test]
+fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plan, out) = demo_plan_and_output(tmp.path());
+    let plan_text = fs::read_to_string(&plan).unwrap();
+    for script in ["migrate.sh", "rollback.sh"] {
+        let path = out.join(script);
+        let n = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
+        assert!(n.status.success(), "bash -n {script}: {}", String::from_utf8_lossy(&n.stderr));
+        match std::process::Command::new("shellcheck").arg(&path).output() {
+            Ok(sc) => assert!(
+                sc.status.success(),
+                "shellcheck {script}:\n{}",
+                String::from_utf8_lossy(&sc.stdout)
+            ),
+            Err(_) => common::skip_or_fail("UNROOT_REQUIRE_DOCKER", "shellcheck"),
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("set -euo pipefail"));
+    }
+
+    // Dry run: as any user, changes nothing, prints every step with its commands.
+    let dry = std::process::Command::new("bash")
+        .arg(out.join("migrate.sh"))
+        .env("UNROOT_STAGING", tmp.path().join("staging"))
+        .output()
+        .unwrap();
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(!tmp.path().join("staging").exists(), "a dry run must not create anything");
+    let dry = String::from_utf8(dry.stdout).unwrap();
+    let listed = std::process::Command::new("bash")
+        .arg(out.join("migrate.sh"))
+        .arg("--list")
+        .output()
+        .unwrap();
+    let steps: Vec<String> = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(steps.len() > 10, "{steps:?}");
+    for step in &steps {
+        assert!(dry.contains(&format!("==> {step}: ")), "dry run does not show {step}");
+    }
+    // Per container: the Docker side is stopped, the image moves, volumes are copied.
+    let snapshot: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/demo-snapshot.json")).unwrap();
+    for c in snapshot["containers"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        if !plan_text.contains(&format!("- name: {name}\n")) {
+            continue;
+        }
+        let unit_steps: Vec<&String> = steps.iter().filter(|s| s.contains(&name.replace('-', "_"))).collect();
+        assert!(
+            unit_steps.iter().any(|s| s.starts_with("step_docker_stop_")),
+            "{name}: no docker stop step in {unit_steps:?}"
+        );
+        assert!(
+            unit_steps.iter().any(|s| s.starts_with("step_image_")),
+            "{name}: no image step"
+        );
+        for m in c["mounts"].as_array().unwrap() {
+            if m["kind"] == "volume" {
+                let vol = m["source"].as_str().unwrap().replace('-', "_");
+                assert!(
+                    steps.iter().any(|s| s.starts_with("step_volume_export_") && s.ends_with(&vol)),
+                    "{name}: volume {vol} is not exported"
+                );
+                assert!(
+                    steps.iter().any(|s| s.starts_with("step_volume_import_") && s.ends_with(&vol)),
+                    "{name}: volume {vol} is not imported"
+                );
+            }
+        }
+    }
+    assert!(dry.contains("docker update --restart=no"));
+    assert!(dry.contains("loginctl enable-linger app"));
+    assert!(dry.contains("systemctl --user daemon-reload"));
+
+    // Sourcing defines the steps and runs none of them.
+    let sourced = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && declare -F {} >/dev/null && echo defined",
+            out.join("migrate.sh").display(),
+            steps[0]
+        ))
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&sourced.stdout);
+    assert_eq!(s.trim(), "defined", "{}", String::from_utf8_lossy(&sourced.stderr));
+
+    // One step alone, by name with or without the prefix.
+    let one = std::process::Command::new("bash")
+        .arg(out.join("migrate.sh"))
+        .args(["--step", steps[0].trim_start_matches("step_")])
+        .output()
+        .unwrap();
+    let one = String::from_utf8(one.stdout).unwrap();
+    assert_eq!(one.matches("==> step_").count(), 1, "{one}");
+    let bad = std::process::Command::new("bash")
+        .arg(out.join("migrate.sh"))
+        .args(["--step", "nope"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+
+    // Rollback restores each stopped container's Docker restart policy.
+    let rollback = fs::read_to_string(out.join("rollback.sh")).unwrap();
+    assert!(rollback.contains("docker update --restart=unless-stopped") || rollback.contains("docker update --restart=always"));
+}
