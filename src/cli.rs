@@ -46,6 +46,12 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Save the inventory of the Docker host as a versioned JSON snapshot.
+    ///
+    /// The snapshot (schema unroot.snapshot/v1) can be read back with --snapshot on any
+    /// machine. It is created with mode 0600 because it contains every container's
+    /// environment values, which often include passwords and tokens: keep it private. It is
+    /// written atomically, and an existing file with other content is only replaced with
+    /// --force.
     Snapshot(SnapshotArgs),
     /// Explain every container's risks and rootless blockers.
     Scan(ScanArgs),
@@ -58,13 +64,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Save the inventory of the Docker host as a versioned JSON snapshot \
-(schema unroot.snapshot/v1). The file is created with mode 0600 because it contains every \
-container's environment values, which often include passwords and tokens: keep it private. \
-It is written atomically, and an existing file with other content is only replaced with --force.",
-    after_help = EXIT_CODES
-)]
+#[command(after_help = EXIT_CODES)]
 pub struct SnapshotArgs {
     /// Output file (`-` for standard output). Created mode 0600: it contains env values.
     #[arg(short, long, value_name = "FILE")]
