@@ -35,14 +35,23 @@ fn p(path: &Path) -> &str {
 
 /// Every file under `dir`: relative path -> (content, mode, mtime).
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)>) {
+    fn walk(
+        root: &Path,
+        dir: &Path,
+        out: &mut BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)>,
+    ) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
                 let meta = fs::metadata(&path).unwrap();
-                let rel = path.strip_prefix(root).unwrap().to_str().unwrap().to_string();
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
                 out.insert(
                     rel,
                     (
@@ -75,10 +84,25 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let tmp = tempfile::tempdir().unwrap();
     let (plan, out) = demo_plan_and_output(tmp.path());
     let before = tree(&out);
-    for required in ["migrate.sh", "rollback.sh", "REPORT.md", "plan.yaml", "subuid", "subgid"] {
-        assert!(before.contains_key(required), "missing {required}: {:?}", before.keys());
+    for required in [
+        "migrate.sh",
+        "rollback.sh",
+        "REPORT.md",
+        "plan.yaml",
+        "subuid",
+        "subgid",
+    ] {
+        assert!(
+            before.contains_key(required),
+            "missing {required}: {:?}",
+            before.keys()
+        );
     }
-    assert!(before.keys().any(|k| k.starts_with("quadlet/") && k.ends_with(".container")));
+    assert!(
+        before
+            .keys()
+            .any(|k| k.starts_with("quadlet/") && k.ends_with(".container"))
+    );
     assert_eq!(before["migrate.sh"].1, 0o755);
     assert_eq!(before["rollback.sh"].1, 0o755);
     // The copy is the reviewed file itself.
@@ -87,7 +111,11 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let again = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
     let stdout = String::from_utf8_lossy(&again.stdout);
     assert!(stdout.contains(" 0 written"), "{stdout}");
-    assert_eq!(tree(&out), before, "regeneration changed bytes, modes or mtimes");
+    assert_eq!(
+        tree(&out),
+        before,
+        "regeneration changed bytes, modes or mtimes"
+    );
 
     // Without a plan, from the same source: also stable.
     let out2 = tmp.path().join("out2");
@@ -98,7 +126,11 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     // The default decisions equal an unedited plan's: same units and scripts.
     for (path, (content, ..)) in &first {
         if path.starts_with("quadlet/") || path == "migrate.sh" {
-            assert_eq!(Some(content), before.get(path).map(|b| &b.0), "{path} differs");
+            assert_eq!(
+                Some(content),
+                before.get(path).map(|b| &b.0),
+                "{path} differs"
+            );
         }
     }
 }
@@ -112,7 +144,12 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
 
     // Exclude watchtower; move jellyfin's port 8096 to 18096.
     let text = fs::read_to_string(&plan).unwrap();
-    let text = edit_decision(&text, "watchtower", "    include: true", "    include: false");
+    let text = edit_decision(
+        &text,
+        "watchtower",
+        "    include: true",
+        "    include: false",
+    );
     let text = edit_decision(
         &text,
         "jellyfin",
@@ -134,8 +171,17 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
         .map(String::as_str)
         .collect();
     // The files that must change, and the only ones that may.
-    for must in ["quadlet/jellyfin.container", "migrate.sh", "rollback.sh", "REPORT.md", "plan.yaml"] {
-        assert!(changed.contains(must), "{must} did not change; changed: {changed:?}");
+    for must in [
+        "quadlet/jellyfin.container",
+        "migrate.sh",
+        "rollback.sh",
+        "REPORT.md",
+        "plan.yaml",
+    ] {
+        assert!(
+            changed.contains(must),
+            "{must} did not change; changed: {changed:?}"
+        );
     }
     let allowed: BTreeSet<&str> = [
         "quadlet/jellyfin.container",
@@ -148,7 +194,10 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     .into();
     let unexpected: Vec<&&str> = changed.difference(&allowed).collect();
     assert!(unexpected.is_empty(), "unexpected changes: {unexpected:?}");
-    assert!(removed.contains("quadlet/watchtower.container"), "{removed:?}");
+    assert!(
+        removed.contains("quadlet/watchtower.container"),
+        "{removed:?}"
+    );
     assert!(
         removed.iter().all(|r| r.contains("watchtower")),
         "only watchtower's files may go: {removed:?}"
@@ -158,7 +207,10 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     let migrate = String::from_utf8(after["migrate.sh"].0.clone()).unwrap();
     assert!(!migrate.contains("step_docker_stop_watchtower"));
     let report = String::from_utf8(after["REPORT.md"].0.clone()).unwrap();
-    assert!(report.contains("8096") && report.contains("18096"), "report must tell about the port move");
+    assert!(
+        report.contains("8096") && report.contains("18096"),
+        "report must tell about the port move"
+    );
     // Untouched files keep their mtime: nothing was rewritten needlessly.
     for (path, (content, _, mtime)) in &after {
         if let Some(b) = before.get(path)
@@ -180,8 +232,16 @@ fn edit_decision(text: &str, name: &str, from: &str, to: &str) -> String {
         .find("\n- name: ")
         .map_or(text.len(), |i| start + 1 + i);
     let block = &text[start..end];
-    assert!(block.contains(from), "`{from}` not in {name}'s block:\n{block}");
-    format!("{}{}{}", &text[..start], block.replacen(from, to, 1), &text[end..])
+    assert!(
+        block.contains(from),
+        "`{from}` not in {name}'s block:\n{block}"
+    );
+    format!(
+        "{}{}{}",
+        &text[..start],
+        block.replacen(from, to, 1),
+        &text[end..]
+    )
 }
 
 #[test]
@@ -208,7 +268,10 @@ fn secret_values_appear_only_in_0600_env_files() {
         .map(|e| e["value"].as_str().unwrap().to_string())
         .filter(|v| v.len() >= 6)
         .collect();
-    assert!(secrets.len() >= 5, "the demo host has secrets to look for: {secrets:?}");
+    assert!(
+        secrets.len() >= 5,
+        "the demo host has secrets to look for: {secrets:?}"
+    );
 
     let mut found_in_env = BTreeSet::new();
     for (path, (content, mode, _)) in tree(&out) {
@@ -234,7 +297,10 @@ fn secret_values_appear_only_in_0600_env_files() {
     );
     let plan_text = fs::read_to_string(&plan).unwrap();
     for secret in &secrets {
-        assert!(!plan_text.contains(secret.as_str()), "plan.yaml holds a secret value");
+        assert!(
+            !plan_text.contains(secret.as_str()),
+            "plan.yaml holds a secret value"
+        );
         for o in [&plan_run, &gen_run] {
             assert!(!String::from_utf8_lossy(&o.stdout).contains(secret.as_str()));
             assert!(!String::from_utf8_lossy(&o.stderr).contains(secret.as_str()));
@@ -269,9 +335,21 @@ fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
     assert!(stderr.contains("quadlet/jellyfin.container"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert_eq!(tree(&out), before, "a refused write must leave everything untouched");
+    assert_eq!(
+        tree(&out),
+        before,
+        "a refused write must leave everything untouched"
+    );
 
-    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out), "--force"]);
+    ok(&[
+        "--demo",
+        "generate",
+        "--plan",
+        p(&plan),
+        "--out",
+        p(&out),
+        "--force",
+    ]);
     let replaced = fs::read_to_string(&edited).unwrap();
     assert!(!replaced.contains("# local tweak") && replaced.contains("18096"));
 }
@@ -284,8 +362,16 @@ fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
     let good = fs::read_to_string(&plan).unwrap();
 
     let cases: Vec<(&str, String, &str)> = vec![
-        ("schema", good.replace("schema: unroot.plan/v1", "schema: unroot.plan/v9"), "unroot.plan/v9"),
-        ("unknown container", good.replace("- name: jellyfin\n", "- name: jellyfin-old\n"), "jellyfin-old"),
+        (
+            "schema",
+            good.replace("schema: unroot.plan/v1", "schema: unroot.plan/v9"),
+            "unroot.plan/v9",
+        ),
+        (
+            "unknown container",
+            good.replace("- name: jellyfin\n", "- name: jellyfin-old\n"),
+            "jellyfin-old",
+        ),
         (
             "typo",
             edit_decision(&good, "grafana", "    volumes: copy", "    volumse: copy"),
@@ -303,7 +389,9 @@ fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
         ),
     ];
     for (what, text, needle) in cases {
-        let bad = tmp.path().join(format!("bad-{}.yaml", what.replace(' ', "-")));
+        let bad = tmp
+            .path()
+            .join(format!("bad-{}.yaml", what.replace(' ', "-")));
         fs::write(&bad, &text).unwrap();
         let out = tmp.path().join(format!("out-{}", what.replace(' ', "-")));
         let result = run(&["--demo", "generate", "--plan", p(&bad), "--out", p(&out)]);
@@ -342,7 +430,15 @@ fn plan_refuses_unknown_only_names_and_overwrites() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("nope"));
     assert!(!plan.exists());
 
-    ok(&["--demo", "plan", "--only", "grafana", "postgres", "-o", p(&plan)]);
+    ok(&[
+        "--demo",
+        "plan",
+        "--only",
+        "grafana",
+        "postgres",
+        "-o",
+        p(&plan),
+    ]);
     let text = fs::read_to_string(&plan).unwrap();
     assert!(text.contains("- name: grafana") && text.contains("- name: postgres"));
     assert!(!text.contains("- name: jellyfin"));
@@ -350,10 +446,26 @@ fn plan_refuses_unknown_only_names_and_overwrites() {
     let r = run(&["--demo", "plan", "--user", "other", "-o", p(&plan)]);
     assert_eq!(r.status.code(), Some(2));
     assert_eq!(fs::read_to_string(&plan).unwrap(), text);
-    ok(&["--demo", "plan", "--user", "other", "-o", p(&plan), "--force"]);
+    ok(&[
+        "--demo",
+        "plan",
+        "--user",
+        "other",
+        "-o",
+        p(&plan),
+        "--force",
+    ]);
 
     // --only plans generate units for those containers only.
-    ok(&["--demo", "plan", "--only", "grafana", "-o", p(&plan), "--force"]);
+    ok(&[
+        "--demo",
+        "plan",
+        "--only",
+        "grafana",
+        "-o",
+        p(&plan),
+        "--force",
+    ]);
     let out = tmp.path().join("out");
     ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
     let units: Vec<String> = tree(&out)
@@ -376,7 +488,14 @@ fn json_plans_work_like_yaml_plans() {
     assert_eq!(fs::read_to_string(out.join("plan.json")).unwrap(), text);
     let bad = text.replacen("\"include\": true", "\"inclued\": true", 1);
     fs::write(&plan, bad).unwrap();
-    let r = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&tmp.path().join("o2"))]);
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--plan",
+        p(&plan),
+        "--out",
+        p(&tmp.path().join("o2")),
+    ]);
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("inclued"));
 }
@@ -387,13 +506,39 @@ fn policy_flags_exit_1_after_writing() {
     let out = tmp.path().join("out");
     // The demo host mounts the Docker socket into several containers: blockers.
     let r = run(&["--demo", "generate", "--out", p(&out), "--fail-on-blockers"]);
-    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     assert!(out.join("REPORT.md").exists());
-    let r = run(&["--demo", "generate", "--out", p(&out), "--fail-on", "critical"]);
-    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--out",
+        p(&out),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let r = run(&["--demo", "generate", "--out", p(&out)]);
     assert_eq!(r.status.code(), Some(0));
-    let r = run(&["--demo", "generate", "--plan", "x.yaml", "--user", "a", "--out", p(&out)]);
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--plan",
+        "x.yaml",
+        "--user",
+        "a",
+        "--out",
+        p(&out),
+    ]);
     assert_eq!(r.status.code(), Some(2));
 }
 
@@ -404,8 +549,16 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
     let plan_text = fs::read_to_string(&plan).unwrap();
     for script in ["migrate.sh", "rollback.sh"] {
         let path = out.join(script);
-        let n = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
-        assert!(n.status.success(), "bash -n {script}: {}", String::from_utf8_lossy(&n.stderr));
+        let n = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            n.status.success(),
+            "bash -n {script}: {}",
+            String::from_utf8_lossy(&n.stderr)
+        );
         match std::process::Command::new("shellcheck").arg(&path).output() {
             Ok(sc) => assert!(
                 sc.status.success(),
@@ -424,8 +577,15 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         .env("UNROOT_STAGING", tmp.path().join("staging"))
         .output()
         .unwrap();
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
-    assert!(!tmp.path().join("staging").exists(), "a dry run must not create anything");
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(
+        !tmp.path().join("staging").exists(),
+        "a dry run must not create anything"
+    );
     let dry = String::from_utf8(dry.stdout).unwrap();
     let listed = std::process::Command::new("bash")
         .arg(out.join("migrate.sh"))
@@ -439,7 +599,10 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         .collect();
     assert!(steps.len() > 10, "{steps:?}");
     for step in &steps {
-        assert!(dry.contains(&format!("==> {step}: ")), "dry run does not show {step}");
+        assert!(
+            dry.contains(&format!("==> {step}: ")),
+            "dry run does not show {step}"
+        );
     }
     // Per container: the Docker side is stopped, the image moves, volumes are copied.
     let snapshot: serde_json::Value =
@@ -449,9 +612,14 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         if !plan_text.contains(&format!("- name: {name}\n")) {
             continue;
         }
-        let unit_steps: Vec<&String> = steps.iter().filter(|s| s.contains(&name.replace('-', "_"))).collect();
+        let unit_steps: Vec<&String> = steps
+            .iter()
+            .filter(|s| s.contains(&name.replace('-', "_")))
+            .collect();
         assert!(
-            unit_steps.iter().any(|s| s.starts_with("step_docker_stop_")),
+            unit_steps
+                .iter()
+                .any(|s| s.starts_with("step_docker_stop_")),
             "{name}: no docker stop step in {unit_steps:?}"
         );
         assert!(
@@ -462,11 +630,15 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
             if m["kind"] == "volume" {
                 let vol = m["source"].as_str().unwrap().replace('-', "_");
                 assert!(
-                    steps.iter().any(|s| s.starts_with("step_volume_export_") && s.ends_with(&vol)),
+                    steps
+                        .iter()
+                        .any(|s| s.starts_with("step_volume_export_") && s.ends_with(&vol)),
                     "{name}: volume {vol} is not exported"
                 );
                 assert!(
-                    steps.iter().any(|s| s.starts_with("step_volume_import_") && s.ends_with(&vol)),
+                    steps
+                        .iter()
+                        .any(|s| s.starts_with("step_volume_import_") && s.ends_with(&vol)),
                     "{name}: volume {vol} is not imported"
                 );
             }
@@ -487,7 +659,12 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         .output()
         .unwrap();
     let s = String::from_utf8_lossy(&sourced.stdout);
-    assert_eq!(s.trim(), "defined", "{}", String::from_utf8_lossy(&sourced.stderr));
+    assert_eq!(
+        s.trim(),
+        "defined",
+        "{}",
+        String::from_utf8_lossy(&sourced.stderr)
+    );
 
     // One step alone, by name with or without the prefix.
     let one = std::process::Command::new("bash")
@@ -506,5 +683,8 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
 
     // Rollback restores each stopped container's Docker restart policy.
     let rollback = fs::read_to_string(out.join("rollback.sh")).unwrap();
-    assert!(rollback.contains("docker update --restart=unless-stopped") || rollback.contains("docker update --restart=always"));
+    assert!(
+        rollback.contains("docker update --restart=unless-stopped")
+            || rollback.contains("docker update --restart=always")
+    );
 }

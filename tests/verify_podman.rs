@@ -7,11 +7,9 @@
 //! other (ready target -> conflicts -> applied migration -> broken units).
 
 mod common;
+mod verify_sandbox;
 
-use std::fs;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use unroot::generate::{ImageTransfer, PublishedPort, TransferMethod, UnitPlan, VolumeMove};
 use unroot::model::{ContainerState, Protocol, RestartPolicyName};
@@ -22,110 +20,13 @@ use unroot::verify::{
     Check, DockerSide, Expectations, Status, TargetFacts, podman, post_migration, readiness,
 };
 
-const USER: &str = "unroot-verify";
+use verify_sandbox::{Sandbox, USER, apply_quadlet_script, root};
 const RANGE: SubIdRange = SubIdRange {
     start: 2_991_000_000,
     count: 65536,
 };
 const IMAGE: &str = "localhost/verify-app:1";
 const PORT: u16 = 18481;
-
-/// The rootless service in its sandbox, and the command channel into it.
-struct Sandbox {
-    dir: tempfile::TempDir,
-    child: Child,
-    seq: usize,
-}
-
-impl Sandbox {
-    fn start() -> Option<Sandbox> {
-        common::rootless_root()?;
-        let dir = tempfile::Builder::new()
-            .prefix("unroot-verify-")
-            .tempdir()
-            .unwrap();
-        let log = fs::File::create(dir.path().join("serve.log")).unwrap();
-        let child = Command::new(repo().join("scripts/verify-e2e.sh"))
-            .arg("serve")
-            .arg(dir.path())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start scripts/verify-e2e.sh");
-        let mut sandbox = Sandbox { dir, child, seq: 0 };
-        let deadline = Instant::now() + Duration::from_secs(180);
-        while !sandbox.dir.path().join("ready").exists() {
-            if let Some(status) = sandbox.child.try_wait().unwrap() {
-                panic!(
-                    "verify-e2e.sh serve ended ({status}) before the service was ready:\n{}",
-                    sandbox.log()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no Podman service after 180 s:\n{}",
-                sandbox.log()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        Some(sandbox)
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.dir.path().join("podman.sock")
-    }
-
-    /// Run a bash snippet as root inside the sandbox (`$VUSER`, `user_podman` available).
-    fn sh(&mut self, script: &str) -> String {
-        self.seq += 1;
-        let base = self.dir.path().join(format!("cmd/{:04}", self.seq));
-        let tmp = base.with_extension("tmp");
-        fs::write(&tmp, script).unwrap();
-        fs::rename(&tmp, base.with_extension("sh")).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let rc_path = base.with_extension("rc");
-        while !rc_path.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "command did not finish: {script}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let out = fs::read_to_string(base.with_extension("out")).unwrap_or_default();
-        let rc = fs::read_to_string(&rc_path).unwrap();
-        assert_eq!(rc.trim(), "0", "command failed: {script}\n{out}");
-        out
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = fs::write(self.dir.path().join("stop"), "");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        // Our own child only, by its PID.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn root() -> PathBuf {
-    common::rootless_root().expect("checked in Sandbox::start")
-}
 
 fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> UnitPlan {
     UnitPlan {
@@ -174,6 +75,7 @@ fn plan() -> Expectations {
         &target,
         &Default::default(),
         &[unit("web", &[(PORT, 8080)], Some(("web-data", "/data")))],
+        &[],
         None,
         USER,
     );
@@ -226,35 +128,7 @@ fn docker_side(state: ContainerState, restart: RestartPolicyName) -> DockerSide 
     }
 }
 
-/// The ExecStart the real quadlet generator writes for the unit, run by hand (there is no
-/// systemd in the sandbox): systemd-only flags dropped, `%` specifiers filled in. Quadlet's
-/// command already has `-d`, `--replace` and `--rm`.
-fn quadlet_start_script(unit_file: &str) -> String {
-    format!(
-        r#"
-home=/home/$VUSER
-mkdir -p $home/.config/containers/systemd
-cat > $home/.config/containers/systemd/web.container <<'EOF'
-{unit_file}
-EOF
-cat > $home/.config/containers/systemd/web-data.volume <<'EOF'
-[Volume]
-VolumeName=web-data
-EOF
-chown -R $VUSER: $home/.config
-as_user $VUSER env QUADLET_UNIT_DIRS=$home/.config/containers/systemd \
-  /usr/libexec/podman/quadlet -dryrun -user > /tmp/quadlet.out 2>/tmp/quadlet.err
-if grep -q converting /tmp/quadlet.err; then cat /tmp/quadlet.err; exit 1; fi
-user_podman $VUSER volume create --ignore web-data
-line=$(awk '/^---web.service---/{{f=1}} f && /^ExecStart=/{{print; exit}}' /tmp/quadlet.out)
-cmd=${{line#ExecStart=}}
-cmd=$(echo "$cmd" | sed -e 's/--cgroups=split//' -e 's/--sdnotify=conmon//' \
-  -e 's|--cidfile=%t/%N.cid||' -e 's/%N/web/g' -e 's/%n/web.service/g')
-as_user $VUSER env PODMAN_SYSTEMD_UNIT=web.service $cmd
-"#
-    )
-}
-
+/// The unit the migration installs (as `generate` would write it for this plan).
 const WEB_CONTAINER: &str = "[Container]
 ContainerName=web
 Image=localhost/verify-app:1
@@ -264,7 +138,12 @@ Volume=web-data.volume:/data
 Network=pasta
 
 [Install]
-WantedBy=default.target";
+WantedBy=default.target
+";
+
+const WEB_DATA_VOLUME: &str = "[Volume]
+VolumeName=web-data
+";
 
 #[test]
 fn verify_against_real_rootless_podman() {
@@ -321,6 +200,7 @@ fn verify_against_real_rootless_podman() {
         start: 3_500_000_000,
         count: 65536,
     });
+    other_range.subgid_range = other_range.subid_range;
     assert_status(
         &readiness(&other_range, &facts),
         "subuid",
@@ -381,6 +261,7 @@ fn verify_against_real_rootless_podman() {
         start: 2_992_000_000,
         count: 65536,
     });
+    moved.subgid_range = moved.subid_range;
     assert_status(
         &readiness(&moved, &gather(&sandbox)),
         "subuid",
@@ -410,7 +291,11 @@ fn verify_against_real_rootless_podman() {
          user_podman $VUSER network rm verify-net >/dev/null");
 
     // --- Apply the migration: the real quadlet generator's command for the unit ----------
-    sandbox.sh(&quadlet_start_script(WEB_CONTAINER));
+    let units = sandbox.dir.path().join("lib-quadlet");
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::write(units.join("web.container"), WEB_CONTAINER).unwrap();
+    std::fs::write(units.join("web-data.volume"), WEB_DATA_VOLUME).unwrap();
+    sandbox.sh(&apply_quadlet_script("/srv/verify/lib-quadlet"));
     let got = Command::new("curl")
         .args([
             "-fsS",

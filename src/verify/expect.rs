@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::generate::subid::SubIdAssignment;
 use crate::generate::{PublishedPort, UnitPlan};
 use crate::model::{Inventory, Resources};
 use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, SubIdRange, Target};
@@ -22,8 +23,11 @@ pub struct Expectations {
     pub user: String,
     /// `MAJOR.MINOR` the quadlet files were written for.
     pub podman_version: String,
-    /// The subuid/subgid range the plan allocated to `user` (`None`: none allocated).
+    /// The subuid range the plan allocated to `user` (`None`: none allocated).
     pub subid_range: Option<SubIdRange>,
+    /// The subgid range; the same as `subid_range` unless the allocator split them.
+    #[serde(default)]
+    pub subgid_range: Option<SubIdRange>,
     /// Every range the plan allocated (to detect overlaps with other users' lines).
     pub all_subid_ranges: BTreeMap<String, SubIdRange>,
     pub containers: Vec<ExpectedContainer>,
@@ -75,19 +79,24 @@ impl ExpectedContainer {
 impl Expectations {
     /// Flatten the plan's parts for the Podman service of `user`.
     ///
-    /// `units` are the generators' per-container plans (one per included container);
+    /// `units` are the generators' per-container plans (one per included container) and
+    /// `subids` their subuid/subgid allocation (used when the plan fixes no range);
     /// `inventory` supplies what the units do not carry (container user, resource limits).
     pub fn build(
         target: &Target,
         decisions: &BTreeMap<String, ContainerDecision>,
         units: &[UnitPlan],
+        subids: &[SubIdAssignment],
         inventory: Option<&Inventory>,
         user: &str,
     ) -> Self {
+        let allocated = subids.iter().find(|a| a.user == user);
+        let fixed = target.subid_ranges.get(user).copied();
         let mut out = Expectations {
             user: user.to_string(),
             podman_version: target.podman_version.clone(),
-            subid_range: target.subid_ranges.get(user).copied(),
+            subid_range: fixed.or(allocated.map(|a| a.uids)),
+            subgid_range: fixed.or(allocated.map(|a| a.gids)),
             all_subid_ranges: target.subid_ranges.clone(),
             ..Default::default()
         };

@@ -162,7 +162,11 @@ pub fn subids(expect: &Expectations, facts: &TargetFacts, kind: IdKind) -> Check
     let id = kind.id();
     let file = format!("{}/etc/{id}", facts.host_files.root.trim_end_matches('/'));
     let user = &expect.user;
-    let Some(range) = expect.subid_range else {
+    let range = match kind {
+        IdKind::Uid => expect.subid_range,
+        IdKind::Gid => expect.subgid_range,
+    };
+    let Some(range) = range else {
         return Check::warn(
             id,
             format!("the plan allocates no {id} range to {user}"),

@@ -24,6 +24,7 @@ mod libpod_raw;
 pub mod podman;
 pub mod post;
 pub mod readiness;
+pub mod render;
 
 pub use check::{Check, Status, Tally};
 pub use expect::Expectations;

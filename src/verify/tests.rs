@@ -22,6 +22,7 @@ fn expect() -> Expectations {
         user: "svc".into(),
         podman_version: "5.4".into(),
         subid_range: Some(RANGE),
+        subgid_range: Some(RANGE),
         all_subid_ranges: [("svc".to_string(), RANGE)].into(),
         containers: vec![ExpectedContainer {
             docker_name: "web".into(),
@@ -264,6 +265,7 @@ fn subuid_missing_mismatched_overlapping_or_not_in_effect_fails() {
 
     let mut no_range = expect();
     no_range.subid_range = None;
+    no_range.subgid_range = None;
     assert_eq!(
         host_checks::subids(&no_range, &ready(), IdKind::Uid).status,
         Status::Warn
