@@ -142,7 +142,7 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     let before = tree(&out);
     assert!(before.contains_key("quadlet/watchtower.container"));
 
-    // Exclude watchtower; move jellyfin's port 8096 to 18096.
+    // Exclude watchtower; move pihole's DNS port 53 to 5353.
     let text = fs::read_to_string(&plan).unwrap();
     let text = edit_decision(
         &text,
@@ -152,9 +152,9 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     );
     let text = edit_decision(
         &text,
-        "jellyfin",
+        "pihole",
         "    ports:\n      policy: sysctl",
-        "    ports:\n      policy: remap\n      ports:\n        8096: 18096",
+        "    ports:\n      policy: remap\n      ports:\n        53: 5353",
     );
     fs::write(&plan, text).unwrap();
     let regenerated = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
@@ -172,7 +172,7 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
         .collect();
     // The files that must change, and the only ones that may.
     for must in [
-        "quadlet/jellyfin.container",
+        "quadlet/pihole.container",
         "migrate.sh",
         "rollback.sh",
         "REPORT.md",
@@ -184,7 +184,7 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
         );
     }
     let allowed: BTreeSet<&str> = [
-        "quadlet/jellyfin.container",
+        "quadlet/pihole.container",
         "migrate.sh",
         "rollback.sh",
         "REPORT.md",
@@ -202,13 +202,13 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
         removed.iter().all(|r| r.contains("watchtower")),
         "only watchtower's files may go: {removed:?}"
     );
-    let unit = String::from_utf8(after["quadlet/jellyfin.container"].0.clone()).unwrap();
-    assert!(unit.contains("18096:8096"), "{unit}");
+    let unit = String::from_utf8(after["quadlet/pihole.container"].0.clone()).unwrap();
+    assert!(unit.contains("5353:53"), "{unit}");
     let migrate = String::from_utf8(after["migrate.sh"].0.clone()).unwrap();
     assert!(!migrate.contains("step_docker_stop_watchtower"));
     let report = String::from_utf8(after["REPORT.md"].0.clone()).unwrap();
     assert!(
-        report.contains("8096") && report.contains("18096"),
+        report.contains("is now published on 5353"),
         "report must tell about the port move"
     );
     // Untouched files keep their mtime: nothing was rewritten needlessly.
@@ -261,7 +261,7 @@ fn secret_values_appear_only_in_0600_env_files() {
         .flat_map(|c| c["env"].as_array().unwrap().iter())
         .filter(|e| {
             let name = e["name"].as_str().unwrap().to_ascii_uppercase();
-            ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "NOTIFICATION_URL"]
+            ["PASSWORD", "PASSWD", "TOKEN", "SECRET"]
                 .iter()
                 .any(|k| name.contains(k))
         })
@@ -315,16 +315,16 @@ fn secret_values_appear_only_in_0600_env_files() {
 fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let (plan, out) = demo_plan_and_output(tmp.path());
-    let edited = out.join("quadlet/jellyfin.container");
+    let edited = out.join("quadlet/pihole.container");
     let mut content = fs::read_to_string(&edited).unwrap();
     content.push_str("# local tweak\n");
     fs::write(&edited, &content).unwrap();
     // A plan edit that would rewrite several files, including the edited one.
     let text = edit_decision(
         &fs::read_to_string(&plan).unwrap(),
-        "jellyfin",
+        "pihole",
         "    ports:\n      policy: sysctl",
-        "    ports:\n      policy: remap\n      ports:\n        8096: 18096",
+        "    ports:\n      policy: remap\n      ports:\n        53: 5353",
     );
     fs::write(&plan, text).unwrap();
     let before = tree(&out);
@@ -332,7 +332,7 @@ fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
     let refused = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("quadlet/jellyfin.container"), "{stderr}");
+    assert!(stderr.contains("quadlet/pihole.container"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(
@@ -351,7 +351,7 @@ fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
         "--force",
     ]);
     let replaced = fs::read_to_string(&edited).unwrap();
-    assert!(!replaced.contains("# local tweak") && replaced.contains("18096"));
+    assert!(!replaced.contains("# local tweak") && replaced.contains("5353:53"));
 }
 
 #[test]
@@ -381,9 +381,9 @@ fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
             "port",
             edit_decision(
                 &good,
-                "jellyfin",
+                "pihole",
                 "    ports:\n      policy: sysctl",
-                "    ports:\n      policy: remap\n      ports:\n        8096: 99999",
+                "    ports:\n      policy: remap\n      ports:\n        53: 99999",
             ),
             "99999",
         ),

@@ -3,14 +3,14 @@
 use anyhow::Result;
 
 use crate::cli::{FailOn, GenerateArgs, GlobalArgs};
-use crate::commands::plan::{default_decisions, select, target_from_flags};
+use crate::commands::plan::{default_decisions, generate_here, select, target_from_flags};
 use crate::exit::{self, Failure};
 use crate::generate::NoteLevel;
 use crate::plan::bundle::{PlanCopy, output_files};
 use crate::plan::document::{self, BuildInput, Format};
 use crate::plan::load;
 use crate::risk::{Migration, Severity};
-use crate::{generate, output, risk, source};
+use crate::{output, risk, source};
 
 fn threshold(fail_on: FailOn) -> Severity {
     match fail_on {
@@ -43,7 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
                 .to_string();
             load::check_against(&plan.document, &inventory, &plan.text, &shown)?;
             let decisions = plan.document.decisions(&inventory);
-            let generated = generate::generate(&inventory, &plan.document.target, &decisions)?;
+            let generated = generate_here(&inventory, &plan.document.target, &decisions)?;
             // The report shows today's findings and notes with the plan's decisions.
             let names: Vec<String> = plan
                 .document
@@ -66,7 +66,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             let target = target_from_flags(args.user.as_deref(), args.podman_version.as_deref())?;
             let names = select(&inventory, &[])?;
             let decisions = default_decisions(&inventory, &names);
-            let generated = generate::generate(&inventory, &target, &decisions)?;
+            let generated = generate_here(&inventory, &target, &decisions)?;
             let mut doc = document::build(&BuildInput {
                 inventory: &inventory,
                 target: &target,

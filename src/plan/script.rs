@@ -166,14 +166,21 @@ fn quadlet_files_for<'a>(generated: &'a Generated, units: &[&UnitPlan]) -> Vec<&
                 .find(|f| f.path == format!("quadlet/{}.container", u.unit))
         })
         .collect();
+    let user = units.first().map(|u| u.user.as_str());
     let mut out: Vec<&str> = Vec::new();
     for f in &generated.files {
         let Some(name) = f.path.strip_prefix("quadlet/") else {
             continue;
         };
+        // The generators say which users need each shared unit; older output that does
+        // not is matched by reference from the users' container files.
+        let listed = generated.resources.iter().find(|r| r.path == f.path);
         let wanted = containers.iter().any(|c| c.path == f.path)
             || (!name.ends_with(".container")
-                && containers.iter().any(|c| references(&c.content, name)));
+                && match listed {
+                    Some(r) => user.is_some_and(|u| r.users.iter().any(|x| x == u)),
+                    None => containers.iter().any(|c| references(&c.content, name)),
+                });
         if wanted {
             out.push(f.path.as_str());
         }
@@ -287,11 +294,35 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             );
         }
         let mut body = Vec::new();
-        for (file, flag, ranges) in [
-            ("/etc/subuid", "--add-subuids", &subuids),
-            ("/etc/subgid", "--add-subgids", &subgids),
+        let assigned = g.subids.iter().find(|a| a.user == user);
+        for (file, flag, ranges, new) in [
+            (
+                "/etc/subuid",
+                "--add-subuids",
+                &subuids,
+                assigned.map(|a| (a.uids, a.uids_new)),
+            ),
+            (
+                "/etc/subgid",
+                "--add-subgids",
+                &subgids,
+                assigned.map(|a| (a.gids, a.gids_new)),
+            ),
         ] {
-            match ranges.get(&user) {
+            let range = match new {
+                Some((r, _)) => Some((r.start, r.count)),
+                None => ranges.get(&user).copied(),
+            };
+            if let Some((false, (start, count))) = new.map(|(_, n)| n).zip(range) {
+                body.push(format!(
+                    "# {user} already has {start}-{} in {file} on the host the plan was made for.\n  \
+                     if applying && ! grep -q {} {file}; then die \"{user} has no range in {file} any more: re-run unroot generate\"; fi",
+                    start + count - 1,
+                    q(&format!("^{user}:"))
+                ));
+                continue;
+            }
+            match range {
                 Some((start, count)) => {
                     let end = start + count - 1;
                     body.push(format!(
@@ -1139,6 +1170,7 @@ mod tests {
                     start_at_boot: false,
                 },
             ],
+            ..Default::default()
         };
         (inv, target, generated)
     }
