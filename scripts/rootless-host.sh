@@ -43,8 +43,9 @@ setup_log="$log_dir/rootless-setup.log"
 deb_cache="$cache/debootstrap-debs"
 
 # Bump when the recipe below changes: an older root is then rebuilt.
-recipe_version="unroot-rootless-root v2"
-packages="podman,passt,uidmap,runc,busybox,catatonit,netavark,aardvark-dns,fuse-overlayfs,conmon,curl,procps,iproute2,ca-certificates"
+# nftables: netavark (user-defined networks) runs nft inside the rootless network namespace.
+recipe_version="unroot-rootless-root v3"
+packages="podman,passt,uidmap,runc,busybox,catatonit,netavark,aardvark-dns,fuse-overlayfs,conmon,nftables,curl,procps,iproute2,ca-certificates"
 stamp_name=".unroot-root-ok"
 
 die() {
@@ -212,7 +213,7 @@ cmd_run() {
   flock -s 9
   UNROOT_ENTRY_ROOT="$root" UNROOT_ENTRY_SCRIPT="$script" UNROOT_ENTRY_LIB="$here/e2e/rootless-lib.sh" \
     UNROOT_ENTRY_BINDS="$(printf '%s\n' "${binds[@]+"${binds[@]}"}")" \
-    unshare -m --propagation private -- bash -c "$enter_program" unroot-enter "$@"
+    exec unshare -m --propagation private -- bash -c "$enter_program" unroot-enter "$@"
 }
 
 # Runs in the new mount namespace (as bash -c): assemble the root, pivot into it, run the script.
@@ -254,11 +255,15 @@ export PODMAN_IGNORE_CGROUPSV1_WARNING=1 UNROOT_LIB=/run/unroot/lib.sh
 unset UNROOT_ENTRY_ROOT UNROOT_ENTRY_SCRIPT UNROOT_ENTRY_LIB UNROOT_ENTRY_BINDS
 # Not exec: when the script ends (or the entry is interrupted), stop what its users left running
 # so no container, pasta or pause process outlives the entry.
+# The script runs in the background so a TERM/INT to this process (its PID is the one the
+# caller started, thanks to exec) ends the script and still sweeps.
 source /run/unroot/lib.sh
 trap "rootless_sweep" EXIT
-trap "exit 130" INT TERM
+bash /run/unroot/entry.sh "$@" </dev/stdin &
+child=$!
+trap "kill \$child 2>/dev/null; wait \$child; exit 130" INT TERM
 rc=0
-bash /run/unroot/entry.sh "$@" || rc=$?
+wait "$child" || rc=$?
 exit "$rc"
 '
 

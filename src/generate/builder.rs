@@ -13,7 +13,12 @@ use super::unit_file::{self, Context, EncodedInput, Encoding, Section};
 /// What happened to a key that was not written as itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Downgrade {
+    /// The quadlet key, or the Docker setting for flags that have no key.
     pub key: &'static str,
+    /// `key` is a quadlet key (not a Docker setting name).
+    pub is_key: bool,
+    /// The podman flags that express it (empty when there are none).
+    pub podman_flags: Vec<String>,
     /// `true`: written as podman flags in `PodmanArgs=`; `false`: dropped.
     pub moved_to_podman_args: bool,
     pub reason: String,
@@ -27,6 +32,36 @@ pub struct QuadletSection {
     /// Words for `PodmanArgs=`, unencoded, in insertion order.
     podman_args: Vec<String>,
     pub downgrades: Vec<Downgrade>,
+}
+
+impl Downgrade {
+    /// `(setting, message)` for a note.
+    pub fn describe(&self) -> (String, String) {
+        let setting = if self.is_key {
+            format!("quadlet {}=", self.key)
+        } else {
+            self.key.to_owned()
+        };
+        let message = if self.moved_to_podman_args {
+            format!(
+                "{}: written as podman flags in PodmanArgs= instead",
+                self.reason
+            )
+        } else if self.podman_flags.is_empty() || self.key == "Environment" {
+            // Environment values may be secrets: never repeat them in a note.
+            format!(
+                "{}: left out; set it by hand once the target Podman supports it",
+                self.reason
+            )
+        } else {
+            format!(
+                "{}: left out; the podman run flags are `{}` (add them by hand, e.g. in a drop-in, once possible)",
+                self.reason,
+                self.podman_flags.join(" ")
+            )
+        };
+        (setting, message)
+    }
 }
 
 impl QuadletSection {
@@ -69,6 +104,8 @@ impl QuadletSection {
         if !pa.supported_by(self.version) {
             self.downgrades.push(Downgrade {
                 key: what,
+                is_key: false,
+                podman_flags: args.iter().map(|a| a.as_ref().to_owned()).collect(),
                 moved_to_podman_args: false,
                 reason: format!("Podman {} quadlet has no PodmanArgs= key", self.version),
             });
@@ -79,6 +116,8 @@ impl QuadletSection {
             {
                 self.downgrades.push(Downgrade {
                     key: what,
+                    is_key: false,
+                    podman_flags: Vec::new(),
                     moved_to_podman_args: false,
                     reason: format!("the argument {e}"),
                 });
@@ -133,10 +172,12 @@ impl QuadletSection {
                 .iter()
                 .all(|a| unit_file::encode_word(&mut String::new(), a, Context::Podman).is_ok());
         if movable {
-            self.podman_args.extend(args);
+            self.podman_args.extend(args.iter().cloned());
         }
         self.downgrades.push(Downgrade {
             key: key.name,
+            is_key: true,
+            podman_flags: args,
             moved_to_podman_args: movable,
             reason,
         });

@@ -34,6 +34,8 @@ pub struct Names<'a> {
     pub pods: &'a BTreeMap<String, String>,
     /// (compose project, service) → Docker container name, for `depends_on`.
     pub services: &'a BTreeMap<(String, String), String>,
+    /// Docker container name → network decision of every included container.
+    pub networks_of: &'a BTreeMap<String, NetworkChoice>,
 }
 
 /// Everything generated for one container.
@@ -887,6 +889,22 @@ pub fn generate_container(
             let peer = names.services.get(&(compose.project.clone(), dep.clone()));
             match peer.and_then(|p| names.units.get(p)) {
                 Some(peer_unit) => {
+                    let peer_net = peer.and_then(|p| names.networks_of.get(p));
+                    let shared = match (&network, peer_net) {
+                        (NetworkChoice::Shared(a), Some(NetworkChoice::Shared(b))) => {
+                            a == b || c.networks.iter().any(|n| n.network == *b)
+                        }
+                        (NetworkChoice::Pod(a), Some(NetworkChoice::Pod(b))) => a == b,
+                        (NetworkChoice::Host, Some(NetworkChoice::Host)) => true,
+                        _ => false,
+                    };
+                    if !shared {
+                        m.note(
+                            NoteLevel::Warning,
+                            "depends_on",
+                            format!("depends on {dep}, but the plan puts them on different networks: it can no longer reach {dep} by name; give both the same shared network or pod"),
+                        );
+                    }
                     if let Ok(v) = sys(&format!("{peer_unit}.service")) {
                         unit_sec.push("Requires", v.clone());
                         unit_sec.push("After", v);
@@ -904,22 +922,13 @@ pub fn generate_container(
     // Put every downgrade into a note.
     let (container_sec, downgrades) = sec.finish();
     for d in downgrades {
-        let (level, what) = if d.moved_to_podman_args {
-            (
-                NoteLevel::Info,
-                "written as podman flags in PodmanArgs= instead",
-            )
+        let level = if d.moved_to_podman_args {
+            NoteLevel::Info
         } else {
-            (
-                NoteLevel::NotTranslated,
-                "left out; set it by hand after checking the target Podman",
-            )
+            NoteLevel::NotTranslated
         };
-        m.note(
-            level,
-            format!("quadlet {}=", d.key),
-            format!("{}: {what}", d.reason),
-        );
+        let (setting, message) = d.describe();
+        m.note(level, setting, message);
     }
 
     let mut comments = vec![

@@ -29,11 +29,14 @@
 pub mod builder;
 pub mod container;
 pub mod env;
+pub mod exec_line;
 pub mod image;
 pub mod keys;
 pub mod names;
 pub mod ports;
 pub mod resources;
+#[doc(hidden)]
+pub mod sample;
 pub mod subid;
 pub mod unit_file;
 
@@ -250,6 +253,7 @@ pub fn generate_for_host(
         networks: &plan.networks,
         pods: &plan.pods,
         services: &plan.services,
+        networks_of: &plan.networks_of,
     };
     for (c, decision) in &included {
         let unit = &plan.units[&c.name];

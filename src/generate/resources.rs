@@ -20,6 +20,8 @@ pub struct UnitNames {
     pub networks: BTreeMap<String, String>,
     pub pods: BTreeMap<String, String>,
     pub services: BTreeMap<(String, String), String>,
+    /// Docker container name → its network decision (to check that peers share one).
+    pub networks_of: BTreeMap<String, NetworkChoice>,
     /// Users of each volume/network/pod (by Docker or pod name).
     volume_users: BTreeMap<String, BTreeSet<String>>,
     network_users: BTreeMap<String, BTreeSet<String>>,
@@ -58,7 +60,7 @@ pub fn plan(
     let mut n = UnitNames::default();
     let mut namer = UnitNamer::default();
     // Containers first: their unit names are what operators type.
-    for (c, _) in included {
+    for (c, decision) in included {
         let unit = namer.claim(&c.name, UnitKind::Container);
         if unit != c.name {
             let taken = included.iter().any(|(o, _)| {
@@ -77,6 +79,8 @@ pub fn plan(
             });
         }
         n.units.insert(c.name.clone(), unit);
+        n.networks_of
+            .insert(c.name.clone(), decision.network.clone());
         if let Some(compose) = &c.compose {
             if let Some(service) = &compose.service {
                 n.services
@@ -167,22 +171,14 @@ fn filtered_labels(labels: &BTreeMap<String, String>) -> Vec<String> {
 
 fn push_downgrades(out: &mut Generated, what: &str, downgrades: Vec<super::builder::Downgrade>) {
     for d in downgrades {
-        out.notes.push(host_note(
-            if d.moved_to_podman_args {
-                NoteLevel::Info
-            } else {
-                NoteLevel::NotTranslated
-            },
-            format!("{what}: quadlet {}=", d.key),
-            if d.moved_to_podman_args {
-                format!(
-                    "{}: written as podman flags in PodmanArgs= instead",
-                    d.reason
-                )
-            } else {
-                format!("{}: left out", d.reason)
-            },
-        ));
+        let level = if d.moved_to_podman_args {
+            NoteLevel::Info
+        } else {
+            NoteLevel::NotTranslated
+        };
+        let (setting, message) = d.describe();
+        out.notes
+            .push(host_note(level, format!("{what}: {setting}"), message));
     }
 }
 
@@ -232,13 +228,13 @@ pub fn render(
                     "Docker driver options were not carried over (see REPORT.md).".to_owned(),
                 );
             }
-            if docker.len() == 64 && docker.chars().all(|c| c.is_ascii_hexdigit()) {
-                out.notes.push(host_note(
-                    NoteLevel::Info,
-                    format!("volume {}", &docker[..12]),
-                    "an anonymous Docker volume: kept as a named Podman volume so its data moves too",
-                ));
-            }
+        }
+        if docker.len() == 64 && docker.chars().all(|c| c.is_ascii_hexdigit()) {
+            out.notes.push(host_note(
+                NoteLevel::Info,
+                format!("volume {}", &docker[..12]),
+                "an anonymous Docker volume: kept as a named Podman volume so its data moves too",
+            ));
         }
         let (section, downgrades) = sec.finish();
         push_downgrades(out, &format!("volume {docker}"), downgrades);

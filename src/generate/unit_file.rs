@@ -95,9 +95,11 @@ pub fn encode_word(out: &mut String, word: &str, ctx: Context) -> Result<(), Enc
         return Err(EncodeError::Empty);
     }
     check_controls(word, true)?;
+    // Any Unicode whitespace: quadlet trims lines with Go's TrimSpace, which would eat
+    // an unquoted non-breaking space at the end of a line.
     let needs_quotes = word
         .chars()
-        .any(|c| c.is_ascii_whitespace() || matches!(c, '"' | '\'' | '\\'));
+        .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\'));
     if !needs_quotes {
         escape_expansions(out, word, ctx);
         return Ok(());
@@ -148,7 +150,7 @@ pub fn encode(
                 if word.chars().any(|c| matches!(c, '"' | '\'' | '\\')) {
                     return Err(EncodeError::QuoteInList);
                 }
-                if word.chars().any(|c| c.is_ascii_whitespace()) {
+                if word.chars().any(char::is_whitespace) {
                     out.push('"');
                     escape_expansions(&mut out, word, ctx);
                     out.push('"');

@@ -197,6 +197,25 @@ impl Summary {
         s
     }
 
+    /// `14 containers · 5 critical · ... · 1 rootless blocker in 1 container · 37 changes`.
+    pub fn sentence(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = vec![plural(self.containers, "container", "containers")];
+        parts.extend(
+            Severity::ALL
+                .iter()
+                .map(|s| format!("{} {}", self.count(*s), s.as_str())),
+        );
+        parts.push(format!(
+            "{} in {}",
+            plural(self.blockers, "rootless blocker", "rootless blockers"),
+            plural(self.containers_with_blockers, "container", "containers")
+        ));
+        parts.push(plural(self.changes, "change", "changes"));
+        parts.join(" · ")
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         match severity {
             Severity::Critical => self.critical,

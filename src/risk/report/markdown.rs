@@ -67,26 +67,12 @@ fn remedies(out: &mut String, findings: &[Finding]) {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let s = &report.summary;
     let _ = writeln!(
         out,
         "# unroot scan\n\n{}\n",
         escape(&host_line(report.inventory))
     );
-    let _ = writeln!(
-        out,
-        "**{} containers** · {} critical · {} high · {} medium · {} low · {} info · \
-         {} rootless blockers in {} containers · {} changes needed\n",
-        s.containers,
-        s.critical,
-        s.high,
-        s.medium,
-        s.low,
-        s.info,
-        s.blockers,
-        s.containers_with_blockers,
-        s.changes
-    );
+    let _ = writeln!(out, "**{}**\n", report.summary.sentence());
     if !report.host_findings.is_empty() {
         out.push_str("## Host\n\n");
         findings_table(&mut out, &report.host_findings);

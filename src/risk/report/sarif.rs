@@ -9,7 +9,9 @@ use crate::risk::{Finding, Severity};
 
 use super::Report;
 
-pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The OASIS schema id of SARIF 2.1.0 (errata 01), which validators and GitHub accept.
+pub const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// SARIF `level` for a severity: critical and high fail a check, medium warns.
 pub fn level(severity: Severity) -> &'static str {

@@ -179,21 +179,7 @@ pub fn render(report: &Report, opts: TableOptions) -> String {
     } else {
         render_rows(&mut out, &HEADERS, &rows(report), 0, opts);
     }
-    let s = &report.summary;
-    let _ = writeln!(
-        out,
-        "\n{} containers · {} critical · {} high · {} medium · {} low · {} info · \
-         {} rootless blockers in {} containers · {} changes",
-        s.containers,
-        s.critical,
-        s.high,
-        s.medium,
-        s.low,
-        s.info,
-        s.blockers,
-        s.containers_with_blockers,
-        s.changes
-    );
+    let _ = writeln!(out, "\n{}", report.summary.sentence());
     out.push_str("Explanations and fixes: unroot scan --format markdown (or json)\n");
     out
 }

@@ -6,8 +6,8 @@ use crate::model::{NamespaceMode, NetworkMode, ProfileSetting, RestartPolicyName
 use crate::risk::Severity;
 
 use super::{
-    Check, Ctx, DOCKER_DEFAULT_CAPS, Hit, Rule, added_caps, bind_mounts, cap_added, cap_dropped,
-    clean_path, is_runtime_socket, join, path_under, runs_as_root,
+    BENIGN_READ_ONLY, Check, Ctx, DOCKER_DEFAULT_CAPS, Hit, Rule, added_caps, bind_mounts,
+    cap_added, cap_dropped, clean_path, is_runtime_socket, join, path_under, runs_as_root,
 };
 
 pub const RULES: &[Rule] = &[
@@ -151,9 +151,6 @@ const SENSITIVE_DIRS: &[&str] = &[
     "/var/lib/containers",
 ];
 
-/// Read-only mounts of these are the common, harmless time-zone idiom.
-const BENIGN_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
-
 /// 5.2: no AppArmor profile. `--privileged` runs unconfined whatever the option says.
 fn apparmor_unconfined(ctx: &Ctx) -> Option<Hit> {
     let c = ctx.container;
@@ -164,8 +161,13 @@ fn apparmor_unconfined(ctx: &Ctx) -> Option<Hit> {
         .then(|| Hit::new("security option apparmor=unconfined"))
 }
 
-/// 5.3: SELinux labelling disabled, or not applied on an SELinux host.
+/// 5.3: on an SELinux host, labelling disabled or no label option. Not applicable without
+/// SELinux: Docker itself adds `label=disable` to privileged and host-PID/IPC containers, which
+/// means nothing on an AppArmor or LSM-less host.
 fn selinux_not_applied(ctx: &Ctx) -> Option<Hit> {
+    if !ctx.host().selinux {
+        return None;
+    }
     let labels = &ctx.container.security.selinux_labels;
     if labels.iter().any(|l| l == "disable") {
         return Some(
@@ -173,7 +175,8 @@ fn selinux_not_applied(ctx: &Ctx) -> Option<Hit> {
                 .severity(Severity::Medium),
         );
     }
-    (ctx.host().selinux && labels.is_empty())
+    labels
+        .is_empty()
         .then(|| Hit::new("SELinux is enabled on the host but no label option is set"))
 }
 
@@ -598,22 +601,28 @@ mod tests {
 
     #[test]
     fn selinux() {
-        let hit = run(
-            selinux_not_applied,
-            plain().security_opt("label=disable").build(),
-        )
-        .unwrap();
-        assert_eq!(hit.severity, Some(Severity::Medium));
-        let mut inv = inventory(vec![plain().build()]);
-        inv.host.selinux = true;
-        assert!(run_in(selinux_not_applied, &inv).is_some());
-        // Not applicable without SELinux, and satisfied by a label.
-        assert!(run(selinux_not_applied, plain().build()).is_none());
-        let mut inv = inventory(vec![
-            plain().security_opt("label=type:svirt_apache_t").build(),
-        ]);
-        inv.host.selinux = true;
+        let selinux_host = |c| {
+            let mut inv = inventory(vec![c]);
+            inv.host.selinux = true;
+            inv
+        };
+        let inv = selinux_host(plain().security_opt("label=disable").build());
+        assert_eq!(
+            run_in(selinux_not_applied, &inv).unwrap().severity,
+            Some(Severity::Medium)
+        );
+        assert!(run_in(selinux_not_applied, &selinux_host(plain().build())).is_some());
+        // Satisfied by a label; not applicable without SELinux (Docker adds label=disable
+        // to privileged containers on every host).
+        let inv = selinux_host(plain().security_opt("label=type:svirt_apache_t").build());
         assert!(run_in(selinux_not_applied, &inv).is_none());
+        assert!(
+            run(
+                selinux_not_applied,
+                plain().security_opt("label=disable").build()
+            )
+            .is_none()
+        );
     }
 
     #[test]

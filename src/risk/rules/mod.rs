@@ -180,6 +180,9 @@ pub fn path_under(path: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Read-only mounts of these are the common, harmless time-zone idiom.
+pub const BENIGN_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
+
 /// Collapse repeated and trailing slashes (`//etc/` -> `/etc`), keeping `/` itself.
 pub fn clean_path(path: &str) -> &str {
     let trimmed = path.trim_end_matches('/');

@@ -7,7 +7,10 @@ use crate::model::{
 };
 use crate::risk::Migration;
 
-use super::{Check, Ctx, Hit, Rule, added_caps, bind_mounts, is_runtime_socket, join, path_under};
+use super::{
+    BENIGN_READ_ONLY, Check, Ctx, Hit, Rule, added_caps, bind_mounts, is_runtime_socket, join,
+    path_under,
+};
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -316,7 +319,10 @@ fn restart_needs_lingering(ctx: &Ctx) -> Option<Hit> {
 /// The owner is named when the scanning host could read it.
 fn bind_mount_ownership(ctx: &Ctx) -> Option<Hit> {
     let items: Vec<String> = bind_mounts(ctx.container)
-        .filter(|m| !is_runtime_socket(&m.source) && !path_under(&m.source, "/dev"))
+        .filter(|m| {
+            let benign = m.read_only && BENIGN_READ_ONLY.iter().any(|b| path_under(&m.source, b));
+            !(benign || is_runtime_socket(&m.source) || path_under(&m.source, "/dev"))
+        })
         .map(|m| {
             let owner = match m.source_uid {
                 Some(0) => "owned by root".to_string(),

@@ -1,0 +1,270 @@
+//! The generated units against the real Podman 5.4.2 quadlet generator (`quadlet -dryrun
+//! -user`): every file must convert without a `converting` error and produce its service,
+//! and the podman command line systemd would run must carry the Docker settings.
+
+mod common;
+mod generate_support;
+
+use generate_support::{assert_all_converted, dry_run, exec_line, exec_start, target};
+use unroot::generate::{Generated, GeneratedFile, generate, sample};
+
+fn has_pair(argv: &[String], flag: &str, value: &str) -> bool {
+    argv.windows(2).any(|w| w[0] == flag && w[1] == value)
+}
+
+fn assert_pairs(argv: &[String], pairs: &[(&str, &str)]) {
+    for (flag, value) in pairs {
+        assert!(
+            has_pair(argv, flag, value),
+            "missing {flag} {value:?} in {argv:?}"
+        );
+    }
+}
+
+fn fleet(version: &str) -> Generated {
+    let (inv, decisions) = sample::fleet();
+    generate(&inv, &target(version), &decisions).unwrap()
+}
+
+#[test]
+fn fleet_converts_for_every_version_the_real_generator_understands() {
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    // Keys of newer targets (Memory= in 5.5, ...) are unknown to 5.4.2 by design; every
+    // target up to the binary's own version must convert cleanly.
+    for version in ["4.4", "4.6", "4.9", "5.0", "5.2", "5.3", "5.4"] {
+        let generated = fleet(version);
+        let run = dry_run(&bin, &generated.files);
+        assert_all_converted(&run, &generated.files);
+        let containers = generated
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".container"))
+            .count();
+        assert_eq!(containers, 8, "{version}");
+    }
+}
+
+#[test]
+fn checker_catches_what_quadlet_rejects() {
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    let bad = vec![
+        GeneratedFile {
+            path: "quadlet/bad.container".into(),
+            mode: 0o644,
+            content: "[Container]\nImage=x\nBadKey=1\n".into(),
+        },
+        GeneratedFile {
+            path: "quadlet/good.container".into(),
+            mode: 0o644,
+            content: "[Container]\nImage=x\n".into(),
+        },
+    ];
+    let run = dry_run(&bin, &bad);
+    assert!(
+        run.stderr.contains("converting \"bad.container\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.services.contains_key("bad.service"));
+    assert!(run.services.contains_key("good.service"));
+    let result = std::panic::catch_unwind(|| assert_all_converted(&run, &bad));
+    assert!(result.is_err(), "the checker must fail on a rejected unit");
+}
+
+#[test]
+fn exec_start_carries_the_docker_settings() {
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    let generated = fleet("5.4");
+    let run = dry_run(&bin, &generated.files);
+    assert_all_converted(&run, &generated.files);
+
+    let web = exec_start(&run, "web.service");
+    assert_pairs(
+        &web,
+        &[
+            ("--name", "web"),
+            ("--network", "pasta"),
+            ("--publish", "80:80"),
+            ("--publish", "443:443"),
+            ("--publish", "8000-8002:8000-8002"),
+            ("--publish", "127.0.0.1:5353:53/udp"),
+            ("--publish", "[::1]:9090:90"),
+            ("-v", "/srv/www data:/usr/share/nginx/html:ro,Z"),
+            ("--tmpfs", "/run:size=64m,mode=1777"),
+            ("--env", "MODE=prod"),
+            ("--env", "GREETING=hello world"),
+            ("--env", "PRICE=100% of $5 a${X}b $HOME"),
+            ("--env", r#"QUOTED=say "hi" it's C:\path\"#),
+            ("--env", "UNICODE=grüße ✓ 日本"),
+            ("--env", "TABBED=a\tb"),
+            ("--cap-add", "net_admin"),
+            ("--cap-drop", "mknod"),
+            ("--user", "101:101"),
+            ("--group-add", "999"),
+            ("--sysctl", "net.core.somaxconn=1024"),
+            ("--ulimit", "nofile=1024:2048"),
+            ("--shm-size", "134217728b"),
+            ("--pids-limit", "100"),
+            ("--memory", "536870912b"),
+            ("--health-cmd", "curl -f http://localhost/ || exit 1"),
+            ("--health-interval", "30s"),
+            ("--health-start-period", "1500ms"),
+            ("--health-retries", "3"),
+            (
+                "--label",
+                "traefik.http.routers.web.rule=Host(`x`) && PathPrefix(`/y`)",
+            ),
+            ("--label", "org.example.team=web platform"),
+            ("--hostname", "www"),
+            ("--add-host", "host.docker.internal:host-gateway"),
+            ("--dns", "192.0.2.53"),
+            ("--dns-search", "example.internal"),
+            ("--dns-option", "ndots:2"),
+            ("--workdir", "/srv"),
+            ("--stop-signal", "SIGQUIT"),
+            ("--stop-timeout", "30"),
+            ("--log-driver", "journald"),
+            ("--security-opt", "label=type:container_t"),
+        ],
+    );
+    for flag in [
+        "--read-only",
+        "--security-opt=no-new-privileges",
+        "--init",
+        "--cpus=1.5",
+    ] {
+        assert!(web.iter().any(|a| a == flag), "missing {flag} in {web:?}");
+    }
+    assert!(
+        !web.iter().any(|a| a.contains("sys_time")),
+        "SYS_TIME was not kept by the plan"
+    );
+    let image_at = web
+        .iter()
+        .position(|a| a == "docker.io/library/nginx:1.25")
+        .unwrap();
+    assert_eq!(web[image_at + 1..], ["nginx", "-g", "daemon off;"]);
+    let web_service = &run.services["web.service"];
+    assert!(web_service.contains("Restart=always"));
+    assert!(web_service.contains("WantedBy=default.target"));
+
+    // Local image, secret env in a file, dependencies, pod peer, privileged dropped.
+    let app = exec_start(&run, "shop-app-1.service");
+    let env_file = run.dir.path().join("env/shop-app-1.env");
+    assert_pairs(
+        &app,
+        &[
+            ("--env-file", env_file.to_str().unwrap()),
+            ("--env", "LOG_LEVEL=debug"),
+            ("--network", "shop_default"),
+            ("--network", "shop_backend"),
+            ("--network-alias", "app"),
+            ("--pull", "never"),
+            (
+                "--entrypoint",
+                r#"["/docker-entrypoint.sh","--config","/etc/app conf.yml"]"#,
+            ),
+            (
+                "--health-cmd",
+                r#"["/bin/check","--url","http://localhost:3000/"]"#,
+            ),
+            ("--publish", "3000:3000"),
+        ],
+    );
+    assert!(
+        !app.iter()
+            .any(|a| a.contains("API_TOKEN") || a == "--privileged" || a == "--device")
+    );
+    let image_at = app
+        .iter()
+        .position(|a| a == "localhost/shop-app:2")
+        .unwrap();
+    assert_eq!(
+        app[image_at + 1..],
+        ["sh", "-c", "echo \"$HOME\" 100% ${X} 'q' \\ done"]
+    );
+    let secret = std::fs::read_to_string(&env_file).unwrap();
+    assert_eq!(secret, "API_TOKEN=tok-$-%-\"-'\n");
+    let app_unit = &run.services["shop-app-1.service"];
+    assert!(app_unit.contains("Requires=shop-db-1.service"));
+    assert!(app_unit.contains("After=shop-db-1.service"));
+    assert!(app_unit.contains("Requires=shop-cache-1.service"));
+    assert!(app_unit.contains("Restart=on-failure"));
+    assert!(app_unit.contains("StartLimitBurst=4"));
+
+    // Named volume through its .volume unit, health command with quotes via PodmanArgs.
+    let db = exec_start(&run, "shop-db-1.service");
+    assert_pairs(
+        &db,
+        &[
+            ("-v", "shop_pgdata:/var/lib/postgresql/data"),
+            ("--user", "postgres"),
+            ("--network-alias", "db"),
+            ("--health-cmd", r#"pg_isready -U "postgres""#),
+            (
+                "--env-file",
+                run.dir.path().join("env/shop-db-1.env").to_str().unwrap(),
+            ),
+        ],
+    );
+    assert!(run.services["shop-db-1.service"].contains("Requires=shop_pgdata-volume.service"));
+
+    // The pod carries the member's ports.
+    let cache = exec_start(&run, "shop-cache-1.service");
+    assert!(cache.iter().any(|a| a.starts_with("--pod")), "{cache:?}");
+    assert!(!cache.iter().any(|a| a == "--publish"));
+    let pod = exec_line(&run, "shop-pod.service", "ExecStartPre=");
+    assert_pairs(
+        &pod,
+        &[
+            ("--publish", "127.0.0.1:6379:6379"),
+            ("--network", "pasta"),
+            ("--name", "shop"),
+        ],
+    );
+
+    // Sanitized names, seccomp, pid=host, keep-id.
+    let odd = exec_start(&run, "odd-name-1.service");
+    assert_pairs(
+        &odd,
+        &[
+            ("--name", "odd name@1"),
+            ("--security-opt", "seccomp=unconfined"),
+            ("--user", "70000"),
+            ("--userns", "keep-id"),
+            ("--env", "OK=fine"),
+        ],
+    );
+    assert!(odd.iter().any(|a| a == "--pid=host"));
+    assert!(!odd.iter().any(|a| a.contains("MULTI")));
+    let twin = exec_start(&run, "odd-name-1-2.service");
+    assert_eq!(
+        twin.last().unwrap(),
+        "docker.io/library/busybox:latest",
+        "empty argument: no Exec"
+    );
+
+    // Remapped privileged port, :U bind, SCTP left out.
+    let front = exec_start(&run, "front.service");
+    assert_pairs(
+        &front,
+        &[
+            ("--publish", "8081:8080"),
+            ("--publish", "8025:25"),
+            ("-v", "/srv/front:/data:U"),
+        ],
+    );
+    assert!(!front.iter().any(|a| a.contains("sctp")));
+
+    let monitor = exec_start(&run, "monitor.service");
+    assert_pairs(
+        &monitor,
+        &[("--network", "host"), ("--device", "/dev/kmsg:/dev/kmsg:r")],
+    );
+}
