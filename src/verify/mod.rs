@@ -45,13 +45,18 @@ pub enum Phase {
     Post,
 }
 
-/// Post-migration once any planned container exists on the target, readiness before.
+/// Post-migration once any planned unit has a container on the target (quadlet's
+/// `PODMAN_SYSTEMD_UNIT` label), readiness before. A container that merely has a planned
+/// name is someone else's: readiness reports it as a conflict.
 pub fn auto_phase(expect: &Expectations, facts: &TargetFacts) -> Phase {
-    if expect
-        .containers
-        .iter()
-        .any(|c| post::find(c, facts).is_some())
-    {
+    let started = |c: &expect::ExpectedContainer| {
+        let service = c.service();
+        facts
+            .containers
+            .iter()
+            .any(|t| t.systemd_unit() == Some(service.as_str()))
+    };
+    if expect.containers.iter().any(started) {
         Phase::Post
     } else {
         Phase::Readiness

@@ -71,11 +71,19 @@ pub async fn connect(socket: &Path) -> Result<Podman> {
     let ping = tokio::time::timeout(std::time::Duration::from_secs(10), podman.ping()).await;
     match ping {
         Ok(Ok(_)) => Ok(podman),
-        Ok(Err(err)) => Err(Failure::usage(format!(
-            "{shown} answers but is not a Podman API service ({err}); pass the target user's \
-             Podman socket with --podman-socket"
-        ))
-        .into()),
+        Ok(Err(err)) => {
+            let why = match &err {
+                podman_api::Error::Fault { code, .. } if code.as_u16() == 404 => {
+                    "it has no libpod API: a Docker socket?".to_string()
+                }
+                other => other.to_string(),
+            };
+            Err(Failure::usage(format!(
+                "{shown} answers but is not a Podman API service ({why}); pass the target \
+                 user's Podman socket with --podman-socket"
+            ))
+            .into())
+        }
         Err(_) => Err(Failure::usage(format!(
             "{shown} did not answer within 10 s: is it a Podman API socket?"
         ))

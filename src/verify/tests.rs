@@ -373,6 +373,10 @@ fn a_migrated_target_passes_every_post_check() {
     assert_eq!(checks.len(), 8 + 7);
     assert_eq!(auto_phase(&expect(), &migrated()), Phase::Post);
     assert_eq!(auto_phase(&expect(), &ready()), Phase::Readiness);
+    // Same name, no unit label: someone else's container, still readiness.
+    let mut foreign = migrated();
+    foreign.containers[0].labels.clear();
+    assert_eq!(auto_phase(&expect(), &foreign), Phase::Readiness);
 }
 
 #[test]
