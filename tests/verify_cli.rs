@@ -2,6 +2,8 @@
 //! real parts: a container on the real Docker engine -> `unroot plan` -> `unroot generate`
 //! -> readiness against real rootless Podman 5.4.2 -> the generated units applied -> post
 //! checks, with the Docker side read from the real engine.
+// Without the `podman` feature only the "built without Podman support" case runs.
+#![cfg_attr(not(feature = "podman"), allow(dead_code, unused_imports))]
 
 mod common;
 mod verify_sandbox;
@@ -58,6 +60,24 @@ fn demo_plan(dir: &Path) -> String {
     plan.display().to_string()
 }
 
+/// Built with `--no-default-features`: no Podman client, and `verify` says so.
+#[cfg(not(feature = "podman"))]
+#[test]
+fn without_the_podman_feature_verify_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = demo_plan(dir.path());
+    let out = unroot()
+        .args(["verify", "--demo", "--plan", &plan])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        2,
+        &["built without Podman support", "feature `podman`"],
+    );
+}
+
+#[cfg(feature = "podman")]
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
@@ -222,6 +242,7 @@ fn not_passing(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+#[cfg(feature = "podman")]
 #[test]
 fn plan_generate_verify_migrate_verify() {
     if !common::docker_available() {

@@ -6,6 +6,8 @@
 //! One test function: the service takes seconds to start and the cases build on each
 //! other (ready target -> conflicts -> applied migration -> broken units).
 
+#![cfg(feature = "podman")]
+
 mod common;
 mod verify_sandbox;
 

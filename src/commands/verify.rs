@@ -21,7 +21,7 @@ pub async fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8> {
     use crate::cli::{VerifyFormat, VerifyPhase};
     use crate::exit::Failure;
     use crate::plan::load;
-    use crate::verify::{self, DockerSide, Expectations, Phase, Report, podman};
+    use crate::verify::{self, DockerSide, Phase, Report, podman};
 
     let loaded = load::read(&args.plan)?;
     let doc = &loaded.document;
@@ -44,15 +44,7 @@ pub async fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8> {
 
     let inventory = crate::source::load(global, None).await?;
     let decisions = doc.decisions(&inventory);
-    let generated = crate::generate::generate(&inventory, &doc.target, &decisions)?;
-    let expect = Expectations::build(
-        &doc.target,
-        &decisions,
-        &generated.units,
-        &generated.subids,
-        Some(&inventory),
-        &user,
-    );
+    let expect = verify::expectations_for(&inventory, &doc.target, &decisions, &user)?;
     let facts = podman::gather(&client, &socket, &host_root).await?;
 
     let phase = match args.phase {

@@ -130,6 +130,48 @@ pub fn default_socket(user: &str, host_root: &Path) -> Option<std::path::PathBuf
     Some(host_root.join(format!("run/user/{uid}/podman/podman.sock")))
 }
 
+/// Readiness of the target for what the operator decided so far (the TUI's summary):
+/// regenerate the units from the inventory and decisions, then [`readiness_report`].
+/// `socket: None` uses the target user's default rootless socket under `host_root`.
+pub async fn readiness_for(
+    inventory: &crate::model::Inventory,
+    target: &crate::plan::Target,
+    decisions: &std::collections::BTreeMap<String, crate::plan::ContainerDecision>,
+    socket: Option<&Path>,
+    host_root: &Path,
+) -> anyhow::Result<Report> {
+    let socket = match socket {
+        Some(path) => path.to_path_buf(),
+        None => default_socket(&target.user, host_root).ok_or_else(|| {
+            crate::exit::Failure::usage(format!(
+                "user {} does not exist on this host: no rootless Podman socket to check",
+                target.user
+            ))
+        })?,
+    };
+    let expect = expectations_for(inventory, target, decisions, &target.user)?;
+    readiness_report(&socket, &expect, host_root).await
+}
+
+/// What the plan promises for `user`: the units are regenerated exactly as
+/// `unroot generate` writes them, so verify checks what was (or will be) installed.
+pub fn expectations_for(
+    inventory: &crate::model::Inventory,
+    target: &crate::plan::Target,
+    decisions: &std::collections::BTreeMap<String, crate::plan::ContainerDecision>,
+    user: &str,
+) -> anyhow::Result<Expectations> {
+    let generated = crate::generate::generate(inventory, target, decisions)?;
+    Ok(Expectations::build(
+        target,
+        decisions,
+        &generated.units,
+        &generated.subids,
+        Some(inventory),
+        user,
+    ))
+}
+
 /// Readiness summary for the TUI: connect, gather, run the readiness checks.
 ///
 /// Errors (socket missing, not Podman) come back as one-line messages the TUI can show in

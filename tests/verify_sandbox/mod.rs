@@ -20,6 +20,20 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start() -> Option<Sandbox> {
+        // Inside the test command the root is required: build it if no earlier stage did
+        // (idempotent, locked, a no-op when the root is complete).
+        if common::required("UNROOT_REQUIRE_PODMAN") {
+            let out = Command::new(repo().join("scripts/rootless-host.sh"))
+                .arg("setup")
+                .output()
+                .expect("run scripts/rootless-host.sh setup");
+            assert!(
+                out.status.success(),
+                "scripts/rootless-host.sh setup failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         common::rootless_root()?;
         let dir = tempfile::Builder::new()
             .prefix("unroot-verify-")
