@@ -391,6 +391,19 @@ fn plan_generate_verify_migrate_verify() {
     );
     assert_eq!(code, 0);
 
+    // A plan naming a container the inventory no longer has: its unit cannot be expected.
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(&plan).unwrap()).unwrap();
+    let mut gone = doc["containers"][0].clone();
+    gone["name"] = "verify-gone".into();
+    doc["containers"].as_sequence_mut().unwrap().push(gone);
+    let stale_plan = dir.join("stale-plan.yaml");
+    fs::write(&stale_plan, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    let (code, report) = verify_json(&sandbox, &stale_plan);
+    assert_eq!(code, 1);
+    assert_eq!(status_of(&report, "plan-container:verify-gone"), "fail");
+    assert_eq!(status_of(&report, "container-running:verify-web"), "pass");
+
     // The unit stopped: exit 1 and the fix names the unit.
     sandbox.sh("user_podman $VUSER stop -t 0 verify-web >/dev/null");
     let (code, report) = verify_json(&sandbox, &plan);
