@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use crate::cli::GlobalArgs;
 use crate::docker::{self, Progress};
 use crate::exit::Failure;
@@ -125,11 +123,6 @@ pub(crate) fn bare_message(err: &serde_json::Error) -> String {
         Some(cut) => full[..cut].to_owned(),
         None => full,
     }
-}
-
-/// Load a snapshot for tests and tools that already hold the text.
-pub fn inventory_from_str(text: &str) -> anyhow::Result<Inventory> {
-    parse_snapshot(text, "snapshot").context("parsing a snapshot")
 }
 
 #[cfg(test)]

@@ -360,3 +360,140 @@ pub fn generate_for_host(
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(version: &str) -> Target {
+        Target {
+            user: "alice".into(),
+            project_users: BTreeMap::new(),
+            create_user: false,
+            podman_version: version.into(),
+            quadlet_dir: ".config/containers/systemd".into(),
+            subid_ranges: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn refuses_podman_without_quadlet() {
+        let (inv, d) = sample::fleet();
+        let err = generate(&inv, &target("4.3"), &d).unwrap_err().to_string();
+        assert!(err.contains("quadlet appeared in Podman 4.4"), "{err}");
+        assert!(generate(&inv, &target("latest"), &d).is_err());
+    }
+
+    #[test]
+    fn newer_than_known_is_a_warning_not_an_error() {
+        let (inv, d) = sample::fleet();
+        let g = generate(&inv, &target("6.0"), &d).unwrap();
+        assert!(g.notes.iter().any(|n| n.setting == "--podman-version"));
+        let web = g
+            .files
+            .iter()
+            .find(|f| f.path == "quadlet/web.container")
+            .unwrap();
+        assert!(
+            web.content.contains("\nMemory=536870912b\n"),
+            "5.5+ writes Memory= as a key"
+        );
+    }
+
+    #[test]
+    fn secret_values_stay_in_mode_0600_env_files() {
+        let (inv, d) = sample::fleet();
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let secrets: Vec<&str> = inv
+            .containers
+            .iter()
+            .flat_map(|c| c.env.iter())
+            .filter(|e| env::looks_secret(&e.name))
+            .map(|e| e.value.as_str())
+            .collect();
+        assert_eq!(secrets.len(), 2);
+        for f in &g.files {
+            let holds = secrets.iter().any(|s| f.content.contains(s));
+            assert_eq!(holds, f.path.starts_with("env/"), "{}", f.path);
+            if f.path.starts_with("env/") {
+                assert_eq!(f.mode, 0o600);
+            }
+        }
+        for n in &g.notes {
+            assert!(!secrets.iter().any(|s| n.message.contains(s)), "{n:?}");
+        }
+        // A refused value is named, never shown.
+        assert!(
+            g.notes
+                .iter()
+                .any(|n| n.setting == "Config.Env MULTI" && !n.message.contains("line1"))
+        );
+    }
+
+    #[test]
+    fn every_included_container_gets_a_unit_and_a_plan() {
+        let (inv, mut d) = sample::fleet();
+        let mut skip = ContainerDecision::default_for(&inv.containers[1]);
+        skip.include = false;
+        d.insert(inv.containers[1].name.clone(), skip);
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        assert_eq!(g.units.len(), inv.containers.len() - 1);
+        assert!(
+            !g.units
+                .iter()
+                .any(|u| u.container == inv.containers[1].name)
+        );
+        for u in &g.units {
+            assert!(
+                g.files
+                    .iter()
+                    .any(|f| f.path == format!("quadlet/{}.container", u.unit))
+            );
+        }
+        let mut paths: Vec<&str> = g.files.iter().map(|f| f.path.as_str()).collect();
+        let sorted = {
+            let mut p = paths.clone();
+            p.sort();
+            p
+        };
+        assert_eq!(paths, sorted);
+        paths.dedup();
+        assert_eq!(paths.len(), g.files.len(), "no path twice");
+    }
+
+    #[test]
+    fn pasta_default_snippet_only_before_podman_5() {
+        let (inv, d) = sample::fleet();
+        let old = generate(&inv, &target("4.9"), &d).unwrap();
+        let conf = old
+            .files
+            .iter()
+            .find(|f| f.path.starts_with("containers.conf.d/"))
+            .unwrap();
+        assert!(
+            conf.content
+                .contains("default_rootless_network_cmd = \"pasta\"")
+        );
+        let new = generate(&inv, &target("5.0"), &d).unwrap();
+        assert!(
+            !new.files
+                .iter()
+                .any(|f| f.path.starts_with("containers.conf.d/"))
+        );
+    }
+
+    #[test]
+    fn sysctl_file_names_the_lowest_port() {
+        let (inv, d) = sample::fleet();
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let f = g
+            .files
+            .iter()
+            .find(|f| f.path == "sysctl.d/50-unroot-unprivileged-ports.conf")
+            .unwrap();
+        assert!(
+            f.content
+                .ends_with("net.ipv4.ip_unprivileged_port_start=80\n")
+        );
+    }
+}

@@ -81,11 +81,11 @@ pub fn plan(
         n.units.insert(c.name.clone(), unit);
         n.networks_of
             .insert(c.name.clone(), decision.network.clone());
-        if let Some(compose) = &c.compose {
-            if let Some(service) = &compose.service {
-                n.services
-                    .insert((compose.project.clone(), service.clone()), c.name.clone());
-            }
+        if let Some(compose) = &c.compose
+            && let Some(service) = &compose.service
+        {
+            n.services
+                .insert((compose.project.clone(), service.clone()), c.name.clone());
         }
     }
     for (c, decision) in included {
