@@ -76,8 +76,10 @@ fn plan() -> Expectations {
     let mut e = Expectations::build(
         &target,
         &Default::default(),
-        &[unit("web", &[(PORT, 8080)], Some(("web-data", "/data")))],
-        &[],
+        &unroot::generate::Generated {
+            units: vec![unit("web", &[(PORT, 8080)], Some(("web-data", "/data")))],
+            ..Default::default()
+        },
         None,
         USER,
     );

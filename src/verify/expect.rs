@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::generate::subid::SubIdAssignment;
-use crate::generate::{PublishedPort, UnitPlan};
+use crate::generate::{Generated, NoteLevel, PublishedPort};
 use crate::model::{Inventory, Resources};
 use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, SubIdRange, Target};
 
@@ -53,7 +52,9 @@ pub struct ExpectedContainer {
     pub ports: Vec<PublishedPort>,
     /// `(podman volume, destination)` for named volumes.
     pub volumes: Vec<(String, String)>,
-    /// Destinations of bind mounts kept from Docker, with their host path.
+    /// `(destination, host path)` of the bind mounts the unit keeps. A host path starting
+    /// with `%t/` is under the user's runtime directory (the Docker socket becomes the
+    /// user's Podman socket).
     pub binds: Vec<(String, String)>,
     /// The container user as configured under Docker (`""`: image default).
     pub container_user: Option<String>,
@@ -79,18 +80,18 @@ impl ExpectedContainer {
 impl Expectations {
     /// Flatten the plan's parts for the Podman service of `user`.
     ///
-    /// `units` are the generators' per-container plans (one per included container) and
-    /// `subids` their subuid/subgid allocation (used when the plan fixes no range);
-    /// `inventory` supplies what the units do not carry (container user, resource limits).
+    /// `generated` is what `unroot generate` produces for the plan: its per-container unit
+    /// plans, subuid/subgid allocation (used when the plan fixes no range) and notes (mounts
+    /// it could not translate are not expected). `inventory` supplies what the units do not
+    /// carry (container user, bind mounts, resource limits).
     pub fn build(
         target: &Target,
         decisions: &BTreeMap<String, ContainerDecision>,
-        units: &[UnitPlan],
-        subids: &[SubIdAssignment],
+        generated: &Generated,
         inventory: Option<&Inventory>,
         user: &str,
     ) -> Self {
-        let allocated = subids.iter().find(|a| a.user == user);
+        let allocated = generated.subids.iter().find(|a| a.user == user);
         let fixed = target.subid_ranges.get(user).copied();
         let mut out = Expectations {
             user: user.to_string(),
@@ -100,7 +101,7 @@ impl Expectations {
             all_subid_ranges: target.subid_ranges.clone(),
             ..Default::default()
         };
-        for unit in units {
+        for unit in &generated.units {
             if unit.user != user {
                 out.other_users
                     .entry(unit.user.clone())
@@ -119,12 +120,20 @@ impl Expectations {
                 .map(|v| (v.podman_volume.clone(), v.destination.clone()))
                 .collect();
             out.volumes.extend(volumes.iter().map(|(v, _)| v.clone()));
+            let untranslated = |dest: &str| {
+                generated.notes.iter().any(|n| {
+                    n.level == NoteLevel::NotTranslated
+                        && n.container.as_deref() == Some(unit.container.as_str())
+                        && n.setting == format!("mount {dest}")
+                })
+            };
             let binds = docker
                 .map(|c| {
                     c.mounts
                         .iter()
                         .filter(|m| m.kind == crate::model::MountKind::Bind)
-                        .map(|m| (m.destination.clone(), m.source.clone()))
+                        .filter(|m| !untranslated(&m.destination))
+                        .map(|m| (m.destination.clone(), bind_source_under_podman(&m.source)))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -163,6 +172,27 @@ impl Expectations {
             .iter()
             .flat_map(|c| c.controllers.iter().cloned())
             .collect()
+    }
+}
+
+/// Docker socket paths the generators replace by the user's Podman socket (kept in step
+/// with `generate/container.rs`).
+const DOCKER_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
+
+/// Where a Docker bind source ends up under Podman.
+fn bind_source_under_podman(source: &str) -> String {
+    if DOCKER_SOCKETS.contains(&source) {
+        "%t/podman/podman.sock".to_string()
+    } else {
+        source.to_string()
+    }
+}
+
+/// A planned bind source matches what Podman reports (`%t` is the user's runtime dir).
+pub fn bind_source_matches(planned: &str, actual: &str) -> bool {
+    match planned.strip_prefix("%t/") {
+        Some(rest) => actual.starts_with("/run/user/") && actual.ends_with(&format!("/{rest}")),
+        None => planned == actual,
     }
 }
 

@@ -165,8 +165,7 @@ pub fn expectations_for(
     Ok(Expectations::build(
         target,
         decisions,
-        &generated.units,
-        &generated.subids,
+        &generated,
         Some(inventory),
         user,
     ))

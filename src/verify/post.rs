@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::check::Check;
-use super::expect::{Expectations, ExpectedContainer};
+use super::expect::{Expectations, ExpectedContainer, bind_source_matches};
 use super::facts::{TargetContainer, TargetFacts};
 use super::host_checks::{self, When};
 use super::images::same_image;
@@ -214,7 +214,7 @@ fn mounts(planned: &ExpectedContainer, found: &TargetContainer) -> Check {
     }
     for (dest, source) in &planned.binds {
         match found.mounts.iter().find(|m| &m.destination == dest) {
-            Some(m) if m.kind == "bind" && &m.source == source => {}
+            Some(m) if m.kind == "bind" && bind_source_matches(source, &m.source) => {}
             Some(m) => problems.push(format!(
                 "{dest} is {} {} instead of bind {source}",
                 m.kind, m.source

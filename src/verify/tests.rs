@@ -488,3 +488,85 @@ fn report_exit_codes_and_notes() {
     assert_eq!(report.exit_code(), 1);
     assert_eq!(report.summary.fail, 1);
 }
+
+#[test]
+fn expectations_follow_what_generate_writes() {
+    use crate::generate::{Generated, ImageTransfer, Note, NoteLevel, TransferMethod, UnitPlan};
+    use crate::model::{Container, Inventory, Mount, MountKind};
+
+    let bind = |src: &str, dest: &str| Mount {
+        kind: MountKind::Bind,
+        source: src.into(),
+        destination: dest.into(),
+        ..Default::default()
+    };
+    let inventory = Inventory {
+        containers: vec![Container {
+            name: "traefik".into(),
+            mounts: vec![
+                bind("/var/run/docker.sock", "/var/run/docker.sock"),
+                bind("/srv/a:b,c", "/odd"),
+                bind("/srv/traefik", "/etc/traefik"),
+            ],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let generated = Generated {
+        units: vec![UnitPlan {
+            container: "traefik".into(),
+            unit: "traefik".into(),
+            user: "svc".into(),
+            image: ImageTransfer {
+                docker_ref: "traefik:v3.1".into(),
+                podman_ref: "docker.io/library/traefik:v3.1".into(),
+                method: TransferMethod::Load,
+            },
+            volumes: vec![],
+            chown_binds: vec![],
+            ports: vec![],
+            start_at_boot: true,
+        }],
+        notes: vec![Note {
+            container: Some("traefik".into()),
+            level: NoteLevel::NotTranslated,
+            setting: "mount /odd".into(),
+            message: "cannot be expressed".into(),
+        }],
+        ..Default::default()
+    };
+    let target = crate::plan::Target {
+        user: "svc".into(),
+        project_users: Default::default(),
+        create_user: false,
+        podman_version: "5.4".into(),
+        quadlet_dir: ".config/containers/systemd".into(),
+        subid_ranges: Default::default(),
+    };
+    let e = Expectations::build(
+        &target,
+        &Default::default(),
+        &generated,
+        Some(&inventory),
+        "svc",
+    );
+    assert_eq!(
+        e.containers[0].binds,
+        vec![
+            (
+                "/var/run/docker.sock".to_string(),
+                "%t/podman/podman.sock".to_string()
+            ),
+            ("/etc/traefik".to_string(), "/srv/traefik".to_string()),
+        ]
+    );
+    assert!(expect::bind_source_matches(
+        "%t/podman/podman.sock",
+        "/run/user/1001/podman/podman.sock"
+    ));
+    assert!(!expect::bind_source_matches(
+        "%t/podman/podman.sock",
+        "/var/run/docker.sock"
+    ));
+    assert!(expect::bind_source_matches("/srv/traefik", "/srv/traefik"));
+}
