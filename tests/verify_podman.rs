@@ -168,6 +168,12 @@ fn verify_against_real_rootless_podman() {
     let checks = readiness(&plan, &facts);
     assert_status(&checks, "podman-version", Status::Pass, "5.4.2");
     assert_status(&checks, "rootless", Status::Pass, "rootless");
+    assert_status(
+        &checks,
+        "service-user",
+        Status::Pass,
+        "unroot-verify (UID 2991)",
+    );
     assert_status(&checks, "network-backend", Status::Pass, "netavark");
     assert_status(&checks, "rootless-network-cmd", Status::Pass, "pasta");
     assert_status(
@@ -197,6 +203,15 @@ fn verify_against_real_rootless_podman() {
         "podman-version",
         Status::Fail,
         "older than 5.8",
+    );
+
+    let mut someone_else = plan.clone();
+    someone_else.user = "root".into();
+    assert_status(
+        &readiness(&someone_else, &facts),
+        "service-user",
+        Status::Fail,
+        "belongs to unroot-verify (UID 2991)",
     );
 
     let mut other_range = plan.clone();

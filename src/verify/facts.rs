@@ -66,6 +66,8 @@ pub struct HostFiles {
     /// Parsed `/etc/subuid`; `None` when the file could not be read.
     pub subuid: Option<Vec<SubIdLine>>,
     pub subgid: Option<Vec<SubIdLine>>,
+    /// User name -> UID from `/etc/passwd` under the root.
+    pub users: BTreeMap<String, u32>,
     /// `/proc/sys/net/ipv4/ip_unprivileged_port_start` of this machine's network namespace.
     pub unprivileged_port_start: Option<u16>,
     /// Why a file could not be read, for the check messages.

@@ -18,6 +18,7 @@ pub fn all(expect: &Expectations, facts: &TargetFacts, when: When) -> Vec<Check>
     vec![
         podman_version(expect, facts),
         rootless(facts),
+        service_user(expect, facts),
         network_backend(facts),
         rootless_network_cmd(facts),
         subids(expect, facts, IdKind::Uid),
@@ -79,6 +80,59 @@ pub fn rootless(facts: &TargetFacts) -> Check {
             ID,
             "the service did not say whether it is rootless",
             "check that the socket belongs to `podman system service`",
+        ),
+    }
+}
+
+/// The socket must belong to the plan's user: the service's user namespace maps container
+/// root to that user's UID.
+pub fn service_user(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "service-user";
+    let user = &expect.user;
+    let owner = facts
+        .uid_map
+        .iter()
+        .find(|m| m.container_id == 0)
+        .map(|m| m.host_id);
+    let Some(uid) = facts.host_files.users.get(user).copied() else {
+        return Check::fail(
+            ID,
+            format!(
+                "user {user} does not exist in {}/etc/passwd (read locally)",
+                facts.host_files.root.trim_end_matches('/')
+            ),
+            format!(
+                "create it: `useradd --create-home {user}` (migrate.sh does with create_user: true)"
+            ),
+        );
+    };
+    match owner {
+        Some(owner) if owner == u64::from(uid) => {
+            Check::pass(ID, format!("the service runs as {user} (UID {uid})"))
+        }
+        Some(owner) => {
+            let name = facts
+                .host_files
+                .users
+                .iter()
+                .find(|(_, u)| u64::from(**u) == owner)
+                .map_or_else(
+                    || format!("UID {owner}"),
+                    |(n, _)| format!("{n} (UID {owner})"),
+                );
+            Check::fail(
+                ID,
+                format!("the socket belongs to {name}, the plan's user is {user} (UID {uid})"),
+                format!(
+                    "use {user}'s socket: /run/user/{uid}/podman/podman.sock, or pass --user {}",
+                    name.split(' ').next().unwrap_or_default()
+                ),
+            )
+        }
+        None => Check::fail(
+            ID,
+            "the service reports no user namespace mapping",
+            "check that the socket belongs to a rootless `podman system service`",
         ),
     }
 }

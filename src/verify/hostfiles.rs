@@ -20,6 +20,12 @@ pub fn read(root: &Path) -> HostFiles {
     };
     out.subuid = read_subids(&under(root, "etc/subuid"), &mut out.errors);
     out.subgid = read_subids(&under(root, "etc/subgid"), &mut out.errors);
+    match fs::read_to_string(under(root, "etc/passwd")) {
+        Ok(text) => out.users = parse_passwd(&text),
+        Err(err) => out
+            .errors
+            .push(format!("{}: {err}", under(root, "etc/passwd").display())),
+    }
     match fs::read_to_string(PORT_START) {
         Ok(text) => match text.trim().parse() {
             Ok(v) => out.unprivileged_port_start = Some(v),
@@ -68,15 +74,22 @@ pub fn parse_subids(text: &str) -> Vec<SubIdLine> {
         .collect()
 }
 
-/// The user's name and UID from `ROOT/etc/passwd` (subid files may name either).
+/// `name -> UID` of every `/etc/passwd` line.
+pub fn parse_passwd(text: &str) -> std::collections::BTreeMap<String, u32> {
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?.to_string();
+            f.next()?;
+            Some((name, f.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The UID of `user` in `ROOT/etc/passwd` (subid files may name either).
 pub fn passwd_uid(root: &Path, user: &str) -> Option<u32> {
     let text = fs::read_to_string(under(root, "etc/passwd")).ok()?;
-    text.lines().find_map(|l| {
-        let mut f = l.split(':');
-        (f.next()? == user).then_some(())?;
-        f.next()?;
-        f.next()?.parse().ok()
-    })
+    parse_passwd(&text).get(user).copied()
 }
 
 #[cfg(test)]
@@ -119,5 +132,6 @@ mod tests {
         assert_eq!(files.subgid, Some(Vec::new()));
         assert_eq!(passwd_uid(dir.path(), "bob"), Some(1005));
         assert_eq!(passwd_uid(dir.path(), "nobody"), None);
+        assert_eq!(files.users.get("bob"), Some(&1005));
     }
 }

@@ -94,6 +94,7 @@ fn ready() -> TargetFacts {
             ]),
             subgid: Some(vec![line("svc", 200_000, 65536)]),
             unprivileged_port_start: Some(1024),
+            users: [("svc".to_string(), 1001), ("alice".to_string(), 1000)].into(),
             errors: vec![],
         },
         images: vec![TargetImage {
@@ -166,7 +167,7 @@ fn a_ready_target_passes_every_readiness_check() {
     let checks = readiness(&expect(), &ready());
     let not_passing: Vec<&Check> = checks.iter().filter(|c| c.status != Status::Pass).collect();
     assert!(not_passing.is_empty(), "{not_passing:#?}");
-    assert_eq!(checks.len(), 12);
+    assert_eq!(checks.len(), 13);
     assert!(checks.iter().all(|c| c.fix.is_none()));
 }
 
@@ -370,7 +371,7 @@ fn a_migrated_target_passes_every_post_check() {
     );
     let not_passing: Vec<&Check> = checks.iter().filter(|c| c.status != Status::Pass).collect();
     assert!(not_passing.is_empty(), "{not_passing:#?}");
-    assert_eq!(checks.len(), 8 + 7);
+    assert_eq!(checks.len(), 9 + 7);
     assert_eq!(auto_phase(&expect(), &migrated()), Phase::Post);
     assert_eq!(auto_phase(&expect(), &ready()), Phase::Readiness);
     // Same name, no unit label: someone else's container, still readiness.
@@ -569,4 +570,23 @@ fn expectations_follow_what_generate_writes() {
         "/var/run/docker.sock"
     ));
     assert!(expect::bind_source_matches("/srv/traefik", "/srv/traefik"));
+}
+
+#[test]
+fn the_socket_must_belong_to_the_plans_user() {
+    let mut f = ready();
+    f.uid_map[0].host_id = 1000;
+    let c = host_checks::service_user(&expect(), &f);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("belongs to alice (UID 1000)"), "{c:?}");
+    assert!(c.fix.unwrap().contains("/run/user/1001/podman/podman.sock"));
+    let mut f = ready();
+    f.host_files.users.remove("svc");
+    let c = host_checks::service_user(&expect(), &f);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("does not exist"));
+    assert_eq!(
+        host_checks::service_user(&expect(), &ready()).status,
+        Status::Pass
+    );
 }
