@@ -86,7 +86,7 @@ impl Report {
     ) -> Self {
         let mut notes = facts.api_notes.clone();
         notes.push(format!(
-            "read locally, not through the API: {}/etc/subuid, {0}/etc/subgid, \
+            "read locally, not through the API: {}/etc/subuid, {0}/etc/subgid, {0}/etc/passwd, \
              /proc/sys/net/ipv4/ip_unprivileged_port_start",
             facts.host_files.root.trim_end_matches('/')
         ));
