@@ -146,6 +146,33 @@ mod tests {
         }
     }
 
+    /// The hand-made demo must mean what normalization would have produced.
+    #[test]
+    fn demo_agrees_with_normalization() {
+        use crate::docker::normalize::{caps, compose_info, user};
+        for c in &demo().containers {
+            let mut add = c.capabilities.added.clone();
+            if c.capabilities.add_all && !c.privileged {
+                add.push("ALL".into());
+            }
+            let mut drop = c.capabilities.dropped.clone();
+            if c.capabilities.drop_all {
+                drop.push("ALL".into());
+            }
+            assert_eq!(
+                caps::capabilities(&add, &drop, c.privileged),
+                c.capabilities,
+                "{}",
+                c.name
+            );
+            assert_eq!(user::user_spec(&c.user.raw), c.user, "{}", c.name);
+            assert_eq!(compose_info(&c.labels), c.compose, "{}", c.name);
+            let mut sorted = c.ports.clone();
+            sorted.sort();
+            assert_eq!(sorted, c.ports, "{}", c.name);
+        }
+    }
+
     #[test]
     fn empty_file_is_named_as_empty() {
         let e = err("  \n");

@@ -170,10 +170,22 @@ fn not_docker(endpoint: &Endpoint, detail: &str) -> Failure {
 pub fn classify(endpoint: &Endpoint, request: &str, err: &ApiError) -> Failure {
     match err {
         ApiError::RequestTimeoutError => not_answering(endpoint, timeout()),
-        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. } => not_docker(
-            endpoint,
-            &format!("{request} returned something that is not Docker's JSON"),
-        ),
+        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. }
+            if request == "GET /version" =>
+        {
+            not_docker(
+                endpoint,
+                &format!("{request} returned something that is not Docker's JSON"),
+            )
+        }
+        // A real engine (it answered /version) sent a shape bollard cannot read, e.g. a
+        // value newer than its API models.
+        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. } => {
+            Failure::docker(format!(
+                "Docker at {endpoint} answered {request} with data unroot cannot read ({err}); \
+             save `docker inspect $(docker ps -aq) > FILE` and use --snapshot FILE, and report this"
+            ))
+        }
         ApiError::DockerResponseServerError {
             status_code,
             message,
