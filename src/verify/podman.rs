@@ -91,8 +91,23 @@ pub async fn connect(socket: &Path) -> Result<Podman> {
     }
 }
 
+/// How long the whole read may take before unroot gives up on a hung service.
+const GATHER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Read everything the checks need. `host_root` is where `/etc/subuid` etc. are read.
 pub async fn gather(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
+    match tokio::time::timeout(GATHER_TIMEOUT, gather_now(podman, socket, host_root)).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::usage(format!(
+            "the Podman service on {} stopped answering (no reply within {} s)",
+            socket.display(),
+            GATHER_TIMEOUT.as_secs()
+        ))
+        .into()),
+    }
+}
+
+async fn gather_now(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
     let mut facts = TargetFacts {
         socket: socket.display().to_string(),
         host_files: super::hostfiles::read(host_root),
