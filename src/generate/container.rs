@@ -280,8 +280,14 @@ pub fn generate_container(
         NamespaceMode::Private => {}
         other => m.note(NoteLevel::NotTranslated, "HostConfig.UsernsMode", format!("{other:?} has no rootless equivalent; the container uses the default user namespace")),
     }
+    // Pod members share the pod's user namespace: keep-id is then set on the pod.
+    let keep_id_on_pod = decision.volumes == VolumeStrategy::KeepId
+        && matches!(decision.network, NetworkChoice::Pod(_))
+        && version >= PodmanVersion::new(5, 0);
     if decision.volumes == VolumeStrategy::KeepId {
-        sec.set(k::USERNS, "keep-id");
+        if !keep_id_on_pod {
+            sec.set(k::USERNS, "keep-id");
+        }
         m.note(
             NoteLevel::Info,
             "volumes",
@@ -885,8 +891,11 @@ pub fn generate_container(
                 pod_args.push(v);
             }
         }
+        if keep_id_on_pod {
+            pod_args.extend(["--userns".to_owned(), "keep-id".to_owned()]);
+        }
         if !pod_args.is_empty() {
-            m.note(NoteLevel::Info, "network", "hostname, extra hosts and DNS settings are set on the pod (podman refuses them on a pod member); they apply to every container of the pod");
+            m.note(NoteLevel::Info, "network", "hostname, extra hosts, DNS and user namespace settings are set on the pod (podman refuses them on a pod member); they apply to every container of the pod");
         }
     } else {
         if let Some(h) = hostname {
