@@ -150,6 +150,59 @@ fn inspect(
     })
 }
 
+/// What [`write_files`] will do with one file (or one stale file of an earlier run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Not there yet: written.
+    Create,
+    /// Already has this content: not touched.
+    Keep,
+    /// Same content, wrong mode: only the mode is fixed.
+    FixMode,
+    /// unroot wrote it last and nobody changed it: replaced without `--force`.
+    Update,
+    /// Differs and unroot did not write it, or it was edited since: needs `--force`.
+    Conflict,
+    /// Written by an earlier run, no longer generated, unmodified: removed.
+    RemoveStale,
+    /// Written by an earlier run, no longer generated, but edited: left in place.
+    KeepStale,
+}
+
+/// The plan of a write, file by file, without writing anything: the TUI shows it before
+/// `w`, and [`write_files`] follows it, so the two can never disagree.
+pub fn review(dir: &Path, files: &[GeneratedFile]) -> anyhow::Result<Vec<(String, Action)>> {
+    for f in files {
+        checked_relative(&f.path)?;
+    }
+    let manifest = read_manifest(dir);
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let action = match inspect(&dir.join(&f.path), f, &manifest)? {
+            Existing::Missing => Action::Create,
+            Existing::Same { mode_ok: true } => Action::Keep,
+            Existing::Same { mode_ok: false } => Action::FixMode,
+            Existing::Ours => Action::Update,
+            Existing::Foreign => Action::Conflict,
+        };
+        out.push((f.path.clone(), action));
+    }
+    let current: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for (path, hash) in &manifest {
+        if current.contains(path.as_str()) || checked_relative(path).is_err() {
+            continue;
+        }
+        match fs::read(dir.join(path)) {
+            Ok(bytes) if fingerprint(&bytes) == *hash => {
+                out.push((path.clone(), Action::RemoveStale))
+            }
+            Ok(_) => out.push((path.clone(), Action::KeepStale)),
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
 /// Write `files` under `dir`. Without `force`, refuses (writing nothing) when a file that
 /// unroot did not write, or that was edited since, would be replaced.
 pub fn write_files(
@@ -408,6 +461,34 @@ mod tests {
         std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link")).unwrap();
         let err = write_files(dir.path(), &[file("link", 0o644, "x")], true).unwrap_err();
         assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn review_predicts_what_write_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let v1 = vec![
+            file("a", 0o644, "a\n"),
+            file("b", 0o644, "b\n"),
+            file("gone", 0o644, "g\n"),
+        ];
+        write_files(dir.path(), &v1, false).unwrap();
+        fs::write(dir.path().join("b"), "edited\n").unwrap();
+        let v2 = vec![
+            file("a", 0o644, "a2\n"),
+            file("b", 0o644, "b2\n"),
+            file("new", 0o600, "n\n"),
+        ];
+        let plan: BTreeMap<String, Action> = review(dir.path(), &v2).unwrap().into_iter().collect();
+        assert_eq!(plan["a"], Action::Update);
+        assert_eq!(plan["b"], Action::Conflict);
+        assert_eq!(plan["new"], Action::Create);
+        assert_eq!(plan["gone"], Action::RemoveStale);
+        assert!(
+            write_files(dir.path(), &v2, false).is_err(),
+            "the conflict refuses"
+        );
+        let out = write_files(dir.path(), &v2, true).unwrap();
+        assert_eq!(out.removed, vec!["gone".to_string()]);
     }
 
     #[test]

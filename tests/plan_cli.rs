@@ -35,14 +35,23 @@ fn p(path: &Path) -> &str {
 
 /// Every file under `dir`: relative path -> (content, mode, mtime).
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)>) {
+    fn walk(
+        root: &Path,
+        dir: &Path,
+        out: &mut BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)>,
+    ) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
                 let meta = fs::metadata(&path).unwrap();
-                let rel = path.strip_prefix(root).unwrap().to_str().unwrap().to_string();
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
                 out.insert(
                     rel,
                     (
@@ -75,10 +84,25 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let tmp = tempfile::tempdir().unwrap();
     let (plan, out) = demo_plan_and_output(tmp.path());
     let before = tree(&out);
-    for required in ["migrate.sh", "rollback.sh", "REPORT.md", "plan.yaml", "subuid", "subgid"] {
-        assert!(before.contains_key(required), "missing {required}: {:?}", before.keys());
+    for required in [
+        "migrate.sh",
+        "rollback.sh",
+        "REPORT.md",
+        "plan.yaml",
+        "subuid",
+        "subgid",
+    ] {
+        assert!(
+            before.contains_key(required),
+            "missing {required}: {:?}",
+            before.keys()
+        );
     }
-    assert!(before.keys().any(|k| k.starts_with("quadlet/") && k.ends_with(".container")));
+    assert!(
+        before
+            .keys()
+            .any(|k| k.starts_with("quadlet/") && k.ends_with(".container"))
+    );
     assert_eq!(before["migrate.sh"].1, 0o755);
     assert_eq!(before["rollback.sh"].1, 0o755);
     // The copy is the reviewed file itself.
@@ -87,7 +111,11 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let again = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
     let stdout = String::from_utf8_lossy(&again.stdout);
     assert!(stdout.contains(" 0 written"), "{stdout}");
-    assert_eq!(tree(&out), before, "regeneration changed bytes, modes or mtimes");
+    assert_eq!(
+        tree(&out),
+        before,
+        "regeneration changed bytes, modes or mtimes"
+    );
 
     // Without a plan, from the same source: also stable.
     let out2 = tmp.path().join("out2");
@@ -95,10 +123,16 @@ fn unchanged_plan_regenerates_byte_identical_output() {
     let first = tree(&out2);
     ok(&["--demo", "generate", "--user", "app", "--out", p(&out2)]);
     assert_eq!(tree(&out2), first);
-    // The default decisions equal an unedited plan's: same units and scripts.
+    // The default decisions equal an unedited plan's: same units, scripts and plan body.
+    let copy = String::from_utf8(first["plan.yaml"].0.clone()).unwrap();
+    assert!(copy.contains("subid_ranges:\n    app:"), "{copy}");
     for (path, (content, ..)) in &first {
-        if path.starts_with("quadlet/") || path == "migrate.sh" {
-            assert_eq!(Some(content), before.get(path).map(|b| &b.0), "{path} differs");
+        if path.starts_with("quadlet/") || path == "migrate.sh" || path == "subuid" {
+            assert_eq!(
+                Some(content),
+                before.get(path).map(|b| &b.0),
+                "{path} differs"
+            );
         }
     }
 }
@@ -110,14 +144,19 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     let before = tree(&out);
     assert!(before.contains_key("quadlet/watchtower.container"));
 
-    // Exclude watchtower; move jellyfin's port 8096 to 18096.
+    // Exclude watchtower; move pihole's DNS port 53 to 5353.
     let text = fs::read_to_string(&plan).unwrap();
-    let text = edit_decision(&text, "watchtower", "    include: true", "    include: false");
     let text = edit_decision(
         &text,
-        "jellyfin",
+        "watchtower",
+        "    include: true",
+        "    include: false",
+    );
+    let text = edit_decision(
+        &text,
+        "pihole",
         "    ports:\n      policy: sysctl",
-        "    ports:\n      policy: remap\n      ports:\n        8096: 18096",
+        "    ports:\n      policy: remap\n      ports:\n        53: 5353",
     );
     fs::write(&plan, text).unwrap();
     let regenerated = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
@@ -134,11 +173,20 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
         .map(String::as_str)
         .collect();
     // The files that must change, and the only ones that may.
-    for must in ["quadlet/jellyfin.container", "migrate.sh", "rollback.sh", "REPORT.md", "plan.yaml"] {
-        assert!(changed.contains(must), "{must} did not change; changed: {changed:?}");
+    for must in [
+        "quadlet/pihole.container",
+        "migrate.sh",
+        "rollback.sh",
+        "REPORT.md",
+        "plan.yaml",
+    ] {
+        assert!(
+            changed.contains(must),
+            "{must} did not change; changed: {changed:?}"
+        );
     }
     let allowed: BTreeSet<&str> = [
-        "quadlet/jellyfin.container",
+        "quadlet/pihole.container",
         "migrate.sh",
         "rollback.sh",
         "REPORT.md",
@@ -148,17 +196,23 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     .into();
     let unexpected: Vec<&&str> = changed.difference(&allowed).collect();
     assert!(unexpected.is_empty(), "unexpected changes: {unexpected:?}");
-    assert!(removed.contains("quadlet/watchtower.container"), "{removed:?}");
+    assert!(
+        removed.contains("quadlet/watchtower.container"),
+        "{removed:?}"
+    );
     assert!(
         removed.iter().all(|r| r.contains("watchtower")),
         "only watchtower's files may go: {removed:?}"
     );
-    let unit = String::from_utf8(after["quadlet/jellyfin.container"].0.clone()).unwrap();
-    assert!(unit.contains("18096:8096"), "{unit}");
+    let unit = String::from_utf8(after["quadlet/pihole.container"].0.clone()).unwrap();
+    assert!(unit.contains("5353:53"), "{unit}");
     let migrate = String::from_utf8(after["migrate.sh"].0.clone()).unwrap();
     assert!(!migrate.contains("step_docker_stop_watchtower"));
     let report = String::from_utf8(after["REPORT.md"].0.clone()).unwrap();
-    assert!(report.contains("8096") && report.contains("18096"), "report must tell about the port move");
+    assert!(
+        report.contains("is now published on 5353"),
+        "report must tell about the port move"
+    );
     // Untouched files keep their mtime: nothing was rewritten needlessly.
     for (path, (content, _, mtime)) in &after {
         if let Some(b) = before.get(path)
@@ -180,8 +234,16 @@ fn edit_decision(text: &str, name: &str, from: &str, to: &str) -> String {
         .find("\n- name: ")
         .map_or(text.len(), |i| start + 1 + i);
     let block = &text[start..end];
-    assert!(block.contains(from), "`{from}` not in {name}'s block:\n{block}");
-    format!("{}{}{}", &text[..start], block.replacen(from, to, 1), &text[end..])
+    assert!(
+        block.contains(from),
+        "`{from}` not in {name}'s block:\n{block}"
+    );
+    format!(
+        "{}{}{}",
+        &text[..start],
+        block.replacen(from, to, 1),
+        &text[end..]
+    )
 }
 
 #[test]
@@ -201,14 +263,17 @@ fn secret_values_appear_only_in_0600_env_files() {
         .flat_map(|c| c["env"].as_array().unwrap().iter())
         .filter(|e| {
             let name = e["name"].as_str().unwrap().to_ascii_uppercase();
-            ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "NOTIFICATION_URL"]
+            ["PASSWORD", "PASSWD", "TOKEN", "SECRET"]
                 .iter()
                 .any(|k| name.contains(k))
         })
         .map(|e| e["value"].as_str().unwrap().to_string())
         .filter(|v| v.len() >= 6)
         .collect();
-    assert!(secrets.len() >= 5, "the demo host has secrets to look for: {secrets:?}");
+    assert!(
+        secrets.len() >= 5,
+        "the demo host has secrets to look for: {secrets:?}"
+    );
 
     let mut found_in_env = BTreeSet::new();
     for (path, (content, mode, _)) in tree(&out) {
@@ -234,7 +299,10 @@ fn secret_values_appear_only_in_0600_env_files() {
     );
     let plan_text = fs::read_to_string(&plan).unwrap();
     for secret in &secrets {
-        assert!(!plan_text.contains(secret.as_str()), "plan.yaml holds a secret value");
+        assert!(
+            !plan_text.contains(secret.as_str()),
+            "plan.yaml holds a secret value"
+        );
         for o in [&plan_run, &gen_run] {
             assert!(!String::from_utf8_lossy(&o.stdout).contains(secret.as_str()));
             assert!(!String::from_utf8_lossy(&o.stderr).contains(secret.as_str()));
@@ -249,16 +317,16 @@ fn secret_values_appear_only_in_0600_env_files() {
 fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let (plan, out) = demo_plan_and_output(tmp.path());
-    let edited = out.join("quadlet/jellyfin.container");
+    let edited = out.join("quadlet/pihole.container");
     let mut content = fs::read_to_string(&edited).unwrap();
     content.push_str("# local tweak\n");
     fs::write(&edited, &content).unwrap();
     // A plan edit that would rewrite several files, including the edited one.
     let text = edit_decision(
         &fs::read_to_string(&plan).unwrap(),
-        "jellyfin",
+        "pihole",
         "    ports:\n      policy: sysctl",
-        "    ports:\n      policy: remap\n      ports:\n        8096: 18096",
+        "    ports:\n      policy: remap\n      ports:\n        53: 5353",
     );
     fs::write(&plan, text).unwrap();
     let before = tree(&out);
@@ -266,14 +334,26 @@ fn an_edited_file_makes_the_write_refuse_and_change_nothing() {
     let refused = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("quadlet/jellyfin.container"), "{stderr}");
+    assert!(stderr.contains("quadlet/pihole.container"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert_eq!(tree(&out), before, "a refused write must leave everything untouched");
+    assert_eq!(
+        tree(&out),
+        before,
+        "a refused write must leave everything untouched"
+    );
 
-    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out), "--force"]);
+    ok(&[
+        "--demo",
+        "generate",
+        "--plan",
+        p(&plan),
+        "--out",
+        p(&out),
+        "--force",
+    ]);
     let replaced = fs::read_to_string(&edited).unwrap();
-    assert!(!replaced.contains("# local tweak") && replaced.contains("18096"));
+    assert!(!replaced.contains("# local tweak") && replaced.contains("5353:53"));
 }
 
 #[test]
@@ -284,8 +364,16 @@ fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
     let good = fs::read_to_string(&plan).unwrap();
 
     let cases: Vec<(&str, String, &str)> = vec![
-        ("schema", good.replace("schema: unroot.plan/v1", "schema: unroot.plan/v9"), "unroot.plan/v9"),
-        ("unknown container", good.replace("- name: jellyfin\n", "- name: jellyfin-old\n"), "jellyfin-old"),
+        (
+            "schema",
+            good.replace("schema: unroot.plan/v1", "schema: unroot.plan/v9"),
+            "unroot.plan/v9",
+        ),
+        (
+            "unknown container",
+            good.replace("- name: jellyfin\n", "- name: jellyfin-old\n"),
+            "jellyfin-old",
+        ),
         (
             "typo",
             edit_decision(&good, "grafana", "    volumes: copy", "    volumse: copy"),
@@ -295,15 +383,17 @@ fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
             "port",
             edit_decision(
                 &good,
-                "jellyfin",
+                "pihole",
                 "    ports:\n      policy: sysctl",
-                "    ports:\n      policy: remap\n      ports:\n        8096: 99999",
+                "    ports:\n      policy: remap\n      ports:\n        53: 99999",
             ),
             "99999",
         ),
     ];
     for (what, text, needle) in cases {
-        let bad = tmp.path().join(format!("bad-{}.yaml", what.replace(' ', "-")));
+        let bad = tmp
+            .path()
+            .join(format!("bad-{}.yaml", what.replace(' ', "-")));
         fs::write(&bad, &text).unwrap();
         let out = tmp.path().join(format!("out-{}", what.replace(' ', "-")));
         let result = run(&["--demo", "generate", "--plan", p(&bad), "--out", p(&out)]);
@@ -342,7 +432,15 @@ fn plan_refuses_unknown_only_names_and_overwrites() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("nope"));
     assert!(!plan.exists());
 
-    ok(&["--demo", "plan", "--only", "grafana", "postgres", "-o", p(&plan)]);
+    ok(&[
+        "--demo",
+        "plan",
+        "--only",
+        "grafana",
+        "postgres",
+        "-o",
+        p(&plan),
+    ]);
     let text = fs::read_to_string(&plan).unwrap();
     assert!(text.contains("- name: grafana") && text.contains("- name: postgres"));
     assert!(!text.contains("- name: jellyfin"));
@@ -350,10 +448,26 @@ fn plan_refuses_unknown_only_names_and_overwrites() {
     let r = run(&["--demo", "plan", "--user", "other", "-o", p(&plan)]);
     assert_eq!(r.status.code(), Some(2));
     assert_eq!(fs::read_to_string(&plan).unwrap(), text);
-    ok(&["--demo", "plan", "--user", "other", "-o", p(&plan), "--force"]);
+    ok(&[
+        "--demo",
+        "plan",
+        "--user",
+        "other",
+        "-o",
+        p(&plan),
+        "--force",
+    ]);
 
     // --only plans generate units for those containers only.
-    ok(&["--demo", "plan", "--only", "grafana", "-o", p(&plan), "--force"]);
+    ok(&[
+        "--demo",
+        "plan",
+        "--only",
+        "grafana",
+        "-o",
+        p(&plan),
+        "--force",
+    ]);
     let out = tmp.path().join("out");
     ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
     let units: Vec<String> = tree(&out)
@@ -376,7 +490,14 @@ fn json_plans_work_like_yaml_plans() {
     assert_eq!(fs::read_to_string(out.join("plan.json")).unwrap(), text);
     let bad = text.replacen("\"include\": true", "\"inclued\": true", 1);
     fs::write(&plan, bad).unwrap();
-    let r = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&tmp.path().join("o2"))]);
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--plan",
+        p(&plan),
+        "--out",
+        p(&tmp.path().join("o2")),
+    ]);
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("inclued"));
 }
@@ -387,13 +508,39 @@ fn policy_flags_exit_1_after_writing() {
     let out = tmp.path().join("out");
     // The demo host mounts the Docker socket into several containers: blockers.
     let r = run(&["--demo", "generate", "--out", p(&out), "--fail-on-blockers"]);
-    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     assert!(out.join("REPORT.md").exists());
-    let r = run(&["--demo", "generate", "--out", p(&out), "--fail-on", "critical"]);
-    assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--out",
+        p(&out),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let r = run(&["--demo", "generate", "--out", p(&out)]);
     assert_eq!(r.status.code(), Some(0));
-    let r = run(&["--demo", "generate", "--plan", "x.yaml", "--user", "a", "--out", p(&out)]);
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--plan",
+        "x.yaml",
+        "--user",
+        "a",
+        "--out",
+        p(&out),
+    ]);
     assert_eq!(r.status.code(), Some(2));
 }
 
@@ -404,8 +551,16 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
     let plan_text = fs::read_to_string(&plan).unwrap();
     for script in ["migrate.sh", "rollback.sh"] {
         let path = out.join(script);
-        let n = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
-        assert!(n.status.success(), "bash -n {script}: {}", String::from_utf8_lossy(&n.stderr));
+        let n = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            n.status.success(),
+            "bash -n {script}: {}",
+            String::from_utf8_lossy(&n.stderr)
+        );
         match std::process::Command::new("shellcheck").arg(&path).output() {
             Ok(sc) => assert!(
                 sc.status.success(),
@@ -424,8 +579,15 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         .env("UNROOT_STAGING", tmp.path().join("staging"))
         .output()
         .unwrap();
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
-    assert!(!tmp.path().join("staging").exists(), "a dry run must not create anything");
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(
+        !tmp.path().join("staging").exists(),
+        "a dry run must not create anything"
+    );
     let dry = String::from_utf8(dry.stdout).unwrap();
     let listed = std::process::Command::new("bash")
         .arg(out.join("migrate.sh"))
@@ -439,7 +601,10 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         .collect();
     assert!(steps.len() > 10, "{steps:?}");
     for step in &steps {
-        assert!(dry.contains(&format!("==> {step}: ")), "dry run does not show {step}");
+        assert!(
+            dry.contains(&format!("==> {step}: ")),
+            "dry run does not show {step}"
+        );
     }
     // Per container: the Docker side is stopped, the image moves, volumes are copied.
     let snapshot: serde_json::Value =
@@ -449,9 +614,14 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         if !plan_text.contains(&format!("- name: {name}\n")) {
             continue;
         }
-        let unit_steps: Vec<&String> = steps.iter().filter(|s| s.contains(&name.replace('-', "_"))).collect();
+        let unit_steps: Vec<&String> = steps
+            .iter()
+            .filter(|s| s.contains(&name.replace('-', "_")))
+            .collect();
         assert!(
-            unit_steps.iter().any(|s| s.starts_with("step_docker_stop_")),
+            unit_steps
+                .iter()
+                .any(|s| s.starts_with("step_docker_stop_")),
             "{name}: no docker stop step in {unit_steps:?}"
         );
         assert!(
@@ -462,11 +632,15 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
             if m["kind"] == "volume" {
                 let vol = m["source"].as_str().unwrap().replace('-', "_");
                 assert!(
-                    steps.iter().any(|s| s.starts_with("step_volume_export_") && s.ends_with(&vol)),
+                    steps
+                        .iter()
+                        .any(|s| s.starts_with("step_volume_export_") && s.ends_with(&vol)),
                     "{name}: volume {vol} is not exported"
                 );
                 assert!(
-                    steps.iter().any(|s| s.starts_with("step_volume_import_") && s.ends_with(&vol)),
+                    steps
+                        .iter()
+                        .any(|s| s.starts_with("step_volume_import_") && s.ends_with(&vol)),
                     "{name}: volume {vol} is not imported"
                 );
             }
@@ -487,7 +661,12 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         .output()
         .unwrap();
     let s = String::from_utf8_lossy(&sourced.stdout);
-    assert_eq!(s.trim(), "defined", "{}", String::from_utf8_lossy(&sourced.stderr));
+    assert_eq!(
+        s.trim(),
+        "defined",
+        "{}",
+        String::from_utf8_lossy(&sourced.stderr)
+    );
 
     // One step alone, by name with or without the prefix.
     let one = std::process::Command::new("bash")
@@ -506,5 +685,279 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
 
     // Rollback restores each stopped container's Docker restart policy.
     let rollback = fs::read_to_string(out.join("rollback.sh")).unwrap();
-    assert!(rollback.contains("docker update --restart=unless-stopped") || rollback.contains("docker update --restart=always"));
+    assert!(
+        rollback.contains("docker update --restart=unless-stopped")
+            || rollback.contains("docker update --restart=always")
+    );
+}
+
+/// Run `body` in bash after sourcing the generated migrate.sh.
+fn sourced(script: &Path, body: &str) -> Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && {body}", script.display()))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn migrate_sh_helpers_are_safe_and_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, out) = demo_plan_and_output(tmp.path());
+    let script = out.join("migrate.sh");
+    let d = tmp.path();
+
+    // A range overlapping another user's is refused; the user's own line is not a conflict.
+    fs::write(d.join("subuid"), "bob:100000:65536\n").unwrap();
+    let r = sourced(
+        &script,
+        &format!(
+            "UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app",
+            d.display()
+        ),
+    );
+    assert!(!r.status.success());
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("overlaps"),
+        "{r:?}"
+    );
+    fs::write(d.join("subuid"), "app:100000:65536\nbob:165536:65536\n").unwrap();
+    let r = sourced(
+        &script,
+        &format!(
+            "UNROOT_APPLY=1; range_free {}/subuid 100000 165535 app",
+            d.display()
+        ),
+    );
+    assert!(r.status.success(), "{r:?}");
+
+    // install_file copies once, then skips an identical destination.
+    fs::write(d.join("src.conf"), "x=1\n").unwrap();
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let body = format!(
+        "UNROOT_APPLY=1; install_file {d}/src.conf {d}/dst.conf 0600 {me} && install_file {d}/src.conf {d}/dst.conf 0600 {me}",
+        d = d.display(),
+        me = me.trim()
+    );
+    let r = sourced(&script, &body);
+    assert!(r.status.success(), "{r:?}");
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("skip:"),
+        "{r:?}"
+    );
+    assert_eq!(fs::read_to_string(d.join("dst.conf")).unwrap(), "x=1\n");
+    assert_eq!(
+        fs::metadata(d.join("dst.conf"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+
+    // The dry run prints commands quoted for the shell, and runs nothing.
+    let r = sourced(&script, &format!("run touch '{}/a b'", d.display()));
+    let printed = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        printed.contains("+ touch ") && printed.contains("a\\ b"),
+        "{printed}"
+    );
+    assert!(!d.join("a b").exists());
+
+    // Owners recorded by migrate.sh are put back file by file by rollback.sh (needs root
+    // to chown; as another user the check is skipped visibly).
+    if String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+        == "0"
+    {
+        let tree_dir = d.join("bind");
+        fs::create_dir_all(tree_dir.join("sub dir")).unwrap();
+        fs::write(tree_dir.join("sub dir/odd\nname"), "x").unwrap();
+        fs::write(tree_dir.join("plain"), "y").unwrap();
+        let chown = |uidgid: &str, path: &Path| {
+            assert!(
+                std::process::Command::new("chown")
+                    .args(["-h", uidgid])
+                    .arg(path)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        };
+        chown("1234:5678", &tree_dir.join("sub dir/odd\nname"));
+        chown("4321:8765", &tree_dir.join("plain"));
+        let list = d.join("owners/bind.list");
+        let r = sourced(
+            &script,
+            &format!(
+                "UNROOT_APPLY=1; record_owners '{}' '{}'",
+                tree_dir.display(),
+                list.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        assert!(
+            std::process::Command::new("chown")
+                .args(["-R", "0:0"])
+                .arg(&tree_dir)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let r = sourced(
+            &out.join("rollback.sh"),
+            &format!(
+                "UNROOT_APPLY=1; restore_owners '{}' '{}' 0:0",
+                tree_dir.display(),
+                list.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        use std::os::unix::fs::MetadataExt;
+        let odd = fs::symlink_metadata(tree_dir.join("sub dir/odd\nname")).unwrap();
+        assert_eq!((odd.uid(), odd.gid()), (1234, 5678));
+        let plain = fs::symlink_metadata(tree_dir.join("plain")).unwrap();
+        assert_eq!((plain.uid(), plain.gid()), (4321, 8765));
+
+        // The top of a volume: owner and mode recorded for the user-side import.
+        chown("999:998", &tree_dir);
+        fs::set_permissions(&tree_dir, fs::Permissions::from_mode(0o750)).unwrap();
+        let root_file = d.join("vol.tar.root");
+        let r = sourced(
+            &script,
+            &format!(
+                "UNROOT_APPLY=1; save_root_owner '{}' '{}'",
+                tree_dir.display(),
+                root_file.display()
+            ),
+        );
+        assert!(r.status.success(), "{r:?}");
+        assert_eq!(fs::read_to_string(&root_file).unwrap(), "999:998 750\n");
+    } else {
+        eprintln!("SKIPPED: owner record/restore needs root");
+    }
+
+    // A step run for real without docker on PATH fails loudly, not silently.
+    let r = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && UNROOT_APPLY=1 UNROOT_STAGING={}/st PATH=/nonexistent step_docker_stop_grafana",
+            script.display(),
+            d.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(!r.status.success(), "a failing command must stop the step");
+}
+
+#[test]
+fn per_project_users_get_their_own_steps_and_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let text = fs::read_to_string(&plan).unwrap();
+    assert!(
+        text.contains("compose_project: nextcloud"),
+        "the demo has a compose project"
+    );
+    let text = text.replacen(
+        "  project_users: {}",
+        "  project_users:\n    nextcloud: cloud",
+        1,
+    );
+    fs::write(&plan, text).unwrap();
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    for step in [
+        "step_subids_cloud",
+        "step_linger_cloud",
+        "step_install_units_cloud",
+        "step_subids_app",
+    ] {
+        assert!(
+            migrate.contains(&format!("\n{step}() {{")),
+            "{step} missing"
+        );
+    }
+    // cloud's install step carries the nextcloud units and their network, nothing of app's.
+    let body = migrate
+        .split("\nstep_install_units_cloud() {")
+        .nth(1)
+        .unwrap()
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    assert!(
+        body.contains("nextcloud-app-1.container") && body.contains("nextcloud_default.network"),
+        "{body}"
+    );
+    assert!(!body.contains("traefik.container"), "{body}");
+    let subuid = fs::read_to_string(out.join("subuid")).unwrap();
+    assert!(
+        subuid.contains("cloud:") && subuid.contains("app:"),
+        "{subuid}"
+    );
+    let sc = std::process::Command::new("shellcheck")
+        .arg(out.join("migrate.sh"))
+        .output();
+    if let Ok(sc) = sc {
+        assert!(
+            sc.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sc.stdout)
+        );
+    }
+}
+
+#[test]
+fn podman_4_4_targets_install_the_pasta_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(&[
+        "--demo",
+        "generate",
+        "--user",
+        "app",
+        "--podman-version",
+        "4.4",
+        "--out",
+        p(&out),
+    ]);
+    let confs: Vec<String> = tree(&out)
+        .into_keys()
+        .filter(|k| k.starts_with("containers.conf.d/"))
+        .collect();
+    assert!(!confs.is_empty(), "Podman 4.4 needs pasta made the default");
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    for conf in &confs {
+        assert!(
+            migrate.contains(&format!("\"$UNROOT_BUNDLE\"/{conf}")),
+            "{conf} is not installed"
+        );
+    }
+    assert!(migrate.contains("Target: Podman 4.4"));
+    let r = run(&[
+        "--demo",
+        "generate",
+        "--podman-version",
+        "4.3",
+        "--out",
+        p(&tmp.path().join("o")),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--podman-version"));
 }

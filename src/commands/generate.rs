@@ -3,14 +3,16 @@
 use anyhow::Result;
 
 use crate::cli::{FailOn, GenerateArgs, GlobalArgs};
-use crate::commands::plan::{default_decisions, select, target_from_flags};
+use crate::commands::plan::{
+    default_decisions, generate_here, host_id_files, select, target_from_flags,
+};
 use crate::exit::{self, Failure};
 use crate::generate::NoteLevel;
-use crate::plan::bundle::{PlanCopy, output_files};
+use crate::plan::bundle::{PlanCopy, for_decisions, output_files};
 use crate::plan::document::{self, BuildInput, Format};
 use crate::plan::load;
 use crate::risk::{Migration, Severity};
-use crate::{generate, output, risk, source};
+use crate::{output, risk, source};
 
 fn threshold(fail_on: FailOn) -> Severity {
     match fail_on {
@@ -43,7 +45,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
                 .to_string();
             load::check_against(&plan.document, &inventory, &plan.text, &shown)?;
             let decisions = plan.document.decisions(&inventory);
-            let generated = generate::generate(&inventory, &plan.document.target, &decisions)?;
+            let generated = generate_here(&inventory, &plan.document.target, &decisions)?;
             // The report shows today's findings and notes with the plan's decisions.
             let names: Vec<String> = plan
                 .document
@@ -66,20 +68,27 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             let target = target_from_flags(args.user.as_deref(), args.podman_version.as_deref())?;
             let names = select(&inventory, &[])?;
             let decisions = default_decisions(&inventory, &names);
-            let generated = generate::generate(&inventory, &target, &decisions)?;
-            let mut doc = document::build(&BuildInput {
-                inventory: &inventory,
-                target: &target,
-                names: &names,
-                decisions: &decisions,
-                assessment: &assessment,
-                generated: &generated,
-            });
-            // No timestamp in generated files unless it comes from a plan: regenerating from
-            // the same host must give the same bytes.
-            doc.source.captured_at = None;
-            let text = doc.render(Format::Yaml)?;
-            (doc, Format::Yaml.copy_name(), text, generated)
+            let bundle = for_decisions(
+                &inventory,
+                &target,
+                &names,
+                &decisions,
+                &assessment,
+                &host_id_files(),
+            )
+            .map_err(|e| Failure::usage(format!("{e:#}")))?;
+            let text = bundle
+                .files
+                .iter()
+                .find(|f| f.path == Format::Yaml.copy_name())
+                .map(|f| f.content.clone())
+                .unwrap_or_default();
+            (
+                bundle.document,
+                Format::Yaml.copy_name(),
+                text,
+                bundle.generated,
+            )
         }
     };
 
@@ -158,9 +167,9 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             .collect();
         if !hits.is_empty() {
             eprintln!(
-                "unroot: policy: {} finding(s) at or above {:?}: {}",
+                "unroot: policy: {} finding(s) at or above {}: {}",
                 hits.len(),
-                at,
+                at.as_str(),
                 hits.join(", ")
             );
             return Ok(exit::POLICY);

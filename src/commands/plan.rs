@@ -38,6 +38,32 @@ pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Re
     })
 }
 
+/// The target host's `/etc/subuid` and `/etc/subgid` (the target is usually this host):
+/// new ranges are allocated around the ones already there. Missing files read as empty.
+pub fn host_id_files() -> generate::HostIdFiles {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    generate::HostIdFiles {
+        subuid: read("/etc/subuid"),
+        subgid: read("/etc/subgid"),
+    }
+}
+
+/// Run the generators against this host's subordinate ID files.
+pub fn generate_here(
+    inventory: &crate::model::Inventory,
+    target: &Target,
+    decisions: &BTreeMap<String, ContainerDecision>,
+) -> Result<generate::Generated> {
+    generate::generate_for_host(
+        inventory,
+        target,
+        decisions,
+        &host_id_files(),
+        &generate::subid::SystemUsers,
+    )
+    .map_err(|e| Failure::usage(format!("{e:#}")).into())
+}
+
 /// The container names to plan: `--only` (all must exist), else every container.
 pub fn select(inventory: &crate::model::Inventory, only: &[String]) -> Result<Vec<String>> {
     if only.is_empty() {
@@ -92,11 +118,16 @@ pub fn default_decisions(
 }
 
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
-    let target = target_from_flags(args.user.as_deref(), args.podman_version.as_deref())?;
+    let mut target = target_from_flags(args.user.as_deref(), args.podman_version.as_deref())?;
     let inventory = source::load(global, None).await?;
     let names = select(&inventory, &args.only)?;
     let decisions = default_decisions(&inventory, &names);
-    let generated = generate::generate(&inventory, &target, &decisions)?;
+    let generated = generate_here(&inventory, &target, &decisions)?;
+    // Write the ranges the allocator chose into the plan, so the reviewer sees them and a
+    // later generate uses the same ones (ranges the host already has are reused, not listed).
+    for a in generated.subids.iter().filter(|a| a.uids_new) {
+        target.subid_ranges.insert(a.user.clone(), a.uids);
+    }
     let assessment = risk::assess(&inventory);
     let doc = document::build(&BuildInput {
         inventory: &inventory,

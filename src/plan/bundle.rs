@@ -1,11 +1,16 @@
 //! The complete output set of `unroot generate`: the generators' files plus migrate.sh,
 //! rollback.sh, REPORT.md and a copy of the plan, ready for [`crate::output::write_files`].
 
-use crate::generate::{Generated, GeneratedFile};
+use std::collections::BTreeMap;
+
+use crate::generate::{self, Generated, GeneratedFile, HostIdFiles};
 use crate::model::Inventory;
 use crate::plan::document::PlanDocument;
+use crate::plan::document::{BuildInput, Format, build};
 use crate::plan::report::{ReportInput, report_md};
 use crate::plan::script::{ScriptInput, migrate_sh, migrate_steps, rollback_sh};
+use crate::plan::{ContainerDecision, Target};
+use crate::risk::Assessment;
 
 /// The plan copy to store in the output directory: its file name and exact text.
 pub struct PlanCopy<'a> {
@@ -56,4 +61,59 @@ pub fn output_files(
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// A plan document, the generators' output and every file of the output directory.
+pub struct Bundle {
+    pub document: PlanDocument,
+    pub generated: Generated,
+    pub files: Vec<GeneratedFile>,
+}
+
+/// Exactly what `unroot generate` without `--plan` writes for these decisions: the
+/// generators run against the target's subid files (`host`), the plan copy records the
+/// ranges they chose and carries no timestamp (same decisions, same bytes). Shared with
+/// the TUI's write action so both front ends produce identical directories.
+pub fn for_decisions(
+    inventory: &Inventory,
+    target: &Target,
+    names: &[String],
+    decisions: &BTreeMap<String, ContainerDecision>,
+    assessment: &Assessment,
+    host: &HostIdFiles,
+) -> anyhow::Result<Bundle> {
+    let generated = generate::generate_for_host(
+        inventory,
+        target,
+        decisions,
+        host,
+        &generate::subid::SystemUsers,
+    )?;
+    let mut document = build(&BuildInput {
+        inventory,
+        target,
+        names,
+        decisions,
+        assessment,
+        generated: &generated,
+    });
+    document.source.captured_at = None;
+    for a in generated.subids.iter().filter(|a| a.uids_new) {
+        document.target.subid_ranges.insert(a.user.clone(), a.uids);
+    }
+    let text = document.render(Format::Yaml)?;
+    let files = output_files(
+        inventory,
+        &document,
+        &PlanCopy {
+            name: Format::Yaml.copy_name(),
+            text: &text,
+        },
+        &generated,
+    );
+    Ok(Bundle {
+        document,
+        generated,
+        files,
+    })
 }

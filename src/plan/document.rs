@@ -197,7 +197,8 @@ pub const YAML_HEADER: &str = "\
 #                        {policy: sysctl}  lower net.ipv4.ip_unprivileged_port_start
 #                                          host-wide (sysctl.d file; keeps the port numbers)
 #                        {policy: remap, ports: {80: 8080}}  publish Docker host port 80
-#                                          on 8080 instead (target must be 1024-65535)
+#                                          on 8080 instead (target must be 1024-65535);
+#                                          privileged ports not listed move to port + 8000
 #   volumes            copy           named volumes are copied into Podman volumes
 #                                     (podman volume import); bind mounts are chowned
 #                                     once inside the user namespace (podman unshare chown)
@@ -371,7 +372,13 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
                             .host_ip
                             .as_deref()
                             .filter(|ip| !ip.is_empty())
-                            .map(|ip| format!("{ip}:"))
+                            .map(|ip| {
+                                if ip.contains(':') {
+                                    format!("[{ip}]:")
+                                } else {
+                                    format!("{ip}:")
+                                }
+                            })
                             .unwrap_or_default();
                         let proto = format!("{:?}", p.protocol).to_lowercase();
                         format!("{ip}{}->{}/{proto}", p.host_port, p.container_port)

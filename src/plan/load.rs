@@ -301,6 +301,15 @@ pub fn check_against(
         };
         if let PrivilegedPortPolicy::Remap { ports } = &c.decision.ports {
             for from in ports.keys() {
+                if *from >= UNPRIVILEGED_PORT_START {
+                    return Err(Failure::usage(format!(
+                        "{shown}{}: containers[{}].decision.ports.ports.{from}: port {from} is \
+                         not privileged; `remap` moves host ports below {UNPRIVILEGED_PORT_START} only",
+                        locate(text, Some(&c.name), &format!("{from}"))
+                            .map_or(String::new(), |l| format!(":{l}")),
+                        c.name
+                    )));
+                }
                 if !container.ports.iter().any(|p| p.host_port == *from) {
                     let published: Vec<String> = container
                         .ports

@@ -23,52 +23,60 @@ pub enum RootlessEffect {
     Unchanged,
 }
 
-/// Classify a rule by what it is about. Rule ids are stable kebab-case names; the words
-/// below are the concepts whose danger is "root in the container is root on the host".
+/// Rules whose danger is "root in the container is root on the host" (or a root-only
+/// daemon): under rootless Podman the escalation ends at the unprivileged user.
+const REMOVED_BY_ROOTLESS: &[&str] = &[
+    "root-user",
+    "privileged",
+    "host-userns",
+    "docker-socket-mount",
+    "host-proc-sys-mount",
+    "host-only-capability",
+    "cap-sys-module",
+];
+
+/// Rules whose setting survives the move but then acts with the user's rights only.
+const REDUCED_BY_ROOTLESS: &[&str] = &[
+    "capabilities-added",
+    "cap-sys-admin",
+    "cap-dac-read-search",
+    "cap-sys-ptrace-host-pid",
+    "namespaced-capability",
+    "net-raw-not-dropped",
+    "sensitive-host-mount",
+    "host-root-mount",
+    "host-pid",
+    "host-ipc",
+    "host-uts",
+    "host-network",
+    "host-devices",
+    "seccomp-unconfined",
+    "apparmor-unconfined",
+    "selinux-not-applied",
+    "systempaths-unconfined",
+    "no-new-privileges-missing",
+    "shared-propagation",
+    "runc-vulnerable",
+    "workdir-proc-fd",
+];
+
+/// What the move does to a rule's risk (rule ids from `assets/rules.yaml`; a unit test keeps
+/// these lists in step with the catalog).
 pub fn rootless_effect(rule: &str) -> RootlessEffect {
-    let r = rule.to_ascii_lowercase();
-    let removed = [
-        "root-user",
-        "runs-as-root",
-        "user-root",
-        "no-userns",
-        "userns-host",
-        "userns-remap",
-        "privileged",
-        "daemon-root",
-        "rootful",
-    ];
-    let reduced = [
-        "cap-",
-        "capabilit",
-        "sys-admin",
-        "net-admin",
-        "device",
-        "host-pid",
-        "pid-host",
-        "host-ipc",
-        "ipc-host",
-        "host-network",
-        "network-host",
-        "net-host",
-        "docker-socket",
-        "sensitive-mount",
-        "host-mount",
-        "mount-sensitive",
-        "writable-proc",
-        "systempaths",
-        "apparmor",
-        "seccomp",
-        "no-new-privileges",
-        "mknod",
-    ];
-    if removed.iter().any(|k| r.contains(k)) {
+    if REMOVED_BY_ROOTLESS.contains(&rule) {
         RootlessEffect::Removed
-    } else if reduced.iter().any(|k| r.contains(k)) {
+    } else if REDUCED_BY_ROOTLESS.contains(&rule) {
         RootlessEffect::Reduced
     } else {
         RootlessEffect::Unchanged
     }
+}
+
+/// The catalog's title and "under rootless Podman" text of a rule, when it has an entry.
+fn catalog_words(rule: &str) -> Option<(&'static str, &'static str)> {
+    crate::risk::catalog::catalog()
+        .get(rule)
+        .map(|r| (r.title.as_str(), r.remediation.podman.as_str()))
 }
 
 fn sev(s: Severity) -> &'static str {
@@ -347,21 +355,23 @@ fn container_section(
          container ids map into that user's subordinate range.",
         unit.map_or(input.plan.target.user.as_str(), |u| u.user.as_str())
     );
-    for f in removed {
-        let _ = writeln!(
-            out,
-            "- Removed: `{}` ({}): its escalation ends at the unprivileged user.",
-            f.rule,
-            md(&f.detail)
-        );
-    }
-    for f in reduced {
-        let _ = writeln!(
-            out,
-            "- Reduced: `{}` ({}): still present, but acts with the user's rights only.",
-            f.rule,
-            md(&f.detail)
-        );
+    for (label, list) in [("Removed", removed), ("Reduced", reduced)] {
+        for f in list {
+            match catalog_words(&f.rule) {
+                Some((title, podman)) => {
+                    let _ = writeln!(
+                        out,
+                        "- {label}: `{}` ({}): {}",
+                        f.rule,
+                        md(title),
+                        md(podman)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "- {label}: `{}` ({})", f.rule, md(&f.detail));
+                }
+            }
+        }
     }
     if d.keep_privileged {
         let _ = writeln!(
@@ -417,14 +427,23 @@ fn container_section(
             );
             changes += 1;
         }
-        for b in &u.chown_binds {
+        for b in u
+            .chown_binds
+            .iter()
+            .filter(|b| crate::plan::script::chown_refusal(&b.host_path).is_none())
+        {
+            let owner = if b.uid == 0 && b.gid == 0 {
+                format!("`{}` itself (root in the container)", u.user)
+            } else {
+                format!(
+                    "`{}`'s subordinate ids for container {}:{}",
+                    u.user, b.uid, b.gid
+                )
+            };
             let _ = writeln!(
                 out,
-                "- Bind mount `{}` becomes owned by `{}`'s subordinate ids (container {}:{}); host processes that used it as its old owner lose access. rollback.sh gives it back.",
-                md(&b.host_path),
-                u.user,
-                b.uid,
-                b.gid
+                "- Bind mount `{}` becomes owned by {owner}; host processes that used it as its old owner lose access. rollback.sh gives it back.",
+                md(&b.host_path)
             );
             changes += 1;
         }
@@ -513,8 +532,33 @@ fn container_section(
         .iter()
         .filter(|n| n.level == NoteLevel::NotTranslated)
         .collect();
-    if blockers.is_empty() && untranslated.is_empty() {
+    // Mounts migrate.sh refuses to chown: a blocker when the container writes to them; a
+    // read-only one keeps working for world-readable files (`/etc/localtime`).
+    let docker = input.inventory.container(&c.name);
+    let read_only = |path: &str| {
+        docker.is_some_and(|d| d.mounts.iter().any(|m| m.source == path && m.read_only))
+    };
+    let refused: Vec<(&str, &str, bool)> = unit
+        .map(|u| {
+            u.chown_binds
+                .iter()
+                .filter_map(|b| {
+                    crate::plan::script::chown_refusal(&b.host_path)
+                        .map(|why| (b.host_path.as_str(), why, read_only(&b.host_path)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let refused_rw: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| !r.2).collect();
+    if blockers.is_empty() && untranslated.is_empty() && refused_rw.is_empty() {
         let _ = writeln!(out, "- none");
+    }
+    for (path, why, _) in &refused_rw {
+        let _ = writeln!(
+            out,
+            "- bind mount `{}` is {why}; migrate.sh leaves its owner alone, so the rootless container may not be able to write to it: drop the mount or grant access another way (group, ACL)",
+            md(path)
+        );
     }
     for f in blockers {
         let _ = writeln!(out, "- `{}`: {}", f.rule, md(&f.detail));
@@ -525,6 +569,18 @@ fn container_section(
             "- not translated: `{}`: {}",
             md(&n.setting),
             md(&n.message)
+        );
+    }
+    let refused_ro: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| r.2).collect();
+    if !refused_ro.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRead-only mounts left as they are (readable when world-readable): {}",
+            refused_ro
+                .iter()
+                .map(|(p, ..)| format!("`{}`", md(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let other_notes: Vec<_> = c
@@ -562,6 +618,28 @@ fn container_section(
             i + 1,
             s.function,
             md(&s.summary)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effect_lists_name_rules_of_the_catalog() {
+        let catalog = crate::risk::catalog::catalog();
+        for id in REMOVED_BY_ROOTLESS.iter().chain(REDUCED_BY_ROOTLESS) {
+            assert!(
+                catalog.get(id).is_some(),
+                "{id} is not a rule in assets/rules.yaml"
+            );
+        }
+        assert_eq!(rootless_effect("privileged"), RootlessEffect::Removed);
+        assert_eq!(rootless_effect("host-pid"), RootlessEffect::Reduced);
+        assert_eq!(
+            rootless_effect("memory-unlimited"),
+            RootlessEffect::Unchanged
         );
     }
 }

@@ -72,6 +72,62 @@ fn ident(s: &str) -> String {
         .collect()
 }
 
+/// Why a bind-mount source must never be chowned by migrate.sh, or `None` when it may be.
+///
+/// Handing a system path to the rootless user breaks the host (`/etc`, `/root/.ssh`) or
+/// gives the user root-equivalent power (`/var/run/docker.sock`): such mounts are left
+/// alone and reported instead, whatever the generators ask for.
+pub fn chown_refusal(path: &str) -> Option<&'static str> {
+    const SYSTEM_TREES: &[&str] = &[
+        "/etc",
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/boot",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/run",
+        "/var/run",
+        "/var/lib/docker",
+        "/var/lib/containers",
+        "/var/lib/systemd",
+        "/var/log",
+        "/root",
+        "/tmp",
+        "/var/tmp",
+        "/snap",
+    ];
+    const TOP_LEVEL: &[&str] = &[
+        "/", "/home", "/srv", "/mnt", "/media", "/opt", "/var", "/var/lib", "/data",
+    ];
+    let trimmed = path.trim_end_matches('/');
+    let p = if trimmed.is_empty() { "/" } else { trimmed };
+    if !p.starts_with('/') || p.split('/').any(|part| part == "..") {
+        return Some("not an absolute, normalized path");
+    }
+    if p.ends_with(".sock") || p.contains("/docker.sock") || p.contains("/podman.sock") {
+        return Some("a daemon socket: handing it to the user would give away its power");
+    }
+    if SYSTEM_TREES
+        .iter()
+        .any(|t| p == *t || p.starts_with(&format!("{t}/")))
+    {
+        return Some("a system path: changing its owner would break the host");
+    }
+    if TOP_LEVEL.contains(&p) {
+        return Some("a top-level directory shared by the whole host");
+    }
+    if p.starts_with("/home/") && p.matches('/').count() == 2 {
+        return Some("a user's home directory");
+    }
+    None
+}
+
 /// Everything the scripts are generated from.
 pub struct ScriptInput<'a> {
     pub inventory: &'a Inventory,
@@ -166,14 +222,21 @@ fn quadlet_files_for<'a>(generated: &'a Generated, units: &[&UnitPlan]) -> Vec<&
                 .find(|f| f.path == format!("quadlet/{}.container", u.unit))
         })
         .collect();
+    let user = units.first().map(|u| u.user.as_str());
     let mut out: Vec<&str> = Vec::new();
     for f in &generated.files {
         let Some(name) = f.path.strip_prefix("quadlet/") else {
             continue;
         };
+        // The generators say which users need each shared unit; older output that does
+        // not is matched by reference from the users' container files.
+        let listed = generated.resources.iter().find(|r| r.path == f.path);
         let wanted = containers.iter().any(|c| c.path == f.path)
             || (!name.ends_with(".container")
-                && containers.iter().any(|c| references(&c.content, name)));
+                && match listed {
+                    Some(r) => user.is_some_and(|u| r.users.iter().any(|x| x == u)),
+                    None => containers.iter().any(|c| references(&c.content, name)),
+                });
         if wanted {
             out.push(f.path.as_str());
         }
@@ -232,6 +295,14 @@ fn docker_restart_arg(policy: &crate::model::RestartPolicy) -> String {
     }
 }
 
+/// Where migrate.sh records the original owners of a bind mount (shell expression).
+fn owners_list(unit: &str, host_path: &str) -> String {
+    format!(
+        "\"$UNROOT_STAGING\"/owners/{}",
+        q(&format!("{}{}.list", unit, ident(host_path)))
+    )
+}
+
 /// Archive name of an image in the staging directory (one per image, shared by units).
 fn image_archive(docker_ref: &str) -> String {
     format!(
@@ -271,7 +342,9 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 format!("create user {user} when missing"),
                 vec![
                     format!("if applying && id -u {u} >/dev/null 2>&1; then skip \"user {user} exists\"; return 0; fi"),
-                    format!("run useradd --create-home --shell /bin/bash {u}"),
+                    // Debian's useradd would give the user a subordinate range of its own
+                    // (SUB_UID_COUNT in login.defs); the plan's range is added by step_subids.
+                    format!("run useradd --create-home --shell /bin/bash -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 {u}"),
                 ],
             );
         } else {
@@ -287,11 +360,35 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             );
         }
         let mut body = Vec::new();
-        for (file, flag, ranges) in [
-            ("/etc/subuid", "--add-subuids", &subuids),
-            ("/etc/subgid", "--add-subgids", &subgids),
+        let assigned = g.subids.iter().find(|a| a.user == user);
+        for (file, flag, ranges, new) in [
+            (
+                "/etc/subuid",
+                "--add-subuids",
+                &subuids,
+                assigned.map(|a| (a.uids, a.uids_new)),
+            ),
+            (
+                "/etc/subgid",
+                "--add-subgids",
+                &subgids,
+                assigned.map(|a| (a.gids, a.gids_new)),
+            ),
         ] {
-            match ranges.get(&user) {
+            let range = match new {
+                Some((r, _)) => Some((r.start, r.count)),
+                None => ranges.get(&user).copied(),
+            };
+            if let Some((false, (start, count))) = new.map(|(_, n)| n).zip(range) {
+                body.push(format!(
+                    "# {user} already has {start}-{} in {file} on the host the plan was made for.\n  \
+                     if applying && ! grep -q {} {file}; then die \"{user} has no range in {file} any more: re-run unroot generate\"; fi",
+                    start + count - 1,
+                    q(&format!("^{user}:"))
+                ));
+                continue;
+            }
+            match range {
                 Some((start, count)) => {
                     let end = start + count - 1;
                     body.push(format!(
@@ -542,6 +639,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                          run install -d -m 0700 -o {u} \"$UNROOT_STAGING\"/volumes/{}",
                         q(&unit.user)
                     ),
+                    format!("save_root_owner \"$src\" {tar}.root"),
                     format!("run tar --numeric-owner -C \"$src\" -cf {tar}.part ."),
                     format!("run chown {u} {tar}.part"),
                     format!("run mv {tar}.part {tar}"),
@@ -576,25 +674,42 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                     format!("if applying && [[ ! -s {tar} ]]; then die \"missing {}: run the volume_export step first\"; fi", tar.replace('"', "")),
                     create,
                     format!("run as_user {u} podman volume import {} {tar}", q(&v.podman_volume)),
+                    format!("restore_volume_root {u} {} {tar}.root", q(&v.podman_volume)),
                     format!("run touch {tar}.imported"),
                 ],
             );
         }
-        if !unit.chown_binds.is_empty() {
+        let binds: Vec<&crate::generate::BindChown> = unit
+            .chown_binds
+            .iter()
+            .filter(|b| chown_refusal(&b.host_path).is_none())
+            .collect();
+        if !binds.is_empty() {
             let mut body = Vec::new();
-            for bind in &unit.chown_binds {
+            for bind in &binds {
                 let path = q(&bind.host_path);
                 body.push(format!(
-                    "if applying && [[ ! -e {path} ]]; then die \"bind mount source {} is missing\"; fi",
-                    bind.host_path
+                    "if applying && [[ ! -e {path} ]]; then die {}; fi",
+                    q(&format!("bind mount source {} is missing", bind.host_path))
                 ));
-                body.push(format!("run chown -R {u}: {path}"));
+                let mut inner = format!(
+                    "record_owners {path} {}\n    run chown -R {u}: {path}",
+                    owners_list(&unit.unit, &bind.host_path)
+                );
                 if bind.uid != 0 || bind.gid != 0 {
-                    body.push(format!(
-                        "run as_user {u} podman unshare chown -R {}:{} {path}",
+                    inner.push_str(&format!(
+                        "\n    run as_user {u} podman unshare chown -R {}:{} {path}",
                         bind.uid, bind.gid
                     ));
                 }
+                body.push(format!(
+                    "if applying && [[ ! -d {path} && ! -f {path} ]]; then\n    \
+                     skip {}\n  else\n    {inner}\n  fi",
+                    q(&format!(
+                        "{} is not a regular file or directory: owner left alone",
+                        bind.host_path
+                    ))
+                ));
             }
             b.push(
                 &format!("chown_binds_{}", ident(&unit.unit)),
@@ -603,7 +718,7 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 format!(
                     "{}: hand the bind mount(s) {} to {} (owned inside the user namespace as the container user)",
                     unit.container,
-                    unit.chown_binds.iter().map(|x| x.host_path.as_str()).collect::<Vec<_>>().join(", "),
+                    binds.iter().map(|x| x.host_path.as_str()).collect::<Vec<_>>().join(", "),
                     unit.user
                 ),
                 body,
@@ -711,23 +826,40 @@ pub fn rollback_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         );
     }
     for unit in units {
-        for bind in &unit.chown_binds {
-            b.push(
-                &format!("restore_owner_{}", ident(&unit.unit)),
-                Side::Root,
-                Some(&unit.container),
-                format!(
-                    "{}: give {} back to {}:{} as Docker used it",
-                    unit.container, bind.host_path, bind.uid, bind.gid
-                ),
-                vec![format!(
-                    "run chown -R {}:{} {}",
-                    bind.uid,
-                    bind.gid,
-                    q(&bind.host_path)
-                )],
-            );
+        let binds: Vec<&crate::generate::BindChown> = unit
+            .chown_binds
+            .iter()
+            .filter(|b| chown_refusal(&b.host_path).is_none())
+            .collect();
+        if binds.is_empty() {
+            continue;
         }
+        b.push(
+            &format!("restore_owners_{}", ident(&unit.unit)),
+            Side::Root,
+            Some(&unit.container),
+            format!(
+                "{}: give {} back to the owners migrate.sh recorded",
+                unit.container,
+                binds
+                    .iter()
+                    .map(|x| x.host_path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            binds
+                .iter()
+                .map(|bind| {
+                    format!(
+                        "restore_owners {} {} {}:{}",
+                        q(&bind.host_path),
+                        owners_list(&unit.unit, &bind.host_path),
+                        bind.uid,
+                        bind.gid
+                    )
+                })
+                .collect(),
+        );
     }
     for unit in units {
         let c = input.inventory.container(&unit.container);
@@ -826,6 +958,65 @@ range_free() {
     "$file" >/dev/null || die "range $start-$end for $user overlaps another user's range in $file; edit target.subid_ranges in the plan"
 }
 
+# Remember the owner of every file under PATH before migrate.sh changes it, so rollback.sh
+# can put each one back. Kept on re-runs: the first record is the original state.
+record_owners() {
+  local path=$1 list=$2
+  if ! applying; then
+    note "+ record the owner of every file under $path in $list"
+    return 0
+  fi
+  if [[ -s "$list" ]]; then
+    skip "owners of $path already recorded in $list"
+    return 0
+  fi
+  install -d -m 0700 "$(dirname "$list")"
+  find "$path" -printf '%U:%G %p\0' >"$list.part"
+  mv "$list.part" "$list"
+}
+
+# Put back the owners record_owners saved; without a record, chown to FALLBACK.
+restore_owners() {
+  local path=$1 list=$2 fallback=$3 entry
+  if ! applying; then
+    note "+ chown every file under $path back to its owner recorded in $list (else $fallback)"
+    return 0
+  fi
+  if [[ -s "$list" ]]; then
+    while IFS= read -r -d '' entry; do
+      chown -h "${entry%% *}" "${entry#* }"
+    done <"$list"
+  else
+    note "no record in $list: giving $path to $fallback"
+    chown -R "$fallback" "$path"
+  fi
+}
+
+# The owner and mode of a volume's top directory: `podman volume import` restores the
+# archive's content but not its root, and a non-root container user must own it to write.
+save_root_owner() {
+  local src=$1 file=$2
+  if ! applying; then
+    note "+ record the owner and mode of $src in $file"
+    return 0
+  fi
+  stat -c '%u:%g %a' "$src" >"$file.part"
+  mv "$file.part" "$file"
+}
+
+restore_volume_root() {
+  local user=$1 volume=$2 file=$3 owner mode mountpoint
+  if ! applying; then
+    note "+ give the top of volume $volume the owner and mode recorded in $file (inside $user's user namespace)"
+    return 0
+  fi
+  [[ -s "$file" ]] || die "missing $file: run the volume_export step first"
+  read -r owner mode <"$file"
+  mountpoint=$(as_user "$user" podman volume inspect --format '{{.Mountpoint}}' "$volume")
+  as_user "$user" podman unshare chown "$owner" "$mountpoint"
+  as_user "$user" podman unshare chmod "$mode" "$mountpoint"
+}
+
 wait_user_manager() {
   local uid
   uid=$(id -u "$1")
@@ -895,8 +1086,10 @@ fn render(name: &str, intro: &str, steps: &[Step], input: &ScriptInput<'_>) -> S
     ));
     out.push_str(
         "#\n# Environment:\n\
-         #   UNROOT_STAGING  staging directory for image archives and volume data, shared by the\n\
-         #                   host-side and user-side steps (default /var/tmp/unroot-migrate)\n\
+         #   UNROOT_STAGING  staging directory for image archives, volume data and the original\n\
+         #                   owners of chowned bind mounts, shared by both sides and by\n\
+         #                   rollback.sh: keep it until the migration is accepted\n\
+         #                   (default /var/tmp/unroot-migrate)\n\
          #   UNROOT_BUNDLE   directory holding quadlet/, env/, sysctl.d/ (default: the script's)\n\
          #   UNROOT_APPLY    1 executes steps called after sourcing (default 0: print only)\n\
          # Sides: docker = uses the Docker CLI (Docker host, root); root = system configuration of
@@ -1139,6 +1332,7 @@ mod tests {
                     start_at_boot: false,
                 },
             ],
+            ..Default::default()
         };
         (inv, target, generated)
     }
@@ -1167,6 +1361,10 @@ mod tests {
                 "shellcheck {name}:\n{}",
                 String::from_utf8_lossy(&out.stdout)
             ),
+            // scripts/test installs shellcheck (setup stage) and sets UNROOT_REQUIRE_DOCKER.
+            Err(_) if std::env::var("UNROOT_REQUIRE_DOCKER").is_ok_and(|v| v == "1") => {
+                panic!("shellcheck is required under scripts/test")
+            }
             Err(_) => eprintln!("SKIPPED: shellcheck not installed"),
         }
     }
@@ -1226,4 +1424,49 @@ fn dump_sample_for_review() {
         std::fs::write(format!("{dir}/migrate.sh"), migrate_sh(&input)).unwrap();
         std::fs::write(format!("{dir}/rollback.sh"), rollback_sh(&input)).unwrap();
     }
+}
+
+#[cfg(test)]
+#[test]
+fn system_paths_are_never_chowned() {
+    for bad in [
+        "/var/run/docker.sock",
+        "/run/docker.sock",
+        "/etc/localtime",
+        "/etc",
+        "/root/.ssh",
+        "/srv",
+        "/srv/",
+        "/",
+        "/home/alice",
+        "/run/dbus",
+        "/var/lib/docker/volumes/x/_data",
+        "/opt/app/../../etc",
+        "relative/path",
+    ] {
+        assert!(chown_refusal(bad).is_some(), "{bad} must be refused");
+    }
+    for good in [
+        "/srv/traefik/acme",
+        "/mnt/data/nextcloud",
+        "/home/alice/media",
+        "/opt/app/data",
+    ] {
+        assert!(chown_refusal(good).is_none(), "{good} may be chowned");
+    }
+    let (inv, target, mut generated) = tests::sample();
+    generated.units[0]
+        .chown_binds
+        .push(crate::generate::BindChown {
+            host_path: "/var/run/docker.sock".into(),
+            uid: 0,
+            gid: 0,
+        });
+    let input = ScriptInput {
+        inventory: &inv,
+        target: &target,
+        generated: &generated,
+    };
+    assert!(!migrate_sh(&input).contains("chown -R app: /var/run/docker.sock"));
+    assert!(!rollback_sh(&input).contains("/var/run/docker.sock"));
 }
