@@ -461,7 +461,9 @@ fn plan_refuses_unknown_only_names_and_overwrites() {
     // `-o -` prints the plan (YAML with its header) and writes no file.
     let printed = ok(&["--demo", "plan", "--only", "grafana", "-o", "-"]);
     let printed = String::from_utf8(printed.stdout).unwrap();
-    assert!(printed.starts_with("# unroot migration plan") && printed.contains("- name: grafana\n"));
+    assert!(
+        printed.starts_with("# unroot migration plan") && printed.contains("- name: grafana\n")
+    );
     assert!(!Path::new("-").exists());
 
     // --only plans generate units for those containers only.

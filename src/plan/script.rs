@@ -303,10 +303,11 @@ fn owners_list(unit: &str, host_path: &str) -> String {
     )
 }
 
-/// Archive name of an image in the staging directory (one per image, shared by units).
-fn image_archive(docker_ref: &str) -> String {
+/// Archive of an image in the staging directory: one per image and user, in a directory
+/// only that user can read (a private image must not leak to every local account).
+fn image_archive(user: &str, docker_ref: &str) -> String {
     format!(
-        "images/{}.tar",
+        "images/{user}/{}.tar",
         ident(docker_ref.trim_start_matches("sha256:"))
     )
 }
@@ -462,7 +463,10 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         let podman_ref = q(&image.podman_ref);
         match image.method {
             TransferMethod::Load => {
-                let archive = format!("\"$UNROOT_STAGING\"/{}", q(&image_archive(&image.docker_ref)));
+                let archive = format!(
+                    "\"$UNROOT_STAGING\"/{}",
+                    q(&image_archive(&unit.user, &image.docker_ref))
+                );
                 b.push(
                     &format!("image_save_{}", ident(&unit.unit)),
                     Side::Docker,
@@ -470,9 +474,11 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                     format!("{}: save image {} from Docker into the staging directory", unit.container, image.docker_ref),
                     vec![
                         format!("if applying && [[ -s {archive} ]]; then skip \"archive exists\"; return 0; fi"),
-                        "run install -d -m 0755 \"$UNROOT_STAGING\" \"$UNROOT_STAGING\"/images".to_string(),
+                        "run install -d -m 0711 \"$UNROOT_STAGING\" \"$UNROOT_STAGING\"/images".to_string(),
+                        format!("run install -d -m 0700 -o {u} \"$UNROOT_STAGING\"/images/{u}"),
                         format!("run docker save -o {archive}.part {}", q(&image.docker_ref)),
-                        format!("run chmod 0644 {archive}.part"),
+                        format!("run chown {u} {archive}.part"),
+                        format!("run chmod 0600 {archive}.part"),
                         format!("run mv {archive}.part {archive}"),
                     ],
                 );
