@@ -969,3 +969,42 @@ fn podman_4_4_targets_install_the_pasta_default() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("--podman-version"));
 }
+
+#[test]
+fn report_covers_every_migrated_container() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plan, out) = demo_plan_and_output(tmp.path());
+    let report = fs::read_to_string(out.join("REPORT.md")).unwrap();
+    let plan_text = fs::read_to_string(&plan).unwrap();
+    let names: Vec<&str> = plan_text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- name: "))
+        .collect();
+    assert!(names.len() >= 10);
+    for name in names {
+        let section = report
+            .split(&format!("\n## {name}\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no section for {name}"))
+            .split("\n## ")
+            .next()
+            .unwrap();
+        for heading in [
+            "### Risks today",
+            "### What rootless removes",
+            "### What changes for users of the service",
+            "### Blockers left",
+            "### Steps migrate.sh runs for it",
+        ] {
+            assert!(section.contains(heading), "{name}: no `{heading}`");
+        }
+        assert!(
+            section.contains("`step_docker_stop_"),
+            "{name}: steps not listed"
+        );
+    }
+    // The demo's Docker-socket mounts are never handed to the user, and the report says so.
+    assert!(report.contains("bind mount `/var/run/docker.sock` is a daemon socket"));
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    assert!(!migrate.contains("chown -R app: /var/run/docker.sock"));
+}
