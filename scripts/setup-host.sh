@@ -6,9 +6,14 @@ set -euo pipefail
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }
 
-packages=(docker.io busybox-static shellcheck tmux debootstrap curl uidmap iproute2)
+packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2)
 
 missing=()
+# An engine installed some other way (docker-ce, a static dockerd) is fine: docker.io would
+# conflict with it, so it is only installed when there is no dockerd at all.
+if ! command -v dockerd >/dev/null 2>&1; then
+  missing+=(docker.io)
+fi
 for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$pkg")
@@ -25,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
-  log "packages present: ${packages[*]}"
+  log "packages present: dockerd ${packages[*]}"
 fi
 
 # A newer docker CLI may live in /usr/local/bin; any CLI works against the 20.10 engine.

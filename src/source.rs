@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use crate::cli::GlobalArgs;
 use crate::docker::{self, Progress};
 use crate::exit::Failure;
@@ -127,11 +125,6 @@ pub(crate) fn bare_message(err: &serde_json::Error) -> String {
     }
 }
 
-/// Load a snapshot for tests and tools that already hold the text.
-pub fn inventory_from_str(text: &str) -> anyhow::Result<Inventory> {
-    parse_snapshot(text, "snapshot").context("parsing a snapshot")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +143,33 @@ mod tests {
         // Every container's image is in the image list, so image-level facts are complete.
         for c in &inv.containers {
             assert!(inv.image_of(c).is_some(), "{} has no image entry", c.name);
+        }
+    }
+
+    /// The hand-made demo must mean what normalization would have produced.
+    #[test]
+    fn demo_agrees_with_normalization() {
+        use crate::docker::normalize::{caps, compose_info, user};
+        for c in &demo().containers {
+            let mut add = c.capabilities.added.clone();
+            if c.capabilities.add_all && !c.privileged {
+                add.push("ALL".into());
+            }
+            let mut drop = c.capabilities.dropped.clone();
+            if c.capabilities.drop_all {
+                drop.push("ALL".into());
+            }
+            assert_eq!(
+                caps::capabilities(&add, &drop, c.privileged),
+                c.capabilities,
+                "{}",
+                c.name
+            );
+            assert_eq!(user::user_spec(&c.user.raw), c.user, "{}", c.name);
+            assert_eq!(compose_info(&c.labels), c.compose, "{}", c.name);
+            let mut sorted = c.ports.clone();
+            sorted.sort();
+            assert_eq!(sorted, c.ports, "{}", c.name);
         }
     }
 

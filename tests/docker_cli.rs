@@ -411,3 +411,57 @@ fn api_too_old() {
     let out = unroot().args(["--docker-host", &host]).output().unwrap();
     assert_one_line_error(&out, 3, &["API 1.23", "older than 1.24", "--snapshot"]);
 }
+
+/// Answers `/version` like Docker 20.10, everything else with `body` (HTTP 200).
+fn fake_engine(body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let payload = if request.starts_with("GET /version") {
+                r#"{"Version":"20.10.24","ApiVersion":"1.41","Os":"linux"}"#
+            } else {
+                body
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+                payload.len()
+            );
+        }
+    });
+    format!("tcp://{addr}")
+}
+
+#[test]
+fn docker_answering_unreadable_data_is_not_called_non_docker() {
+    let host = fake_engine(r#"{"Containers": "many""#);
+    let out = unroot().args(["--docker-host", &host]).output().unwrap();
+    assert_one_line_error(&out, 3, &["with data unroot cannot read", "--snapshot"]);
+    assert!(!stderr(&out).contains("not as a Docker engine"));
+}
+
+#[test]
+fn snapshot_into_a_missing_directory_is_one_line_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("no/such/dir/host.json");
+    let t = target.to_str().unwrap();
+    let out = unroot()
+        .args(["--demo", "snapshot", "-o", t])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["cannot write snapshot", t]);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A directory as the target is refused before any writing.
+    let d = dir.path().to_str().unwrap();
+    let out = unroot()
+        .args(["--demo", "snapshot", "-o", d])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["is not a regular file"]);
+}

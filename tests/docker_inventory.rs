@@ -555,8 +555,12 @@ fn per_case_meaning_on_the_live_fleet() {
         Some(5)
     );
     let env = c("unroot-f-env");
-    let added: Vec<&str> = env.added_env().map(|e| e.name.as_str()).collect();
-    assert_eq!(added, ["POSTGRES_PASSWORD", "EMPTY_VALUE", "PG_MAJOR"]);
+    // The CLI does not keep -e order stable between creations: compare as a set.
+    let added: BTreeSet<&str> = env.added_env().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        added,
+        BTreeSet::from(["EMPTY_VALUE", "PG_MAJOR", "POSTGRES_PASSWORD"])
+    );
     assert_eq!(
         c("unroot-f-net-container").network_mode,
         NetworkMode::Container(c("unroot-f-user-1000").id.clone())

@@ -326,3 +326,36 @@ fn help_documents_exit_codes() {
         "{help}"
     );
 }
+
+/// On a real terminal (a pty from util-linux `script`) the table is coloured, unless
+/// NO_COLOR is set.
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let bin = env!("CARGO_BIN_EXE_unroot");
+    let run = |no_color: bool| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{bin} --demo scan --filter vaultwarden"),
+            "/dev/null",
+        ]);
+        cmd.env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        cmd.output()
+    };
+    let Ok(coloured) = run(false) else {
+        eprintln!("SKIPPED: util-linux `script` not available to provide a terminal");
+        return;
+    };
+    let coloured = String::from_utf8_lossy(&coloured.stdout).into_owned();
+    assert!(coloured.contains("vaultwarden"), "{coloured}");
+    assert!(
+        coloured.contains("\x1b["),
+        "colour on a terminal: {coloured:?}"
+    );
+    let plain = String::from_utf8_lossy(&run(true).unwrap().stdout).into_owned();
+    assert!(plain.contains("vaultwarden"));
+    assert!(!plain.contains('\x1b'), "NO_COLOR honoured: {plain:?}");
+}

@@ -13,7 +13,9 @@ fixture_reset "$G"
 # legacy `key:value` security options). Read-only elsewhere; this is fixture setup.
 fixture_api_create() {
   local name=$1 body=$2
-  curl -fsS --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
+  local socket=/var/run/docker.sock
+  case "${DOCKER_HOST:-}" in unix://*) socket=${DOCKER_HOST#unix://} ;; esac
+  curl -fsS --unix-socket "$socket" -H 'Content-Type: application/json' \
     -X POST "http://localhost/containers/create?name=$name" -d "$body" >/dev/null
 }
 

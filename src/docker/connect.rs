@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bollard::errors::Error as ApiError;
 use bollard::models::SystemVersion;
-use bollard::{API_DEFAULT_VERSION, Docker};
+use bollard::{API_DEFAULT_VERSION, ClientVersion, Docker};
 
 use super::Endpoint;
 use crate::exit::Failure;
@@ -36,18 +36,11 @@ pub struct Connection {
 /// Connect, check that a Docker engine answers with a usable API, negotiate the version.
 pub async fn connect(endpoint: &Endpoint) -> Result<Connection, Failure> {
     let wait = timeout();
-    let docker = match endpoint {
-        Endpoint::Unix(path) => {
-            preflight_unix(endpoint, Path::new(path), wait).await?;
-            Docker::connect_with_unix(path, wait.as_secs(), API_DEFAULT_VERSION)
-        }
-        Endpoint::Http(url) => {
-            preflight_tcp(endpoint, url, wait).await?;
-            Docker::connect_with_http(url, wait.as_secs(), API_DEFAULT_VERSION)
-        }
+    match endpoint {
+        Endpoint::Unix(path) => preflight_unix(endpoint, Path::new(path), wait).await?,
+        Endpoint::Http(url) => preflight_tcp(endpoint, url, wait).await?,
     }
-    .map_err(|err| Failure::docker(format!("cannot use Docker endpoint {endpoint}: {err}")))?;
-
+    let docker = client(endpoint, API_DEFAULT_VERSION)?;
     let version = match tokio::time::timeout(wait, docker.version()).await {
         Err(_) | Ok(Err(ApiError::RequestTimeoutError)) => {
             return Err(not_answering(endpoint, wait));
@@ -71,11 +64,32 @@ pub async fn connect(endpoint: &Endpoint) -> Result<Connection, Failure> {
             MIN_API.0, MIN_API.1
         )));
     }
-    let docker = docker
-        .negotiate_version()
-        .await
-        .map_err(|err| classify(endpoint, "API version negotiation", &err))?;
+    // Negotiate from the answer we already have (no second round trip): speak the
+    // engine's API version when it is older than bollard's.
+    let docker = if (parsed.0 as usize, parsed.1 as usize)
+        < (
+            API_DEFAULT_VERSION.major_version,
+            API_DEFAULT_VERSION.minor_version,
+        ) {
+        let negotiated = ClientVersion {
+            major_version: parsed.0 as usize,
+            minor_version: parsed.1 as usize,
+        };
+        client(endpoint, &negotiated)?
+    } else {
+        docker
+    };
     Ok(Connection { docker, version })
+}
+
+/// A client for `endpoint` speaking API `version` (connecting is lazy: no I/O here).
+fn client(endpoint: &Endpoint, version: &ClientVersion) -> Result<Docker, Failure> {
+    let secs = timeout().as_secs();
+    match endpoint {
+        Endpoint::Unix(path) => Docker::connect_with_unix(path, secs, version),
+        Endpoint::Http(url) => Docker::connect_with_http(url, secs, version),
+    }
+    .map_err(|err| Failure::docker(format!("cannot use Docker endpoint {endpoint}: {err}")))
 }
 
 /// `1.41` -> (1, 41).
@@ -156,10 +170,22 @@ fn not_docker(endpoint: &Endpoint, detail: &str) -> Failure {
 pub fn classify(endpoint: &Endpoint, request: &str, err: &ApiError) -> Failure {
     match err {
         ApiError::RequestTimeoutError => not_answering(endpoint, timeout()),
-        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. } => not_docker(
-            endpoint,
-            &format!("{request} returned something that is not Docker's JSON"),
-        ),
+        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. }
+            if request == "GET /version" =>
+        {
+            not_docker(
+                endpoint,
+                &format!("{request} returned something that is not Docker's JSON"),
+            )
+        }
+        // A real engine (it answered /version) sent a shape bollard cannot read, e.g. a
+        // value newer than its API models.
+        ApiError::JsonDataError { .. } | ApiError::JsonSerdeError { .. } => {
+            Failure::docker(format!(
+                "Docker at {endpoint} answered {request} with data unroot cannot read ({err}); \
+             save `docker inspect $(docker ps -aq) > FILE` and use --snapshot FILE, and report this"
+            ))
+        }
         ApiError::DockerResponseServerError {
             status_code,
             message,

@@ -183,3 +183,54 @@ pub fn render(report: &Report, opts: TableOptions) -> String {
     out.push_str("Explanations and fixes: unroot scan --format markdown (or json)\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::assess;
+    use crate::risk::testkit::{ContainerBuilder as B, inventory};
+
+    /// Every row's SEVERITY cell starts at the same terminal column, whatever the names.
+    #[test]
+    fn wide_and_hostile_names_keep_columns_aligned() {
+        let inv = inventory(vec![
+            B::new("名前-🚀-サービス").privileged().build(),
+            B::new("plain").build(),
+            B::new("evil\x1b[2J\nname").build(),
+            B::new(&"x".repeat(80)).build(),
+        ]);
+        let report = Report::new(&inv, assess(&inv));
+        let out = render(
+            &report,
+            TableOptions {
+                colour: false,
+                max_width: Some(140),
+            },
+        );
+        assert!(!out.contains('\x1b'), "escape sequences are made visible");
+        let lines: Vec<&str> = out
+            .lines()
+            .skip_while(|l| !l.starts_with("CONTAINER"))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(lines.len() > 10);
+        let column = |line: &str| {
+            let at = ["critical", "high", "medium", "low", "info", "SEVERITY"]
+                .iter()
+                .filter_map(|w| {
+                    line.find(&format!(" {w} "))
+                        .or_else(|| line.find(&format!(" {w}")))
+                })
+                .min()
+                .expect("a severity cell");
+            width(&line[..at])
+        };
+        let first = column(lines[0]);
+        for line in &lines {
+            assert_eq!(column(line), first, "misaligned: {line:?}");
+            assert!(width(line) <= 140, "cut to the terminal: {line:?}");
+        }
+        assert!(out.contains("\\u{1b}[2J\\nname"));
+        assert!(out.contains('…'), "the 80-character name is cut");
+    }
+}

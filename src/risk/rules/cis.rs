@@ -154,7 +154,7 @@ const SENSITIVE_DIRS: &[&str] = &[
 /// 5.2: no AppArmor profile. `--privileged` runs unconfined whatever the option says.
 fn apparmor_unconfined(ctx: &Ctx) -> Option<Hit> {
     let c = ctx.container;
-    if c.privileged && ctx.host().apparmor {
+    if c.privileged {
         return Some(Hit::new("AppArmor is off: implied by --privileged"));
     }
     (c.security.apparmor == ProfileSetting::Unconfined)

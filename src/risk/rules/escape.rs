@@ -141,9 +141,13 @@ pub fn is_secret_name(name: &str) -> bool {
     {
         return false;
     }
-    upper
-        .split(['_', '-', '.'])
-        .any(|word| SECRET_EXACT.contains(&word) || SECRET_WORDS.iter().any(|w| word.contains(w)))
+    let words: Vec<&str> = upper.split(['_', '-', '.']).collect();
+    if words.iter().any(|w| *w == "PUBLIC" || *w == "PUB") {
+        return false; // SSH_PUBLIC_KEY, VAPID_PUBLIC_KEY: meant to be shared.
+    }
+    words
+        .iter()
+        .any(|word| SECRET_EXACT.contains(word) || SECRET_WORDS.iter().any(|w| word.contains(w)))
 }
 
 /// Names only; empty variables are skipped (nothing to leak). Image ENV counts as well:
@@ -324,6 +328,7 @@ mod tests {
             "MONKEY",
             "TZ",
             "AWS_ACCESS_KEY_ID",
+            "SSH_PUBLIC_KEY",
             "PASSENGER_ENV",
         ] {
             assert!(!is_secret_name(name), "{name}");
