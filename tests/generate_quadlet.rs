@@ -43,6 +43,21 @@ fn fleet_converts_for_every_version_the_real_generator_understands() {
             .filter(|f| f.path.ends_with(".container"))
             .count();
         assert_eq!(containers, 8, "{version}");
+        // The volume names migrate.sh imports into are the ones quadlet really uses.
+        for plan in &generated.units {
+            let argv = exec_start(&run, &format!("{}.service", plan.unit));
+            for v in &plan.volumes {
+                let want = format!("{}:{}", v.podman_volume, v.destination);
+                let ok = argv
+                    .windows(2)
+                    .any(|w| w[0] == "-v" && w[1].starts_with(&want));
+                assert!(
+                    ok,
+                    "{version} {}: volume {} not mounted as {want}: {argv:?}",
+                    plan.unit, v.docker_volume
+                );
+            }
+        }
     }
 }
 
@@ -265,6 +280,125 @@ fn exec_start_carries_the_docker_settings() {
     let monitor = exec_start(&run, "monitor.service");
     assert_pairs(
         &monitor,
-        &[("--network", "host"), ("--device", "/dev/kmsg:/dev/kmsg:r")],
+        &[
+            ("--network", "host"),
+            ("--device", "/dev/kmsg:/dev/kmsg:r"),
+            (
+                "-v",
+                "/run/user/1000/podman/podman.sock:/var/run/docker.sock:ro",
+            ),
+            ("-v", "/etc/localtime:/etc/localtime:ro"),
+            ("-v", "/srv/monitor state:/state"),
+        ],
+    );
+    assert!(run.services["monitor.service"].contains("Wants=podman.socket"));
+    let plan = generated
+        .units
+        .iter()
+        .find(|u| u.container == "monitor")
+        .unwrap();
+    let chowned: Vec<&str> = plan
+        .chown_binds
+        .iter()
+        .map(|b| b.host_path.as_str())
+        .collect();
+    assert_eq!(
+        chowned,
+        ["/srv/monitor state"],
+        "no chown of sockets, system paths or read-only data"
+    );
+}
+
+/// Whether a `--publish` spec covers a host port (ranges included).
+fn publishes(spec: &str, host_port: u16) -> bool {
+    let host = spec.rsplit_once(']').map_or(spec, |(_, rest)| rest);
+    let parts: Vec<&str> = host.split(':').collect();
+    let host_part = if parts.len() >= 2 {
+        parts[parts.len() - 2]
+    } else {
+        return false;
+    };
+    let (lo, hi) = host_part.split_once('-').unwrap_or((host_part, host_part));
+    matches!((lo.parse::<u16>(), hi.parse::<u16>()), (Ok(lo), Ok(hi)) if (lo..=hi).contains(&host_port))
+}
+
+#[test]
+fn demo_fleet_converts_and_keeps_ports_env_caps_and_users() {
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    let inventory = unroot::source::demo();
+    let generated = generate(&inventory, &target("5.4"), &Default::default()).unwrap();
+    assert_eq!(generated.units.len(), inventory.containers.len());
+    let run = dry_run(&bin, &generated.files);
+    assert_all_converted(&run, &generated.files);
+    let mut checked = (0, 0, 0, 0);
+    for plan in &generated.units {
+        let c = inventory.container(&plan.container).unwrap();
+        let argv = exec_start(&run, &format!("{}.service", plan.unit));
+        assert!(
+            argv.contains(&plan.image.podman_ref),
+            "{}: image",
+            plan.unit
+        );
+        for p in &plan.ports {
+            let ok = argv
+                .windows(2)
+                .any(|w| w[0] == "--publish" && publishes(&w[1], p.host_port));
+            assert!(
+                ok,
+                "{}: host port {} not published in {argv:?}",
+                plan.unit, p.host_port
+            );
+            checked.0 += 1;
+        }
+        for var in c.added_env() {
+            let secret = unroot::generate::env::looks_secret(&var.name);
+            let refused = var.value.contains(['\n', '\r', '\0']);
+            let want = format!("{}={}", var.name, var.value);
+            let present = has_pair(&argv, "--env", &want);
+            assert_eq!(
+                present,
+                !secret && !refused,
+                "{}: env {}",
+                plan.unit,
+                var.name
+            );
+            checked.1 += 1;
+        }
+        let added: Vec<String> = argv
+            .windows(2)
+            .filter(|w| w[0] == "--cap-add")
+            .map(|w| w[1].to_ascii_uppercase())
+            .collect();
+        for cap in &c.capabilities.added {
+            assert!(
+                added.contains(&cap.to_ascii_uppercase()),
+                "{}: default decision keeps {cap}",
+                plan.unit
+            );
+            checked.2 += 1;
+        }
+        if let Some(user) = &c.user.user {
+            let u = match user {
+                unroot::model::IdOrName::Id(n) => n.to_string(),
+                unroot::model::IdOrName::Name(s) => s.clone(),
+            };
+            assert!(
+                argv.windows(2)
+                    .any(|w| w[0] == "--user" && w[1].split(':').next() == Some(u.as_str())),
+                "{}: user {u}",
+                plan.unit
+            );
+            checked.3 += 1;
+        }
+    }
+    eprintln!(
+        "demo fleet: checked {} ports, {} env vars, {} caps, {} users",
+        checked.0, checked.1, checked.2, checked.3
+    );
+    assert!(
+        checked.0 > 0 && checked.1 > 0 && checked.2 > 0 && checked.3 > 0,
+        "{checked:?}"
     );
 }

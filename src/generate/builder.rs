@@ -81,6 +81,29 @@ impl QuadletSection {
         self.set_input(key, EncodedInput::One(Cow::Borrowed(value)), &[value]);
     }
 
+    /// Set a verbatim key whose value starts with the `%t` specifier (the user's runtime
+    /// directory, `$XDG_RUNTIME_DIR`); `tail` is escaped as usual.
+    pub fn set_under_runtime_dir(&mut self, key: Key, tail: &str) {
+        debug_assert!(matches!(key.encoding, Encoding::Raw | Encoding::RawLine));
+        let encoded = unit_file::encode(
+            &EncodedInput::One(Cow::Borrowed(tail)),
+            key.encoding,
+            Context::Podman,
+        );
+        match encoded {
+            Ok(v) if key.supported_by(self.version) => {
+                self.section.push(key.name, format!("%t{v}"))
+            }
+            Ok(_) | Err(_) => self.downgrades.push(Downgrade {
+                key: key.name,
+                is_key: true,
+                podman_flags: Vec::new(),
+                moved_to_podman_args: false,
+                reason: format!("the value %t{tail} cannot be written as {}=", key.name),
+            }),
+        }
+    }
+
     /// Set a word-list key (`Environment=`, `Exec=`, `AddCapability=`, ...) on one line.
     pub fn set_words<S: AsRef<str>>(&mut self, key: Key, words: &[S]) {
         if words.is_empty() {

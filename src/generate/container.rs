@@ -19,6 +19,27 @@ use crate::model::{
 };
 use crate::plan::{ContainerDecision, NetworkChoice, VolumeStrategy};
 
+/// Host paths of the Docker API socket; mounted, they become the user's Podman socket.
+const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
+
+/// Host directories whose ownership unroot never changes (bind mounts of them are noted).
+const SYSTEM_PATHS: &[&str] = &[
+    "/etc",
+    "/run",
+    "/var/run",
+    "/dev",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/sbin",
+    "/boot",
+    "/root",
+    "/var/lib/docker",
+];
+
 /// Docker's default `/dev/shm` size; not worth a key.
 const DOCKER_DEFAULT_SHM: i64 = 64 * 1024 * 1024;
 
@@ -28,6 +49,8 @@ pub struct Names<'a> {
     pub units: &'a BTreeMap<String, String>,
     /// Docker volume name → `.volume` unit name.
     pub volumes: &'a BTreeMap<String, String>,
+    /// Docker volume name → Podman volume name.
+    pub podman_volume_names: &'a BTreeMap<String, String>,
     /// Docker network name → `.network` unit name.
     pub networks: &'a BTreeMap<String, String>,
     /// Pod name from the decision → `.pod` unit name.
@@ -36,6 +59,16 @@ pub struct Names<'a> {
     pub services: &'a BTreeMap<(String, String), String>,
     /// Docker container name → network decision of every included container.
     pub networks_of: &'a BTreeMap<String, NetworkChoice>,
+    /// `--map-gw` is set host-wide in containers.conf (`pasta_options`), not per container.
+    pub host_wide_map_gw: bool,
+}
+
+/// Whether a container needs pasta's `--map-gw` to reach the host: it used Docker's
+/// `host-gateway` and the target Podman predates `host.containers.internal` via pasta (5.3).
+pub fn needs_map_gw(c: &Container, network: &NetworkChoice, version: PodmanVersion) -> bool {
+    *network == NetworkChoice::Pasta
+        && version < PodmanVersion::new(5, 3)
+        && c.extra_hosts.iter().any(|h| h.ends_with(":host-gateway"))
 }
 
 /// Everything generated for one container.
@@ -286,22 +319,22 @@ pub fn generate_container(
     let mut pod_ports = Vec::new();
     let mut publish_here = true;
     let mut network = decision.network.clone();
-    if let NetworkChoice::Pod(p) = &network {
-        if version < PodmanVersion::new(5, 0) {
-            m.note(
-                NoteLevel::Warning,
-                "network",
-                format!("pod {p} needs Podman 5.0 (.pod units); the container gets its own pasta network instead"),
-            );
-            network = NetworkChoice::Pasta;
-        }
+    if let NetworkChoice::Pod(p) = &network
+        && version < PodmanVersion::new(5, 0)
+    {
+        m.note(
+            NoteLevel::Warning,
+            "network",
+            format!("pod {p} needs Podman 5.0 (.pod units); the container gets its own pasta network instead"),
+        );
+        network = NetworkChoice::Pasta;
     }
     let host_gateway = c.extra_hosts.iter().any(|h| h.ends_with(":host-gateway"));
     match &network {
         NetworkChoice::Pasta => {
             uses_pasta = true;
             let mut value = "pasta".to_owned();
-            if host_gateway && version < PodmanVersion::new(5, 3) {
+            if needs_map_gw(c, &network, version) && !names.host_wide_map_gw {
                 value.push_str(":--map-gw");
             }
             sec.set(k::NETWORK, value);
@@ -404,9 +437,10 @@ pub fn generate_container(
     let (owner_uid, owner_gid) = match (&c.user.user, &c.user.group) {
         (Some(IdOrName::Id(u)), Some(IdOrName::Id(g))) => (Some(*u), Some(*g)),
         (Some(IdOrName::Id(u)), None) => (Some(*u), Some(*u)),
-        (None, _) if c.user.is_root || c.user.raw.is_empty() => (Some(0), Some(0)),
+        _ if c.user.is_root || c.user.raw.is_empty() => (Some(0), Some(0)),
         _ => (None, None),
     };
+    let mut wants_podman_socket = false;
     let mut mounts: Vec<&crate::model::Mount> = c.mounts.iter().collect();
     mounts.sort_by(|a, b| a.destination.cmp(&b.destination));
     for mt in mounts {
@@ -438,6 +472,19 @@ pub fn generate_container(
             format!(":{}", opts.join(","))
         };
         match mt.kind {
+            MountKind::Bind if DOCKER_SOCKETS.contains(&mt.source.as_str()) => {
+                // The rootless user's Podman API socket speaks the Docker API.
+                sec.set_under_runtime_dir(k::VOLUME, &format!("/podman/podman.sock:{}{suffix}", mt.destination));
+                wants_podman_socket = true;
+                m.note(
+                    NoteLevel::Warning,
+                    format!("mount {}", mt.source),
+                    format!(
+                        "the Docker socket becomes {user}'s Podman socket (%t/podman/podman.sock, Docker-compatible API): enable it with `systemctl --user enable --now podman.socket`; \
+                         the container can then control all of {user}'s containers (no longer root on the host)"
+                    ),
+                );
+            }
             MountKind::Bind => {
                 if mt.source.contains(':') || mt.destination.contains(':') {
                     if mt.source.contains([',', '=']) || mt.destination.contains([',', '=']) {
@@ -452,7 +499,20 @@ pub fn generate_container(
                 } else {
                     sec.set(k::VOLUME, format!("{}:{}{suffix}", mt.source, mt.destination));
                 }
-                if decision.volumes == VolumeStrategy::Copy {
+                let system = SYSTEM_PATHS.iter().any(|p| mt.source == *p || mt.source.starts_with(&format!("{p}/")));
+                if system || mt.source == "/" {
+                    let level = if mt.read_only { NoteLevel::Info } else { NoteLevel::Warning };
+                    m.note(
+                        level,
+                        format!("mount {}", mt.source),
+                        format!(
+                            "a system path: unroot does not change its ownership; the container sees it through {user}'s rights{}",
+                            if mt.source.starts_with("/root") { " and /root is not readable by other users: copy what the container needs elsewhere" } else { "" }
+                        ),
+                    );
+                } else if mt.read_only {
+                    // Read-only data only needs to be readable by the rootless user.
+                } else if decision.volumes == VolumeStrategy::Copy {
                     match (owner_uid, owner_gid) {
                         (Some(uid), Some(gid)) => chowns.push(BindChown { host_path: mt.source.clone(), uid, gid }),
                         _ => m.note(NoteLevel::Warning, format!("mount {}", mt.destination), format!("the container user {:?} is a name, so unroot cannot tell which UID must own {}; chown it with podman unshare after checking the image's /etc/passwd", c.user.raw, mt.source)),
@@ -465,7 +525,7 @@ pub fn generate_container(
                     continue;
                 };
                 sec.set(k::VOLUME, format!("{vunit}.volume:{}{suffix}", mt.destination));
-                volumes.push(VolumeMove { docker_volume: mt.source.clone(), podman_volume: mt.source.clone(), destination: mt.destination.clone() });
+                volumes.push(VolumeMove { docker_volume: mt.source.clone(), podman_volume: names.podman_volume_names.get(&mt.source).cloned().unwrap_or_else(|| mt.source.clone()), destination: mt.destination.clone() });
             }
             MountKind::Tmpfs => {
                 let value = match mt.tmpfs_options.as_deref().filter(|o| !o.is_empty()) {
@@ -821,10 +881,10 @@ pub fn generate_container(
     let image_wd = img
         .and_then(|i| i.working_dir.clone())
         .filter(|w| !w.is_empty());
-    if let Some(wd) = c.working_dir.as_deref().filter(|w| !w.is_empty()) {
-        if img.is_none() || image_wd.as_deref() != Some(wd) {
-            sec.set(k::WORKING_DIR, wd);
-        }
+    if let Some(wd) = c.working_dir.as_deref().filter(|w| !w.is_empty())
+        && (img.is_none() || image_wd.as_deref() != Some(wd))
+    {
+        sec.set(k::WORKING_DIR, wd);
     }
     if let Some(s) = c.stop_signal.as_deref().filter(|s| !s.is_empty()) {
         sec.set(k::STOP_SIGNAL, s);
@@ -860,12 +920,12 @@ pub fn generate_container(
     if let Some(r) = restart {
         service.push("Restart", r.to_owned());
     }
-    if policy.name == RestartPolicyName::OnFailure {
-        if let Some(n) = policy.max_retries.filter(|n| *n > 0) {
-            // Docker's "at most N restarts" = N+1 starts, counted over the unit's lifetime.
-            unit_sec.push("StartLimitIntervalSec", "infinity".to_owned());
-            unit_sec.push("StartLimitBurst", (n + 1).to_string());
-        }
+    if policy.name == RestartPolicyName::OnFailure
+        && let Some(n) = policy.max_retries.filter(|n| *n > 0)
+    {
+        // Docker's "at most N restarts" = N+1 starts, counted over the unit's lifetime.
+        unit_sec.push("StartLimitIntervalSec", "infinity".to_owned());
+        unit_sec.push("StartLimitBurst", (n + 1).to_string());
     }
     if transfer.method == TransferMethod::Pull {
         // The first start may pull the image; the default 90 s is often too short.
@@ -880,6 +940,10 @@ pub fn generate_container(
         install.push("WantedBy", "default.target".to_owned());
     } else if policy.name == RestartPolicyName::UnlessStopped {
         m.note(NoteLevel::Info, "RestartPolicy", "unless-stopped and stopped now: the unit is not enabled at boot (start it with systemctl --user start)");
+    }
+    if wants_podman_socket {
+        unit_sec.push("Wants", "podman.socket".to_owned());
+        unit_sec.push("After", "podman.socket".to_owned());
     }
     if let Some(compose) = &c.compose {
         let mut deps = compose.depends_on.clone();

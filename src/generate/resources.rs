@@ -20,6 +20,8 @@ pub struct UnitNames {
     pub networks: BTreeMap<String, String>,
     pub pods: BTreeMap<String, String>,
     pub services: BTreeMap<(String, String), String>,
+    /// Docker volume name → the Podman volume's name (what `podman volume import` targets).
+    pub podman_volume_names: BTreeMap<String, String>,
     /// Docker container name → its network decision (to check that peers share one).
     pub networks_of: BTreeMap<String, NetworkChoice>,
     /// Users of each volume/network/pod (by Docker or pod name).
@@ -81,11 +83,11 @@ pub fn plan(
         n.units.insert(c.name.clone(), unit);
         n.networks_of
             .insert(c.name.clone(), decision.network.clone());
-        if let Some(compose) = &c.compose {
-            if let Some(service) = &compose.service {
-                n.services
-                    .insert((compose.project.clone(), service.clone()), c.name.clone());
-            }
+        if let Some(compose) = &c.compose
+            && let Some(service) = &compose.service
+        {
+            n.services
+                .insert((compose.project.clone(), service.clone()), c.name.clone());
         }
     }
     for (c, decision) in included {
@@ -124,6 +126,13 @@ pub fn plan(
     }
     for v in n.volume_users.keys() {
         let unit = namer.claim(v, UnitKind::Volume);
+        // Without VolumeName= (Podman < 4.9 in the key table) quadlet names it systemd-<unit>.
+        let podman_name = if vk::VOLUME_NAME.supported_by(version) {
+            v.clone()
+        } else {
+            format!("systemd-{unit}")
+        };
+        n.podman_volume_names.insert(v.clone(), podman_name);
         n.volumes.insert(v.clone(), unit);
     }
     for net in n.network_users.keys() {

@@ -352,6 +352,28 @@ pub fn fleet() -> (Inventory, BTreeMap<String, ContainerDecision>) {
             container_path: "/dev/kmsg".into(),
             permissions: "r".into(),
         }],
+        mounts: vec![
+            Mount {
+                kind: MountKind::Bind,
+                source: "/var/run/docker.sock".into(),
+                destination: "/var/run/docker.sock".into(),
+                read_only: true,
+                ..Default::default()
+            },
+            Mount {
+                kind: MountKind::Bind,
+                source: "/etc/localtime".into(),
+                destination: "/etc/localtime".into(),
+                read_only: true,
+                ..Default::default()
+            },
+            Mount {
+                kind: MountKind::Bind,
+                source: "/srv/monitor state".into(),
+                destination: "/state".into(),
+                ..Default::default()
+            },
+        ],
         ..Default::default()
     };
     let images = vec![
