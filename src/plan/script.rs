@@ -312,7 +312,8 @@ fn image_archive(user: &str, docker_ref: &str) -> String {
     )
 }
 
-/// The `.volume` unit whose `VolumeName=` is `volume`, as its systemd service name.
+/// The `.volume` unit that creates the Podman volume `volume` (by `VolumeName=`, or quadlet's
+/// default `systemd-<stem>`), as its systemd service name.
 fn volume_service(generated: &Generated, volume: &str) -> Option<String> {
     generated.files.iter().find_map(|f| {
         let stem = f.path.strip_prefix("quadlet/")?.strip_suffix(".volume")?;
@@ -320,7 +321,13 @@ fn volume_service(generated: &Generated, volume: &str) -> Option<String> {
             .content
             .lines()
             .any(|l| l.trim() == format!("VolumeName={volume}"));
-        (named || stem == volume).then(|| format!("{stem}-volume.service"))
+        // Without `VolumeName=`, quadlet names the volume `systemd-<stem>`.
+        let default_name = !f
+            .content
+            .lines()
+            .any(|l| l.trim().starts_with("VolumeName="))
+            && volume == format!("systemd-{stem}");
+        (named || default_name).then(|| format!("{stem}-volume.service"))
     })
 }
 
@@ -1475,4 +1482,30 @@ fn system_paths_are_never_chowned() {
     };
     assert!(!migrate_sh(&input).contains("chown -R app: /var/run/docker.sock"));
     assert!(!rollback_sh(&input).contains("/var/run/docker.sock"));
+}
+
+#[cfg(test)]
+#[test]
+fn volume_service_follows_quadlet_naming() {
+    let file = |path: &str, content: &str| crate::generate::GeneratedFile {
+        path: path.into(),
+        mode: 0o644,
+        content: content.into(),
+    };
+    let g = Generated {
+        files: vec![
+            file("quadlet/data.volume", "[Volume]\nVolumeName=data\n"),
+            file("quadlet/cache.volume", "[Volume]\n"),
+        ],
+        ..Default::default()
+    };
+    assert_eq!(
+        volume_service(&g, "data").as_deref(),
+        Some("data-volume.service")
+    );
+    assert_eq!(
+        volume_service(&g, "systemd-cache").as_deref(),
+        Some("cache-volume.service")
+    );
+    assert_eq!(volume_service(&g, "cache"), None);
 }
