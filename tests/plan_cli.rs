@@ -380,6 +380,16 @@ fn bad_plans_exit_2_naming_the_line_and_write_nothing() {
             "volumse",
         ),
         (
+            "stray key",
+            edit_decision(
+                &good,
+                "pihole",
+                "    ports:\n      policy: sysctl",
+                "    ports:\n      policy: sysctl\n      portz:\n        53: 5353",
+            ),
+            "portz",
+        ),
+        (
             "port",
             edit_decision(
                 &good,
