@@ -1017,4 +1017,11 @@ fn report_covers_every_migrated_container() {
     // generators ask: script::chown_refusal is unit-tested with a request for it).
     let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
     assert!(!migrate.contains("chown -R app: /var/run/docker.sock"));
+    // EnvironmentFile=env/<unit>.env resolves next to the unit: the directory is created,
+    // before the first env file is installed into it.
+    let mkdir = migrate
+        .find("-m 0700 \"$dir\"/env\n")
+        .expect("migrate.sh creates the env directory");
+    let first_env = migrate.find("\"$dir\"/env/").unwrap();
+    assert!(mkdir < first_env || migrate[..first_env].contains("-m 0700 \"$dir\"/env"));
 }

@@ -639,6 +639,17 @@ mod tests {
     }
 
     #[test]
+    fn remap_of_unprivileged_port_is_refused() {
+        let text = yaml().replacen(
+            "    ports:\n      policy: sysctl",
+            "    ports:\n      policy: remap\n      ports:\n        8080: 9090",
+            1,
+        );
+        let m = err(&text);
+        assert!(m.contains("port 8080 is not privileged"), "{m}");
+    }
+
+    #[test]
     fn vanished_container_is_named() {
         let text = yaml().replace("name: db", "name: olddb");
         let m = err(&text);

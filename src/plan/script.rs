@@ -546,6 +546,18 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 q(name)
             ));
         }
+        // quadlet resolves `EnvironmentFile=env/x.env` next to the unit: that directory
+        // must exist (0700: it holds the secrets).
+        let mut env_dirs: Vec<&str> = envs
+            .iter()
+            .filter_map(|(_, dest)| dest.rsplit_once('/').map(|(dir, _)| dir))
+            .filter(|d| *d != "\"$dir\"" && *d != "\"$home\"")
+            .collect();
+        env_dirs.sort_unstable();
+        env_dirs.dedup();
+        for d in &env_dirs {
+            body.push(format!("run install -d -o {u} -g \"$group\" -m 0700 {d}"));
+        }
         for (src, dest) in &envs {
             body.push(format!(
                 "install_file \"$UNROOT_BUNDLE\"/{} {dest} 0600 {u}",
@@ -1291,7 +1303,7 @@ mod tests {
                 file("quadlet/pgdata.volume", "[Volume]\nVolumeName=pgdata\n"),
                 file(
                     "quadlet/web.container",
-                    "[Container]\nEnvironmentFile=web.env\n",
+                    "[Container]\nEnvironmentFile=env/web.env\n",
                 ),
                 file("subgid", "app:100000:65536\n"),
                 file("subuid", "app:100000:65536\n"),
@@ -1420,6 +1432,15 @@ mod tests {
         assert!(pos("step_volume_export_db_pgdata") < pos("step_volume_import_db_pgdata"));
         assert!(pos("step_chown_binds_web") < pos("step_start_web"));
         assert!(names.contains(&"step_image_pull_db".to_string()));
+        // The env file's directory is created (0700) before the file is installed into it.
+        let text = migrate_sh(&input);
+        let mkdir = text
+            .find("run install -d -o app -g \"$group\" -m 0700 \"$dir\"/env\n")
+            .expect("env directory created");
+        let install = text
+            .find("\"$dir\"/env/web.env 0600 app")
+            .expect("env file installed");
+        assert!(mkdir < install);
         // db was exited under Docker: installed, not started.
         assert!(!names.contains(&"step_start_db".to_string()));
     }
