@@ -399,11 +399,20 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             match range {
                 Some((start, count)) => {
                     let end = start + count - 1;
+                    // Skip only on the planned line itself; a different range means the
+                    // host changed since the plan (or useradd assigned one): stop and say so
+                    // rather than run with ranges the plan and REPORT.md do not describe.
                     body.push(format!(
-                        "if applying && grep -q {} {file}; then skip \"{user} already has a range in {file}\"\n  \
-                         else\n    if applying; then range_free {file} {start} {end} {u}; fi\n    \
+                        "if applying && grep -qx {exact} {file}; then\n    \
+                         skip \"{user}:{start}:{count} is already in {file}\"\n  \
+                         elif applying && grep -q {prefix} {file}; then\n    \
+                         die \"{user} already has $(grep {prefix} {file} | paste -sd ' ') in {file}, not the plan's \
+                         {start}:{count}: set target.subid_ranges.{user} to that range and regenerate, or remove the line\"\n  \
+                         else\n    \
+                         if applying; then range_free {file} {start} {end} {u}; fi\n    \
                          run usermod {flag} {start}-{end} {u}\n  fi",
-                        q(&format!("^{user}:"))
+                        exact = q(&format!("{user}:{start}:{count}")),
+                        prefix = q(&format!("^{user}:")),
                     ));
                 }
                 None => body.push(format!(
