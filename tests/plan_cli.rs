@@ -1025,3 +1025,103 @@ fn report_covers_every_migrated_container() {
     let first_env = migrate.find("\"$dir\"/env/").unwrap();
     assert!(mkdir < first_env || migrate[..first_env].contains("-m 0700 \"$dir\"/env"));
 }
+
+#[test]
+fn subids_step_applies_the_planned_range_once_and_stops_on_another() {
+    let is_root = String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+        == "0";
+    if !is_root {
+        eprintln!(
+            "SKIPPED: the subids step test runs the real usermod in a scratch root (needs root)"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, out) = demo_plan_and_output(tmp.path());
+    let planned = fs::read_to_string(out.join("subuid")).unwrap();
+    let planned = planned
+        .lines()
+        .find(|l| l.starts_with("app:"))
+        .expect("a range for app")
+        .to_string();
+
+    // A scratch root with the host's account files and a user `app` without ranges; the
+    // real usermod works on it through `usermod -R`.
+    let root = tmp.path().join("root");
+    fs::create_dir_all(root.join("etc")).unwrap();
+    for f in ["passwd", "group", "shadow", "gshadow", "login.defs"] {
+        let _ = fs::copy(Path::new("/etc").join(f), root.join("etc").join(f));
+    }
+    fs::write(root.join("etc/subuid"), "").unwrap();
+    fs::write(root.join("etc/subgid"), "").unwrap();
+    let added = std::process::Command::new("useradd")
+        .arg("-R")
+        .arg(&root)
+        .args(["-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", "app"])
+        .status()
+        .unwrap();
+    assert!(added.success());
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::write(
+        bin.join("usermod"),
+        format!(
+            "#!/bin/sh\nexec /usr/sbin/usermod -R {} \"$@\"\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(bin.join("usermod"), fs::Permissions::from_mode(0o755)).unwrap();
+    // The script with its /etc paths pointed at the scratch root.
+    let script = fs::read_to_string(out.join("migrate.sh"))
+        .unwrap()
+        .replace("/etc/subuid", &format!("{}/etc/subuid", root.display()))
+        .replace("/etc/subgid", &format!("{}/etc/subgid", root.display()));
+    let script_path = tmp.path().join("migrate-scratch.sh");
+    fs::write(&script_path, script).unwrap();
+    let step = || {
+        std::process::Command::new("bash")
+            .arg("-c")
+            // as_user is the documented override point; podman is not needed here.
+            .arg(format!(
+                "source {} && as_user() {{ :; }} && UNROOT_APPLY=1 PATH={}:$PATH step_subids_app",
+                script_path.display(),
+                bin.display()
+            ))
+            .output()
+            .unwrap()
+    };
+
+    let first = step();
+    assert!(first.status.success(), "{first:?}");
+    for f in ["subuid", "subgid"] {
+        let text = fs::read_to_string(root.join("etc").join(f)).unwrap();
+        assert_eq!(text.trim(), planned, "{f}");
+    }
+    let again = step();
+    assert!(again.status.success(), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("is already in"),
+        "{again:?}"
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("etc/subuid")).unwrap().trim(),
+        planned
+    );
+
+    fs::write(root.join("etc/subuid"), "app:300000:65536\n").unwrap();
+    let other = step();
+    assert!(!other.status.success());
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        stderr.contains("app:300000:65536") && stderr.contains("target.subid_ranges.app"),
+        "{stderr}"
+    );
+}
