@@ -159,12 +159,32 @@ pub enum VerifyFormat {
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct VerifyArgs {
-    /// The plan to check against.
+    /// The plan to check against. The expected units are regenerated from it and the
+    /// inventory (Docker socket, or --snapshot taken before the migration).
     #[arg(long, value_name = "FILE")]
     pub plan: PathBuf,
-    /// Podman API socket (default: the target user's $XDG_RUNTIME_DIR/podman/podman.sock).
+    /// Podman API socket (default: the target user's $XDG_RUNTIME_DIR/podman/podman.sock,
+    /// i.e. /run/user/UID/podman/podman.sock).
     #[arg(long, value_name = "PATH")]
     pub podman_socket: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: VerifyFormat,
+    /// Which checks: readiness (before the migration), post (after it), or auto (post as
+    /// soon as any planned container exists on the target).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub phase: VerifyPhase,
+    /// The rootless user to check (default: the plan's target user).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read /etc/subuid, /etc/subgid and /etc/passwd under this directory instead of `/`
+    /// (a mounted or sandboxed target).
+    #[arg(long, value_name = "DIR", env = "UNROOT_TARGET_ROOT")]
+    pub target_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyPhase {
+    Auto,
+    Readiness,
+    Post,
 }

@@ -16,3 +16,4 @@ pub mod plan;
 pub mod risk;
 pub mod source;
 pub mod tui;
+pub mod verify;

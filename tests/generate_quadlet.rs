@@ -233,7 +233,10 @@ fn exec_start_carries_the_docker_settings() {
     // The pod carries the member's ports.
     let cache = exec_start(&run, "shop-cache-1.service");
     assert!(cache.iter().any(|a| a.starts_with("--pod")), "{cache:?}");
-    assert!(!cache.iter().any(|a| a == "--publish"));
+    assert!(!cache.iter().any(|a| matches!(
+        a.as_str(),
+        "--publish" | "--add-host" | "--dns" | "--hostname"
+    )));
     let pod = exec_line(&run, "shop-pod.service", "ExecStartPre=");
     assert_pairs(
         &pod,
@@ -241,6 +244,9 @@ fn exec_start_carries_the_docker_settings() {
             ("--publish", "127.0.0.1:6379:6379"),
             ("--network", "pasta"),
             ("--name", "shop"),
+            ("--add-host", "metrics.local:192.0.2.9"),
+            ("--dns", "192.0.2.53"),
+            ("--hostname", "cache"),
         ],
     );
 

@@ -82,6 +82,8 @@ pub struct ContainerOutput {
     pub lowest_privileged: Option<u16>,
     /// `PublishPort=` values that belong on the pod (the container joins one).
     pub pod_ports: Vec<String>,
+    /// `podman pod create` flags (hostname, hosts, DNS) that belong on the pod.
+    pub pod_args: Vec<String>,
     /// Runs in its own pasta network namespace.
     pub uses_pasta: bool,
     /// Highest numeric UID/GID the container is known to use (for subuid sizing).
@@ -278,8 +280,14 @@ pub fn generate_container(
         NamespaceMode::Private => {}
         other => m.note(NoteLevel::NotTranslated, "HostConfig.UsernsMode", format!("{other:?} has no rootless equivalent; the container uses the default user namespace")),
     }
+    // Pod members share the pod's user namespace: keep-id is then set on the pod.
+    let keep_id_on_pod = decision.volumes == VolumeStrategy::KeepId
+        && matches!(decision.network, NetworkChoice::Pod(_))
+        && version >= PodmanVersion::new(5, 0);
     if decision.volumes == VolumeStrategy::KeepId {
-        sec.set(k::USERNS, "keep-id");
+        if !keep_id_on_pod {
+            sec.set(k::USERNS, "keep-id");
+        }
         m.note(
             NoteLevel::Info,
             "volumes",
@@ -856,27 +864,55 @@ pub fn generate_container(
         m.note(NoteLevel::Info, "com.docker.compose.* labels", "left out: they only matter to docker-compose; project and dependencies are carried by the unit names and Requires=");
     }
     let short_id: String = c.id.chars().take(12).collect();
-    if let Some(h) = c
+    let hostname = c
         .hostname
         .as_deref()
-        .filter(|h| !h.is_empty() && *h != short_id)
-    {
-        sec.set(k::HOST_NAME, h);
-    }
+        .filter(|h| !h.is_empty() && *h != short_id);
     if let Some(d) = c.domainname.as_deref().filter(|d| !d.is_empty()) {
         m.note(NoteLevel::NotTranslated, "Config.Domainname", format!("{d}: Podman has no --domainname; use a fully qualified HostName= or an AddHost= entry"));
     }
-    for h in &c.extra_hosts {
-        sec.set(k::ADD_HOST, h);
-    }
-    for d in &c.dns {
-        sec.set(k::DNS, d);
-    }
-    for d in &c.dns_search {
-        sec.set(k::DNS_SEARCH, d);
-    }
-    for d in &c.dns_options {
-        sec.set(k::DNS_OPTION, d);
+    let mut pod_args: Vec<String> = Vec::new();
+    if matches!(network, NetworkChoice::Pod(_)) {
+        // Pod members share the pod's network and UTS namespaces: podman refuses these
+        // per container, so they are set when the pod is created.
+        let flagged = [
+            (
+                "--hostname",
+                hostname.into_iter().map(str::to_owned).collect::<Vec<_>>(),
+            ),
+            ("--add-host", c.extra_hosts.clone()),
+            ("--dns", c.dns.clone()),
+            ("--dns-search", c.dns_search.clone()),
+            ("--dns-option", c.dns_options.clone()),
+        ];
+        for (flag, values) in flagged {
+            for v in values {
+                pod_args.push(flag.to_owned());
+                pod_args.push(v);
+            }
+        }
+        if keep_id_on_pod {
+            pod_args.extend(["--userns".to_owned(), "keep-id".to_owned()]);
+        }
+        if !pod_args.is_empty() {
+            m.note(NoteLevel::Info, "network", "hostname, extra hosts, DNS and user namespace settings are set on the pod (podman refuses them on a pod member); they apply to every container of the pod");
+        }
+    } else {
+        if let Some(h) = hostname {
+            sec.set(k::HOST_NAME, h);
+        }
+        for h in &c.extra_hosts {
+            sec.set(k::ADD_HOST, h);
+        }
+        for d in &c.dns {
+            sec.set(k::DNS, d);
+        }
+        for d in &c.dns_search {
+            sec.set(k::DNS_SEARCH, d);
+        }
+        for d in &c.dns_options {
+            sec.set(k::DNS_OPTION, d);
+        }
     }
     let image_wd = img
         .and_then(|i| i.working_dir.clone())
@@ -1040,6 +1076,7 @@ pub fn generate_container(
             port_map.lowest_privileged
         },
         pod_ports,
+        pod_args,
         uses_pasta,
         max_id,
     }

@@ -246,6 +246,7 @@ pub fn generate_for_host(
     let mut lowest_privileged: Option<u16> = None;
     let mut pasta_users = std::collections::BTreeSet::new();
     let mut pod_ports: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut pod_args: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
     let mut max_ids: BTreeMap<String, Option<u64>> = BTreeMap::new();
     // Several containers needing the same pasta option: set it once in containers.conf
     // (pasta_options, Podman 4.6+) rather than per container; never both (podman#22771).
@@ -301,6 +302,12 @@ pub fn generate_for_host(
                 .entry(p.clone())
                 .or_default()
                 .extend(generated.pod_ports);
+            if !generated.pod_args.is_empty() {
+                pod_args
+                    .entry(p.clone())
+                    .or_default()
+                    .push(generated.pod_args.clone());
+            }
         }
         let entry = max_ids.entry(user.clone()).or_insert(None);
         if let Some(id) = generated.max_id {
@@ -309,7 +316,7 @@ pub fn generate_for_host(
         out.units.push(generated.plan);
     }
 
-    resources::render(&plan, inventory, version, &pod_ports, &mut out);
+    resources::render(&plan, inventory, version, &pod_ports, &pod_args, &mut out);
 
     if let Some(n) = lowest_privileged {
         out.files.push(GeneratedFile {

@@ -208,6 +208,7 @@ pub fn render(
     inventory: &Inventory,
     version: PodmanVersion,
     pod_ports: &BTreeMap<String, Vec<String>>,
+    pod_args: &BTreeMap<String, Vec<Vec<String>>>,
     out: &mut Generated,
 ) {
     for (docker, unit) in &names.volumes {
@@ -317,6 +318,18 @@ pub fn render(
         ports.dedup();
         for p in &ports {
             sec.set(pk::PUBLISH_PORT, p);
+        }
+        // Members' hostname/hosts/DNS flags, each member's set once, in member order.
+        let mut flags: Vec<String> = Vec::new();
+        for member in pod_args.get(pod).into_iter().flatten() {
+            for pair in member.chunks(2) {
+                if !flags.chunks(2).any(|f| f == pair) {
+                    flags.extend(pair.iter().cloned());
+                }
+            }
+        }
+        if !flags.is_empty() {
+            sec.podman_args(&flags, "pod network settings");
         }
         let (section, downgrades) = sec.finish();
         push_downgrades(out, &format!("pod {pod}"), downgrades);

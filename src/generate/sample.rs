@@ -311,6 +311,9 @@ pub fn fleet() -> (Inventory, BTreeMap<String, ContainerDecision>) {
         image_id: "sha256:06".into(),
         state: ContainerState::Running,
         compose: compose("shop", "cache", &[]),
+        hostname: Some("cache".into()),
+        extra_hosts: s(&["metrics.local:192.0.2.9"]),
+        dns: s(&["192.0.2.53"]),
         ports: vec![port(Some("127.0.0.1"), 6379, 6379, Protocol::Tcp)],
         restart_policy: RestartPolicy {
             name: RestartPolicyName::Always,

@@ -191,6 +191,12 @@ pub fn allocate(
         subuid.entries.iter().map(|e| (e.start, e.end())).collect();
     let mut taken_gid: Vec<(u64, u64)> =
         subgid.entries.iter().map(|e| (e.start, e.end())).collect();
+    // Ranges a plan already fixed are taken whatever order users are processed in.
+    for r in fixed.values() {
+        let end = r.start + r.count.max(1) - 1;
+        taken_uid.push((r.start, end));
+        taken_gid.push((r.start, end));
+    }
     let mut out = Vec::new();
     for (user, &count) in requests {
         let uid = users.uid_of(user);
@@ -433,6 +439,33 @@ mod tests {
             &db(),
         );
         assert!(a.is_empty() && p.len() == 2);
+    }
+
+    #[test]
+    fn plan_ranges_of_later_users_are_not_handed_out_first() {
+        let empty = SubIdFile::default();
+        let fixed: BTreeMap<String, SubIdRange> = [(
+            "zed".to_owned(),
+            SubIdRange {
+                start: FIRST_START,
+                count: DEFAULT_COUNT,
+            },
+        )]
+        .into();
+        let (a, p) = allocate(
+            &empty,
+            &empty,
+            &req(&[("alice", DEFAULT_COUNT), ("zed", DEFAULT_COUNT)]),
+            &fixed,
+            &db(),
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            a[0].uids.start,
+            FIRST_START + DEFAULT_COUNT,
+            "alice must not get zed's range"
+        );
+        assert_eq!(a[1].uids.start, FIRST_START);
     }
 
     #[test]

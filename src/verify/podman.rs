@@ -1,0 +1,319 @@
+//! Gather [`TargetFacts`] from a rootless Podman API service (GET requests only).
+//!
+//! podman-api 0.11 models libpod 4.5.1 and prefixes every request with `/v4.3.1/`; Podman
+//! 5.x still answers those routes. Where its models cannot carry what Podman 5 sends, this
+//! module says so in `TargetFacts::api_notes` and uses another path for that one call:
+//! - `host.rootlessNetworkCmd` and `host.pasta` (added in Podman 5.0) are not in
+//!   podman-api's `HostInfo`, nor in the Docker-compatible `/info`: they are read from the
+//!   same `/libpod/info` JSON untyped ([`super::libpod_raw`]).
+//! - a container whose libpod inspect JSON does not deserialize into podman-api's model is
+//!   inspected through the Docker-compatible API with bollard.
+
+use std::io::ErrorKind;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use podman_api::Podman;
+use podman_api::opts::{ContainerListOpts, ImageListOpts, NetworkListOpts, VolumeListOpts};
+
+use super::facts::{
+    IdMapEntry, TargetContainer, TargetFacts, TargetImage, TargetMount, TargetPort,
+};
+use super::libpod_raw;
+use crate::exit::Failure;
+use crate::model::Protocol;
+
+/// How to start the socket, for every "cannot reach it" message.
+pub const START_SOCKET: &str = "start it as the target user: `systemctl --user enable --now podman.socket` \
+     (or `podman system service --time=0 unix://PATH`)";
+
+/// Open the socket and make sure a Podman API service answers on it. Every failure is a
+/// one-line [`Failure`] with exit code 2 naming the path and what to do.
+pub async fn connect(socket: &Path) -> Result<Podman> {
+    let shown = socket.display();
+    let meta = match std::fs::metadata(socket) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            return Err(
+                Failure::usage(format!("no Podman socket at {shown}: {START_SOCKET}")).into(),
+            );
+        }
+        Err(err) if err.kind() == ErrorKind::PermissionDenied => {
+            return Err(Failure::usage(format!(
+                "permission denied reading {shown}: run unroot as the socket's owner (the target user) or root"
+            ))
+            .into());
+        }
+        Err(err) => return Err(Failure::usage(format!("cannot read {shown}: {err}")).into()),
+    };
+    if !meta.file_type().is_socket() {
+        return Err(Failure::usage(format!(
+            "{shown} is not a socket: pass the Podman API socket with --podman-socket"
+        ))
+        .into());
+    }
+    // Connect once ourselves: hyper's errors for these cases do not say which one it was.
+    if let Err(err) = std::os::unix::net::UnixStream::connect(socket) {
+        let message = match err.kind() {
+            ErrorKind::PermissionDenied => format!(
+                "permission denied connecting to {shown}: run unroot as the socket's owner (the target user) or root"
+            ),
+            ErrorKind::ConnectionRefused => {
+                format!("nothing listens on {shown} (stale socket file): {START_SOCKET}")
+            }
+            _ => format!("cannot connect to {shown}: {err}"),
+        };
+        return Err(Failure::usage(message).into());
+    }
+    let podman = Podman::unix(socket);
+    // Podman's ping sets Libpod-Api-Version; Docker and other HTTP services do not.
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(10), podman.ping()).await;
+    match ping {
+        Ok(Ok(_)) => Ok(podman),
+        Ok(Err(err)) => {
+            let why = match &err {
+                podman_api::Error::Fault { code, .. } if code.as_u16() == 404 => {
+                    "it has no libpod API: a Docker socket?".to_string()
+                }
+                other => other.to_string(),
+            };
+            Err(Failure::usage(format!(
+                "{shown} answers but is not a Podman API service ({why}); pass the target \
+                 user's Podman socket with --podman-socket"
+            ))
+            .into())
+        }
+        Err(_) => Err(Failure::usage(format!(
+            "{shown} did not answer within 10 s: is it a Podman API socket?"
+        ))
+        .into()),
+    }
+}
+
+/// How long the whole read may take before unroot gives up on a hung service.
+const GATHER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Read everything the checks need. `host_root` is where `/etc/subuid` etc. are read.
+pub async fn gather(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
+    match tokio::time::timeout(GATHER_TIMEOUT, gather_now(podman, socket, host_root)).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::usage(format!(
+            "the Podman service on {} stopped answering (no reply within {} s)",
+            socket.display(),
+            GATHER_TIMEOUT.as_secs()
+        ))
+        .into()),
+    }
+}
+
+async fn gather_now(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
+    let mut facts = TargetFacts {
+        socket: socket.display().to_string(),
+        host_files: super::hostfiles::read(host_root),
+        ..Default::default()
+    };
+    let version = podman
+        .version()
+        .await
+        .context("GET /libpod/version through podman-api")?;
+    facts.podman_version = version.version.clone();
+    facts.api_version = version.api_version.clone();
+
+    let info = podman
+        .info()
+        .await
+        .context("GET /libpod/info through podman-api")?;
+    if let Some(host) = info.host {
+        facts.rootless = host.security.as_ref().and_then(|s| s.rootless);
+        facts.network_backend = host.network_backend;
+        facts.cgroup_version = host.cgroup_version;
+        facts.cgroup_manager = host.cgroup_manager;
+        facts.cgroup_controllers = host.cgroup_controllers.unwrap_or_default();
+        if let Some(maps) = host.id_mappings {
+            facts.uid_map = id_map(maps.uidmap.unwrap_or_default());
+            facts.gid_map = id_map(maps.gidmap.unwrap_or_default());
+        }
+    }
+    let api = facts.api_version.clone().unwrap_or_else(|| "5.0.0".into());
+    let extra = libpod_raw::host_network(socket, &api)
+        .await
+        .context("GET /libpod/info (untyped, for rootlessNetworkCmd and pasta)")?;
+    facts.rootless_network_cmd = extra.rootless_network_cmd;
+    facts.pasta_executable = extra.pasta_executable;
+    facts.pasta_version = extra.pasta_version;
+    facts.api_notes.push(
+        "host.rootlessNetworkCmd and host.pasta: read untyped from /libpod/info (not in podman-api 0.11's models)"
+            .into(),
+    );
+
+    facts.containers = containers(podman, socket, &mut facts.api_notes).await?;
+    facts.volumes = podman
+        .volumes()
+        .list(&VolumeListOpts::builder().build())
+        .await
+        .context("GET /libpod/volumes/json through podman-api")?
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    facts.networks = podman
+        .networks()
+        .list(&NetworkListOpts::builder().build())
+        .await
+        .context("GET /libpod/networks/json through podman-api")?
+        .into_iter()
+        .filter_map(|n| n.name)
+        .collect();
+    facts.images = podman
+        .images()
+        .list(&ImageListOpts::builder().all(true).build())
+        .await
+        .context("GET /libpod/images/json through podman-api")?
+        .into_iter()
+        .map(|img| TargetImage {
+            id: img.id.unwrap_or_default(),
+            names: img
+                .names
+                .or(img.repo_tags)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| !n.contains("<none>"))
+                .collect(),
+        })
+        .collect();
+    Ok(facts)
+}
+
+fn id_map(entries: Vec<podman_api::models::IdMap>) -> Vec<IdMapEntry> {
+    entries
+        .into_iter()
+        .map(|m| IdMapEntry {
+            container_id: m.container_id.unwrap_or_default().max(0) as u64,
+            host_id: m.host_id.unwrap_or_default().max(0) as u64,
+            size: m.size.unwrap_or_default().max(0) as u64,
+        })
+        .collect()
+}
+
+fn protocol(text: &str) -> Protocol {
+    match text.to_ascii_lowercase().as_str() {
+        "udp" => Protocol::Udp,
+        "sctp" => Protocol::Sctp,
+        _ => Protocol::Tcp,
+    }
+}
+
+async fn containers(
+    podman: &Podman,
+    socket: &Path,
+    notes: &mut Vec<String>,
+) -> Result<Vec<TargetContainer>> {
+    let listed = podman
+        .containers()
+        .list(&ContainerListOpts::builder().all(true).build())
+        .await
+        .context("GET /libpod/containers/json?all=true through podman-api")?;
+    let mut compat: Option<bollard::Docker> = None;
+    let mut out = Vec::with_capacity(listed.len());
+    for item in listed {
+        if item.is_infra.unwrap_or(false) {
+            continue;
+        }
+        let id = item.id.clone().unwrap_or_default();
+        let mut container = TargetContainer {
+            id: id.clone(),
+            name: item
+                .names
+                .as_ref()
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_default(),
+            state: item.state.clone().unwrap_or_default(),
+            image: item.image.clone().unwrap_or_default(),
+            image_id: item.image_id.clone().unwrap_or_default(),
+            labels: item
+                .labels
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            ports: list_ports(item.ports.as_deref().unwrap_or_default()),
+            ..Default::default()
+        };
+        match podman.containers().get(id.as_str()).inspect().await {
+            Ok(inspect) => {
+                if let Some(config) = inspect.config {
+                    container.user = config.user.unwrap_or_default();
+                }
+                if let Some(name) = inspect.image_name {
+                    container.image = name;
+                }
+                container.mounts = inspect
+                    .mounts
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|m| {
+                        let kind = m.type_.unwrap_or_default();
+                        let source = if kind == "volume" {
+                            m.name.unwrap_or_default()
+                        } else {
+                            m.source.unwrap_or_default()
+                        };
+                        TargetMount {
+                            kind,
+                            source,
+                            destination: m.destination.unwrap_or_default(),
+                            read_write: m.rw.unwrap_or(false),
+                        }
+                    })
+                    .collect();
+            }
+            Err(podman_api::Error::SerdeJsonError(err)) => {
+                let note = format!(
+                    "container inspect: podman-api's libpod model rejected Podman's JSON ({err}); \
+                     used the Docker-compatible API through bollard"
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+                let docker = match &compat {
+                    Some(d) => d.clone(),
+                    None => {
+                        let d = super::compat::connect(socket).await?;
+                        compat = Some(d.clone());
+                        d
+                    }
+                };
+                super::compat::inspect_into(&docker, &id, &mut container).await?;
+            }
+            Err(err) => {
+                return Err(err).with_context(|| {
+                    format!("GET /libpod/containers/{id}/json through podman-api")
+                });
+            }
+        }
+        out.push(container);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// `podman ps` port mappings, ranges expanded.
+fn list_ports(mappings: &[podman_api::models::PortMapping]) -> Vec<TargetPort> {
+    let mut out = Vec::new();
+    for m in mappings {
+        let (Some(host), Some(container)) = (m.host_port, m.container_port) else {
+            continue;
+        };
+        let range = m.range.unwrap_or(1).max(1);
+        for offset in 0..range {
+            out.push(TargetPort {
+                host_ip: m.host_ip.clone().unwrap_or_default(),
+                host_port: host.saturating_add(offset),
+                container_port: container.saturating_add(offset),
+                protocol: protocol(m.protocol.as_deref().unwrap_or("tcp")),
+            });
+        }
+    }
+    out.sort();
+    out
+}

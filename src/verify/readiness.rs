@@ -1,0 +1,136 @@
+//! Before the maintenance window: is this target ready for the plan? Pure functions.
+
+use super::check::Check;
+use super::expect::Expectations;
+use super::facts::TargetFacts;
+use super::host_checks::{self, When};
+use super::images::image_present;
+
+/// Every readiness check, host-level first, then names and images.
+pub fn readiness(expect: &Expectations, facts: &TargetFacts) -> Vec<Check> {
+    let mut out = host_checks::all(expect, facts, When::Before);
+    out.push(container_names(expect, facts));
+    out.push(volume_names(expect, facts));
+    out.push(network_names(expect, facts));
+    out.extend(images(expect, facts));
+    out
+}
+
+/// Quadlet runs `podman run --replace`: an existing container with a planned name would be
+/// silently replaced, so any clash fails.
+pub fn container_names(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "container-names";
+    let clashes: Vec<String> = expect
+        .containers
+        .iter()
+        .flat_map(|c| c.candidate_names())
+        .filter(|name| facts.container_named(name).is_some())
+        .collect();
+    if clashes.is_empty() {
+        return Check::pass(
+            ID,
+            format!(
+                "none of the {} planned container names exists",
+                expect.containers.len()
+            ),
+        );
+    }
+    Check::fail(
+        ID,
+        format!(
+            "containers already exist with planned names: {} (quadlet would replace them)",
+            clashes.join(", ")
+        ),
+        format!(
+            "inspect them (`podman ps -a --filter name=...`), then remove (`podman rm {}`) or rename them",
+            clashes.join(" ")
+        ),
+    )
+}
+
+/// An existing volume would receive the imported data on top of what it holds.
+pub fn volume_names(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "volume-names";
+    let clashes: Vec<&str> = expect
+        .volumes
+        .iter()
+        .filter(|v| facts.volumes.contains(v))
+        .map(String::as_str)
+        .collect();
+    if clashes.is_empty() {
+        return Check::pass(
+            ID,
+            format!(
+                "none of the {} planned volumes exists",
+                expect.volumes.len()
+            ),
+        );
+    }
+    Check::fail(
+        ID,
+        format!(
+            "volumes already exist: {} (the data import would mix with their contents)",
+            clashes.join(", ")
+        ),
+        format!(
+            "back them up (`podman volume export`), then `podman volume rm {}`, or rename the volume in the plan",
+            clashes.join(" ")
+        ),
+    )
+}
+
+/// Quadlet `.network` units reuse an existing network of the same name with its settings.
+pub fn network_names(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "network-names";
+    let clashes: Vec<&str> = expect
+        .networks
+        .iter()
+        .filter(|n| facts.networks.contains(n))
+        .map(String::as_str)
+        .collect();
+    if clashes.is_empty() {
+        return Check::pass(
+            ID,
+            format!(
+                "none of the {} planned networks exists",
+                expect.networks.len()
+            ),
+        );
+    }
+    Check::warn(
+        ID,
+        format!(
+            "networks already exist: {} (the units would join them with their current subnet and options)",
+            clashes.join(", ")
+        ),
+        format!(
+            "check `podman network inspect {}`; remove them if they are stale",
+            clashes.join(" ")
+        ),
+    )
+}
+
+/// One check per planned image: present, or what migrate.sh will transfer.
+pub fn images(expect: &Expectations, facts: &TargetFacts) -> Vec<Check> {
+    let mut seen = std::collections::BTreeSet::new();
+    expect
+        .containers
+        .iter()
+        .filter(|c| seen.insert(c.image.clone()))
+        .map(|c| {
+            let id = format!("image:{}", c.image);
+            if image_present(&c.image, facts) {
+                Check::pass(id, format!("{} is present on the target", c.image))
+            } else {
+                Check::warn(
+                    id,
+                    format!("{} is not on the target yet: it needs a transfer", c.image),
+                    format!(
+                        "migrate.sh --apply transfers it; by hand: `docker save {} | podman load` as {}",
+                        c.docker_image, expect.user
+                    ),
+                )
+            }
+        })
+        .collect()
+}
