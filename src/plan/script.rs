@@ -1454,20 +1454,6 @@ mod tests {
         assert!(!names.contains(&"step_start_db".to_string()));
     }
 }
-#[cfg(test)]
-#[test]
-fn dump_sample_for_review() {
-    if let Ok(dir) = std::env::var("UNROOT_DUMP_SCRIPTS") {
-        let (inv, target, generated) = tests::sample();
-        let input = ScriptInput {
-            inventory: &inv,
-            target: &target,
-            generated: &generated,
-        };
-        std::fs::write(format!("{dir}/migrate.sh"), migrate_sh(&input)).unwrap();
-        std::fs::write(format!("{dir}/rollback.sh"), rollback_sh(&input)).unwrap();
-    }
-}
 
 #[cfg(test)]
 #[test]
