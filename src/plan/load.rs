@@ -73,6 +73,7 @@ pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, Fa
             )));
         }
     }
+    stray_enum_keys(text, format, shown)?;
     let parsed: Result<PlanDocument, (String, Option<(usize, usize)>)> = match format {
         Format::Yaml => serde_yaml::from_str(text).map_err(|e| {
             let at = e.location().map(|l| (l.line(), l.column()));
@@ -88,6 +89,55 @@ pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, Fa
     })?;
     check_document(&document, text, shown)?;
     Ok(document)
+}
+
+/// Serde cannot deny unknown keys next to the tag of a unit variant (`policy: sysctl`
+/// beside a typo'd `portz:` would be accepted and the remap silently lost), so the
+/// tagged decision maps are checked here against the keys each form allows.
+fn stray_enum_keys(text: &str, format: Format, shown: &str) -> Result<(), Failure> {
+    let loose: Option<serde_yaml::Value> = match format {
+        Format::Yaml => serde_yaml::from_str(text).ok(),
+        Format::Json => serde_json::from_str(text).ok(),
+    };
+    let Some(containers) = loose
+        .as_ref()
+        .and_then(|v| v.get("containers"))
+        .and_then(|c| c.as_sequence())
+    else {
+        return Ok(()); // the strict parse reports what is wrong
+    };
+    for (index, c) in containers.iter().enumerate() {
+        let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+        let Some(decision) = c.get("decision") else {
+            continue;
+        };
+        for (field, allowed) in [
+            ("ports", &["policy", "ports"][..]),
+            ("network", &["mode", "name"][..]),
+        ] {
+            let Some(map) = decision.get(field).and_then(|m| m.as_mapping()) else {
+                continue;
+            };
+            for key in map.keys() {
+                let key = key.as_str().unwrap_or("?");
+                if !allowed.contains(&key) {
+                    let line = locate(text, Some(name), &format!("{key}:"))
+                        .or_else(|| locate(text, Some(name), &format!("\"{key}\"")))
+                        .map_or(String::new(), |l| format!(":{l}"));
+                    return Err(Failure::usage(format!(
+                        "{shown}{line}: containers[{index}].decision.{field} (container `{name}`): \
+                         unknown field `{key}`, expected {}",
+                        allowed
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `FILE:LINE:COLUMN: field.path (container name): message`, from a serde error whose text
@@ -589,6 +639,17 @@ mod tests {
     }
 
     #[test]
+    fn remap_of_unprivileged_port_is_refused() {
+        let text = yaml().replacen(
+            "    ports:\n      policy: sysctl",
+            "    ports:\n      policy: remap\n      ports:\n        8080: 9090",
+            1,
+        );
+        let m = err(&text);
+        assert!(m.contains("port 8080 is not privileged"), "{m}");
+    }
+
+    #[test]
     fn vanished_container_is_named() {
         let text = yaml().replace("name: db", "name: olddb");
         let m = err(&text);
@@ -601,6 +662,53 @@ mod tests {
         assert!(
             err(&yaml().replace("podman_version: '5.4'", "podman_version: '3.0'"))
                 .contains("target.podman_version")
+        );
+    }
+}
+
+#[cfg(test)]
+mod enum_tests {
+    use super::*;
+
+    const PLAN: &str = "schema: unroot.plan/v1
+source:
+  origin: t
+target:
+  user: app
+  podman_version: '5.4'
+  quadlet_dir: .config/containers/systemd
+containers:
+- name: web
+  decision:
+    include: true
+    ports:
+      policy: sysctl
+    volumes: copy
+    network:
+      mode: pasta
+";
+
+    #[test]
+    fn tagged_decisions_reject_stray_keys() {
+        assert!(parse(PLAN, Format::Yaml, "p").is_ok());
+        let typo = PLAN.replace(
+            "      policy: sysctl\n",
+            "      policy: sysctl\n      portz:\n        80: 8080\n",
+        );
+        let e = parse(&typo, Format::Yaml, "p.yaml").unwrap_err();
+        assert!(
+            e.message.contains("unknown field `portz`") && e.message.contains("(container `web`)"),
+            "{}",
+            e.message
+        );
+        let line: usize = e.message.split(':').nth(1).unwrap().parse().unwrap();
+        assert_eq!(typo.lines().nth(line - 1).unwrap().trim(), "portz:");
+        let net = PLAN.replace("      mode: pasta\n", "      mode: pasta\n      nmae: x\n");
+        assert!(
+            parse(&net, Format::Yaml, "p")
+                .unwrap_err()
+                .message
+                .contains("`nmae`")
         );
     }
 }

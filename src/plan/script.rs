@@ -303,15 +303,17 @@ fn owners_list(unit: &str, host_path: &str) -> String {
     )
 }
 
-/// Archive name of an image in the staging directory (one per image, shared by units).
-fn image_archive(docker_ref: &str) -> String {
+/// Archive of an image in the staging directory: one per image and user, in a directory
+/// only that user can read (a private image must not leak to every local account).
+fn image_archive(user: &str, docker_ref: &str) -> String {
     format!(
-        "images/{}.tar",
+        "images/{user}/{}.tar",
         ident(docker_ref.trim_start_matches("sha256:"))
     )
 }
 
-/// The `.volume` unit whose `VolumeName=` is `volume`, as its systemd service name.
+/// The `.volume` unit that creates the Podman volume `volume` (by `VolumeName=`, or quadlet's
+/// default `systemd-<stem>`), as its systemd service name.
 fn volume_service(generated: &Generated, volume: &str) -> Option<String> {
     generated.files.iter().find_map(|f| {
         let stem = f.path.strip_prefix("quadlet/")?.strip_suffix(".volume")?;
@@ -319,7 +321,13 @@ fn volume_service(generated: &Generated, volume: &str) -> Option<String> {
             .content
             .lines()
             .any(|l| l.trim() == format!("VolumeName={volume}"));
-        (named || stem == volume).then(|| format!("{stem}-volume.service"))
+        // Without `VolumeName=`, quadlet names the volume `systemd-<stem>`.
+        let default_name = !f
+            .content
+            .lines()
+            .any(|l| l.trim().starts_with("VolumeName="))
+            && volume == format!("systemd-{stem}");
+        (named || default_name).then(|| format!("{stem}-volume.service"))
     })
 }
 
@@ -391,11 +399,20 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             match range {
                 Some((start, count)) => {
                     let end = start + count - 1;
+                    // Skip only on the planned line itself; a different range means the
+                    // host changed since the plan (or useradd assigned one): stop and say so
+                    // rather than run with ranges the plan and REPORT.md do not describe.
                     body.push(format!(
-                        "if applying && grep -q {} {file}; then skip \"{user} already has a range in {file}\"\n  \
-                         else\n    if applying; then range_free {file} {start} {end} {u}; fi\n    \
+                        "if applying && grep -qx {exact} {file}; then\n    \
+                         skip \"{user}:{start}:{count} is already in {file}\"\n  \
+                         elif applying && grep -q {prefix} {file}; then\n    \
+                         die \"{user} already has $(grep {prefix} {file} | paste -sd ' ') in {file}, not the plan's \
+                         {start}:{count}: set target.subid_ranges.{user} to that range and regenerate, or remove the line\"\n  \
+                         else\n    \
+                         if applying; then range_free {file} {start} {end} {u}; fi\n    \
                          run usermod {flag} {start}-{end} {u}\n  fi",
-                        q(&format!("^{user}:"))
+                        exact = q(&format!("{user}:{start}:{count}")),
+                        prefix = q(&format!("^{user}:")),
                     ));
                 }
                 None => body.push(format!(
@@ -462,7 +479,10 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
         let podman_ref = q(&image.podman_ref);
         match image.method {
             TransferMethod::Load => {
-                let archive = format!("\"$UNROOT_STAGING\"/{}", q(&image_archive(&image.docker_ref)));
+                let archive = format!(
+                    "\"$UNROOT_STAGING\"/{}",
+                    q(&image_archive(&unit.user, &image.docker_ref))
+                );
                 b.push(
                     &format!("image_save_{}", ident(&unit.unit)),
                     Side::Docker,
@@ -470,9 +490,11 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                     format!("{}: save image {} from Docker into the staging directory", unit.container, image.docker_ref),
                     vec![
                         format!("if applying && [[ -s {archive} ]]; then skip \"archive exists\"; return 0; fi"),
-                        "run install -d -m 0755 \"$UNROOT_STAGING\" \"$UNROOT_STAGING\"/images".to_string(),
+                        "run install -d -m 0711 \"$UNROOT_STAGING\" \"$UNROOT_STAGING\"/images".to_string(),
+                        format!("run install -d -m 0700 -o {u} \"$UNROOT_STAGING\"/images/{u}"),
                         format!("run docker save -o {archive}.part {}", q(&image.docker_ref)),
-                        format!("run chmod 0644 {archive}.part"),
+                        format!("run chown {u} {archive}.part"),
+                        format!("run chmod 0600 {archive}.part"),
                         format!("run mv {archive}.part {archive}"),
                     ],
                 );
@@ -532,6 +554,18 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 q(path),
                 q(name)
             ));
+        }
+        // quadlet resolves `EnvironmentFile=env/x.env` next to the unit: that directory
+        // must exist (0700: it holds the secrets).
+        let mut env_dirs: Vec<&str> = envs
+            .iter()
+            .filter_map(|(_, dest)| dest.rsplit_once('/').map(|(dir, _)| dir))
+            .filter(|d| *d != "\"$dir\"" && *d != "\"$home\"")
+            .collect();
+        env_dirs.sort_unstable();
+        env_dirs.dedup();
+        for d in &env_dirs {
+            body.push(format!("run install -d -o {u} -g \"$group\" -m 0700 {d}"));
         }
         for (src, dest) in &envs {
             body.push(format!(
@@ -1278,7 +1312,7 @@ mod tests {
                 file("quadlet/pgdata.volume", "[Volume]\nVolumeName=pgdata\n"),
                 file(
                     "quadlet/web.container",
-                    "[Container]\nEnvironmentFile=web.env\n",
+                    "[Container]\nEnvironmentFile=env/web.env\n",
                 ),
                 file("subgid", "app:100000:65536\n"),
                 file("subuid", "app:100000:65536\n"),
@@ -1407,22 +1441,17 @@ mod tests {
         assert!(pos("step_volume_export_db_pgdata") < pos("step_volume_import_db_pgdata"));
         assert!(pos("step_chown_binds_web") < pos("step_start_web"));
         assert!(names.contains(&"step_image_pull_db".to_string()));
+        // The env file's directory is created (0700) before the file is installed into it.
+        let text = migrate_sh(&input);
+        let mkdir = text
+            .find("run install -d -o app -g \"$group\" -m 0700 \"$dir\"/env\n")
+            .expect("env directory created");
+        let install = text
+            .find("\"$dir\"/env/web.env 0600 app")
+            .expect("env file installed");
+        assert!(mkdir < install);
         // db was exited under Docker: installed, not started.
         assert!(!names.contains(&"step_start_db".to_string()));
-    }
-}
-#[cfg(test)]
-#[test]
-fn dump_sample_for_review() {
-    if let Ok(dir) = std::env::var("UNROOT_DUMP_SCRIPTS") {
-        let (inv, target, generated) = tests::sample();
-        let input = ScriptInput {
-            inventory: &inv,
-            target: &target,
-            generated: &generated,
-        };
-        std::fs::write(format!("{dir}/migrate.sh"), migrate_sh(&input)).unwrap();
-        std::fs::write(format!("{dir}/rollback.sh"), rollback_sh(&input)).unwrap();
     }
 }
 
@@ -1469,4 +1498,30 @@ fn system_paths_are_never_chowned() {
     };
     assert!(!migrate_sh(&input).contains("chown -R app: /var/run/docker.sock"));
     assert!(!rollback_sh(&input).contains("/var/run/docker.sock"));
+}
+
+#[cfg(test)]
+#[test]
+fn volume_service_follows_quadlet_naming() {
+    let file = |path: &str, content: &str| crate::generate::GeneratedFile {
+        path: path.into(),
+        mode: 0o644,
+        content: content.into(),
+    };
+    let g = Generated {
+        files: vec![
+            file("quadlet/data.volume", "[Volume]\nVolumeName=data\n"),
+            file("quadlet/cache.volume", "[Volume]\n"),
+        ],
+        ..Default::default()
+    };
+    assert_eq!(
+        volume_service(&g, "data").as_deref(),
+        Some("data-volume.service")
+    );
+    assert_eq!(
+        volume_service(&g, "systemd-cache").as_deref(),
+        Some("cache-volume.service")
+    );
+    assert_eq!(volume_service(&g, "cache"), None);
 }
