@@ -45,7 +45,11 @@ async fn loader_reports_progress_then_the_assessed_host() {
         let last = progress.last().expect("progress before the result");
         assert_eq!(last.total, expected);
         assert_eq!(last.inspected, expected);
-        assert!(progress.windows(2).all(|w| w[0].inspected <= w[1].inspected));
+        assert!(
+            progress
+                .windows(2)
+                .all(|w| w[0].inspected <= w[1].inspected)
+        );
     }
     assert!(
         loaded.summary.containers == expected,

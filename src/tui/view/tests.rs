@@ -237,7 +237,13 @@ fn tiny_terminals_never_panic() {
         }
         let mut loading = App::new("x", default_target(), true);
         update(&mut loading, Msg::Resize(w, h));
-        update(&mut loading, Msg::Progress(Progress { inspected: 1, total: 3 }));
+        update(
+            &mut loading,
+            Msg::Progress(Progress {
+                inspected: 1,
+                total: 3,
+            }),
+        );
         let _ = render(&loading);
         update(
             &mut loading,
