@@ -92,14 +92,10 @@ pub fn export_plan(
     let changed = output::write_single(path, &text, 0o644, overwrite)?;
     let included = doc.containers.iter().filter(|c| c.decision.include).count();
     Ok(Exported::Written(format!(
-        "Plan {} {}: {included} of {} containers included; apply it with `unroot generate --plan {} --out DIR`",
-        if changed {
-            "written to"
-        } else {
-            "unchanged at"
-        },
-        path.display(),
+        "Plan {} ({included} of {} containers): {}; apply it with `unroot generate --plan {} --out DIR`",
+        if changed { "written" } else { "unchanged" },
         doc.containers.len(),
+        path.display(),
         path.display()
     )))
 }
