@@ -92,7 +92,7 @@ wait_for "host port 80 ->"
 # Type a port for 80 instead of the proposal; 443 keeps its proposed 8443.
 keys j Enter
 wait_for "instead of 80"
-keys BSpace BSpace BSpace BSpace BSpace BSpace
+keys C-u
 keys -l 10080
 keys Enter
 wait_gone "instead of 80"
@@ -112,7 +112,7 @@ log "preview updated"
 # Export the plan to a path typed into the prompt.
 keys e
 wait_for "Export the plan to"
-keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+keys C-u
 keys -l "$work/plan.yaml"
 keys Enter
 wait_for "Plan written (14 of 14 containers)"
@@ -121,13 +121,43 @@ log "plan exported as YAML"
 # Once more as JSON (the prompt picks the format from the name), for a parser-exact check.
 keys e
 wait_for "Export the plan to"
-keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+keys C-u
 keys -l "$work/plan.json"
 keys Enter
-wait_for "Plan written (14 of 14 containers)"
-wait_gone "Export the plan to"
-for _ in $(seq 50); do [ -s "$work/plan.json" ] && break; sleep 0.1; done
+# The status line is too narrow for the path at 80 columns: wait for the file itself.
+for _ in $(seq 100); do [ -s "$work/plan.json" ] && break; sleep 0.1; done
 log "plan exported as JSON"
+
+# Write the migration files: the review lists them before anything is written; y writes.
+out="$work/out-tui"
+keys w
+wait_for "Write the migration files into directory"
+keys C-u
+keys -l "$out"
+keys Enter
+wait_for "Write the migration files?"
+wait_for "y writes, Esc writes nothing"
+[ ! -e "$out" ] || fail "the review wrote something before y"
+keys y
+wait_for " written, 0 unchanged in "
+grep -q "10080:80" "$out/quadlet/traefik.container" || fail "written unit lacks 10080:80"
+[ -x "$out/migrate.sh" ] || fail "migrate.sh missing or not executable"
+log "migration files written"
+
+# A hand edit is never replaced by y; o replaces it after the refusal.
+printf '# edited by hand\n' >>"$out/quadlet/traefik.container"
+keys w
+wait_for "Write the migration files into directory"
+wait_for "$out"
+keys Enter
+wait_for "DIFFERS   quadlet/traefik.container"
+keys y
+wait_for "refusing to overwrite"
+grep -q "edited by hand" "$out/quadlet/traefik.container" || fail "y replaced a hand-edited file"
+keys o
+wait_gone "Write the migration files?"
+grep -q "edited by hand" "$out/quadlet/traefik.container" && fail "o did not replace the edited file"
+log "hand edit kept on y, replaced on o"
 
 keys q
 wait_for "unroot exited with 0"

@@ -154,6 +154,7 @@ pub fn review_write(
     Ok(WriteReview {
         dir: dir.to_path_buf(),
         files: reviewed,
+        refused: None,
     })
 }
 
@@ -169,10 +170,10 @@ pub fn write(
     let files = output_set(loaded, target, decisions)?;
     let outcome = output::write_files(dir, &files, overwrite)?;
     Ok(format!(
-        "{}: {} written, {} unchanged{}; review REPORT.md, then run migrate.sh (dry run first)",
-        dir.display(),
+        "{} written, {} unchanged in {}{}; review REPORT.md, then run migrate.sh (dry run first)",
         outcome.written.len(),
         outcome.unchanged.len(),
+        dir.display(),
         if outcome.removed.is_empty() {
             String::new()
         } else {

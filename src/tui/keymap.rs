@@ -81,6 +81,8 @@ pub enum Action {
     Accept,
     /// Filter bar / prompt: delete one character.
     DeleteChar,
+    /// Filter bar / prompt: delete everything typed.
+    ClearLine,
     /// Write review: write, overwriting files that differ.
     ConfirmOverwrite,
     /// Documentation only: the mouse wheel (dispatched from mouse events, not keys).
@@ -177,6 +179,15 @@ pub const BINDINGS: &[Binding] = &[
         hint: "cancel",
         contexts: &[C::Prompt],
         footer: true,
+    },
+    Binding {
+        keys: &[ctrl('u')],
+        label: "Ctrl-U",
+        action: Action::ClearLine,
+        description: "clear the line",
+        hint: "clear",
+        contexts: &[C::Filter, C::Prompt],
+        footer: false,
     },
     Binding {
         keys: &[code(KeyCode::Backspace)],

@@ -193,6 +193,8 @@ pub enum FileStatus {
 pub struct WriteReview {
     pub dir: PathBuf,
     pub files: Vec<(String, FileStatus)>,
+    /// Why the last `y`/`o` did not write (the writer's refusal), shown in the review.
+    pub refused: Option<String>,
 }
 
 impl WriteReview {
@@ -266,6 +268,9 @@ pub struct App {
     pub status: Option<Status>,
     /// The plan path of the export in flight (for the overwrite question).
     pub pending_export: Option<PathBuf>,
+    /// The last answers to the export and write prompts, offered again next time.
+    pub last_plan_path: Option<String>,
+    pub last_out_dir: Option<String>,
     /// Terminal size, for paging and keeping the selection visible.
     pub size: (u16, u16),
     /// False with NO_COLOR: only bold/reverse, no colours.
@@ -305,6 +310,8 @@ impl App {
             preview: None,
             status: None,
             pending_export: None,
+            last_plan_path: None,
+            last_out_dir: None,
             size: (80, 24),
             color,
             quit: false,

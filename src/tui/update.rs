@@ -167,8 +167,14 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
                     app.overlay = None;
                     set_status(app, text, false);
                 }
-                // The review stays open: the operator can still overwrite or cancel.
-                Err(text) => set_status(app, text, true),
+                // The review stays open with the reason: the operator can still overwrite
+                // or cancel.
+                Err(text) => {
+                    if let Some(Overlay::Review(review)) = &mut app.overlay {
+                        review.refused = Some(text.clone());
+                    }
+                    set_status(app, text, true);
+                }
             }
             app.dirty = true;
             None
@@ -243,8 +249,22 @@ fn on_action(app: &mut App, ctx: Context, action: Action) -> Option<Effect> {
             app.sort = app.sort.next();
             refresh_rows(app, app.selected_container());
         }
-        Action::ExportPlan => open_prompt(app, PromptKind::ExportPath, DEFAULT_PLAN_PATH.into()),
-        Action::WriteFiles => open_prompt(app, PromptKind::WriteDir, DEFAULT_OUT_DIR.into()),
+        Action::ExportPlan => {
+            let input = app.last_plan_path.clone();
+            open_prompt(
+                app,
+                PromptKind::ExportPath,
+                input.unwrap_or_else(|| DEFAULT_PLAN_PATH.into()),
+            )
+        }
+        Action::WriteFiles => {
+            let input = app.last_out_dir.clone();
+            open_prompt(
+                app,
+                PromptKind::WriteDir,
+                input.unwrap_or_else(|| DEFAULT_OUT_DIR.into()),
+            )
+        }
         Action::NextValue | Action::PrevValue => {
             if app.focus == Pane::First {
                 step_decision(app, action == Action::NextValue);
@@ -252,6 +272,19 @@ fn on_action(app: &mut App, ctx: Context, action: Action) -> Option<Effect> {
         }
         Action::Edit => edit_decision(app),
         Action::Accept => return accept(app, ctx),
+        Action::ClearLine => match ctx {
+            Context::Filter => {
+                app.filter.clear();
+                refresh_rows(app, app.selected_container());
+            }
+            Context::Prompt => {
+                if let Some(Overlay::Prompt(prompt)) = &mut app.overlay {
+                    prompt.input.clear();
+                    prompt.error = None;
+                }
+            }
+            _ => {}
+        },
         Action::DeleteChar => match ctx {
             Context::Filter => {
                 app.filter.pop();
@@ -564,6 +597,11 @@ fn accept_prompt(app: &mut App) -> Option<Effect> {
                 return refuse(app, "type a path, or Esc to cancel".into());
             }
             app.overlay = None;
+            if prompt.kind == PromptKind::ExportPath {
+                app.last_plan_path = Some(input.clone());
+            } else {
+                app.last_out_dir = Some(input.clone());
+            }
             let path = PathBuf::from(input);
             Some(if prompt.kind == PromptKind::ExportPath {
                 app.pending_export = Some(path.clone());
@@ -925,6 +963,7 @@ mod tests {
         let review = WriteReview {
             dir: "out".into(),
             files: vec![("subuid".into(), crate::tui::state::FileStatus::Differs)],
+            refused: None,
         };
         update(&mut app, Msg::Reviewed(Ok(review.clone())));
         assert_eq!(context(&app), Context::Confirm);
@@ -942,6 +981,13 @@ mod tests {
             Msg::Written(Err("refusing to overwrite subuid".into())),
         );
         assert_eq!(context(&app), Context::Confirm);
+        let Some(Overlay::Review(shown)) = &app.overlay else {
+            panic!("review closed")
+        };
+        assert_eq!(
+            shown.refused.as_deref(),
+            Some("refusing to overwrite subuid")
+        );
         assert!(app.status.as_ref().unwrap().error);
         assert_eq!(
             press(&mut app, KeyCode::Char('o')),
@@ -1183,5 +1229,57 @@ mod redraw_tests {
         app.dirty = false;
         update(&mut app, Msg::Resize(100, 30));
         assert!(app.dirty, "a resize always redraws");
+    }
+}
+
+#[cfg(test)]
+mod prompt_memory_tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+    use crate::tui::fixtures::ready_app;
+
+    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    #[test]
+    fn prompts_offer_the_last_answer_again() {
+        let mut app = ready_app(80, 24);
+        press(&mut app, KeyCode::Char('w'));
+        for _ in 0..DEFAULT_OUT_DIR.len() {
+            press(&mut app, KeyCode::Backspace);
+        }
+        for c in "/srv/out".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        assert_eq!(
+            press(&mut app, KeyCode::Enter),
+            Some(Effect::ReviewWrite {
+                dir: "/srv/out".into()
+            })
+        );
+        press(&mut app, KeyCode::Char('w'));
+        let Some(Overlay::Prompt(prompt)) = &app.overlay else {
+            panic!("no prompt")
+        };
+        assert_eq!(prompt.input, "/srv/out");
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        );
+        let Some(Overlay::Prompt(prompt)) = &app.overlay else {
+            panic!("no prompt")
+        };
+        assert_eq!(prompt.input, "", "Ctrl-U clears the line");
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('e'));
+        let Some(Overlay::Prompt(prompt)) = &app.overlay else {
+            panic!("no prompt")
+        };
+        assert_eq!(
+            prompt.input, DEFAULT_PLAN_PATH,
+            "each prompt remembers its own answer"
+        );
     }
 }

@@ -13,15 +13,27 @@ use super::centered;
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) {
-    let boxed = centered(area, 76, review.files.len() as u16 + 7);
+    let extra = if review.refused.is_some() { 6 } else { 0 };
+    let boxed = centered(area, 76, review.files.len() as u16 + 7 + extra);
     let differing = review.differing();
     let mut lines = vec![Line::from(format!(
         "{} files into {}:",
         review.files.len(),
         review.dir.display()
     ))];
+    let refusal: Vec<Line> = review
+        .refused
+        .iter()
+        .map(|r| Line::from(Span::styled(r.clone(), theme.error())))
+        .collect();
+    // The refusal needs a few wrapped rows; keep them free.
+    let refusal_rows = if refusal.is_empty() {
+        0
+    } else {
+        super::wrapped_height(&refusal, boxed.width.saturating_sub(2)) + 1
+    };
     // Differing files come first (the review sorts them so): they are never cut off.
-    let room = usize::from(boxed.height.saturating_sub(2 + 3));
+    let room = usize::from(boxed.height.saturating_sub(2 + 3 + refusal_rows));
     let shown = if review.files.len() > room {
         room.saturating_sub(1)
     } else {
@@ -50,6 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) 
             ),
             theme.dim(),
         )));
+    }
+    if !refusal.is_empty() {
+        lines.push(Line::default());
+        lines.extend(refusal);
     }
     lines.push(Line::default());
     lines.push(if differing > 0 {

@@ -142,6 +142,7 @@ fn write_review_with_a_differing_file() {
             ("quadlet/blog-db.container".into(), FileStatus::New),
             ("subuid".into(), FileStatus::Same),
         ],
+        refused: None,
     }));
     assert_snapshot!(render(&app).backend());
 }
