@@ -1283,3 +1283,30 @@ mod prompt_memory_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod loading_tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+    use crate::tui::actions::default_target;
+
+    #[test]
+    fn the_loading_screen_answers_keys() {
+        let mut app = App::new("x", default_target(), true);
+        let key = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        update(&mut app, key('?'));
+        assert_eq!(app.overlay, Some(Overlay::Help), "help while loading");
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        update(&mut app, key('e'));
+        assert_eq!(
+            app.overlay, None,
+            "nothing to export before the host is loaded"
+        );
+        update(&mut app, key('q'));
+        assert!(app.quit, "q quits while loading");
+    }
+}
