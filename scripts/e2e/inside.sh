@@ -46,63 +46,6 @@ run_step() {
     bash -c 'set -euo pipefail; source "$1"; "$2"' run-step "$E2E_GENERATED/$1" "$2"
 }
 
-# Known bugs in the generated migrate.sh, worked around here so the rest of the migration can
-# still be proven; each says so loudly. UNROOT_E2E_NO_WORKAROUNDS=1 (or a comma list of
-# subuid,envdir,volroot) turns them off to show the bug. notes/e2e.md lists them with the fix.
-wa_enabled() {
-  case ",${UNROOT_E2E_NO_WORKAROUNDS:-}," in
-    ,1, | *",all,"* | *",$1,"*) return 1 ;;
-  esac
-}
-workaround() {
-  local step="$1" migrate="$E2E_GENERATED/migrate.sh" home dir
-  case "$step" in
-    step_create_user_*)
-      wa_enabled subuid || return 0
-      # useradd on Debian assigns a subordinate range itself (SUB_UID_COUNT in login.defs);
-      # step_subids then sees "a range" and skips, so the plan's range is never applied.
-      if ! grep -q 'SUB_UID_COUNT=0' "$migrate"; then
-        log "WORKAROUND (unroot bug, plan/script.rs): useradd would auto-assign subuids and step_subids would skip the plan's range; running useradd with SUB_UID_COUNT=0 for this step"
-        sed -e 's/^SUB_UID_COUNT.*/SUB_UID_COUNT 0/' -e 's/^SUB_GID_COUNT.*/SUB_GID_COUNT 0/' /etc/login.defs >/run/unroot/login.defs
-        mount --bind /run/unroot/login.defs /etc/login.defs
-        UNDO_WORKAROUND="umount /etc/login.defs"
-      fi
-      ;;
-    step_install_units_*)
-      wa_enabled envdir || return 0
-      # shellcheck disable=SC2016 # a literal $dir in the generated script
-      # The step installs env files into <quadlet dir>/env/ without creating that directory.
-      if ! grep -Eq 'install -d .*"\$dir"/env' "$migrate"; then
-        home="$(getent passwd "$E2E_USER" | cut -d: -f6)"
-        dir="$home/.config/containers/systemd"
-        log "WORKAROUND (unroot bug, plan/script.rs): step_install_units does not create $dir/env; creating it first"
-        install -d -o "$E2E_USER" -g "$(id -gn "$E2E_USER")" -m 0755 "$home/.config" "$home/.config/containers" "$dir" "$dir/env"
-      fi
-      ;;
-  esac
-}
-UNDO_WORKAROUND=""
-
-# After a volume import: `podman volume import` restores the archive's content but not the
-# owner and mode of the volume's root directory, so a non-root container user can no longer
-# write to the top of its volume. Put back what Docker had (first manifest line, ". UID GID MODE").
-workaround_after() {
-  local step="$1" volume manifest mp want got
-  wa_enabled volroot || return 0
-  case "$step" in step_volume_import_*) ;; *) return 0 ;; esac
-  while read -r kind volume manifest; do
-    [ "$kind" = tree ] || continue
-    mp="$(user_podman "$E2E_USER" volume inspect --format '{{.Mountpoint}}' "$volume" 2>/dev/null)" || continue
-    want="$(head -n1 "$manifest" | awk '$1 == "." { print $2, $3, $4 }')"
-    got="$(user_podman "$E2E_USER" unshare stat -c '%u %g %a' "$mp")"
-    if [ -z "$want" ] || [ "$got" = "$want" ]; then continue; fi
-    log "WORKAROUND (unroot bug, plan/script.rs): after podman volume import, $volume's root is '$got' (uid gid mode), Docker had '$want'; restoring it"
-    read -r u g m <<<"$want"
-    # shellcheck disable=SC2016 # the command runs in podman unshare's shell
-    user_podman "$E2E_USER" unshare sh -c 'chown "$1:$2" "$4" && chmod "$3" "$4"' sh "$u" "$g" "$m" "$mp"
-  done <"$work/checks.txt"
-}
-
 # After any step: once the user exists, give it the runtime dir logind would create, and tell
 # the host its UID.
 after_step() {
@@ -286,17 +229,12 @@ while :; do
     @checks) (set -e; inside_checks) ;;
     @rolled-back) (set -e; rolled_back_checks) ;;
     step_*)
-      workaround "$cmd"
-      run_step migrate.sh "$cmd" && workaround_after "$cmd"
+      run_step migrate.sh "$cmd"
       ;;
     rollback:step_*) run_step rollback.sh "${cmd#rollback:}" ;;
     *) log "unknown request '$cmd'"; false ;;
   esac
   rc=$?
-  if [ -n "$UNDO_WORKAROUND" ]; then
-    $UNDO_WORKAROUND
-    UNDO_WORKAROUND=""
-  fi
   set -e
   after_step
   echo "$rc" >"$state/res.$n.tmp"
