@@ -21,8 +21,10 @@ pub enum Context {
     Filter,
     /// Typing into a prompt (path, user, port).
     Prompt,
-    /// Reviewing the files `w` will write.
+    /// Reviewing the files `w` will write, or whether to replace a plan file.
     Confirm,
+    /// Quitting with edits that were not exported.
+    ConfirmQuit,
     Help,
 }
 
@@ -45,6 +47,7 @@ impl Context {
             Context::Filter => "Filter bar",
             Context::Prompt => "Prompts",
             Context::Confirm => "Write review",
+            Context::ConfirmQuit => "Quit question",
             Context::Help => "Help",
         }
     }
@@ -53,7 +56,10 @@ impl Context {
 /// What a key asks for; [`crate::tui::update`] gives each its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Quit; asks first when edited decisions were not exported or written.
     Quit,
+    /// Quit without asking (Ctrl-C).
+    ForceQuit,
     Up,
     Down,
     PageUp,
@@ -224,6 +230,24 @@ pub const BINDINGS: &[Binding] = &[
         description: "cancel, write nothing",
         hint: "cancel",
         contexts: &[C::Confirm],
+        footer: true,
+    },
+    Binding {
+        keys: &[k('y'), code(KeyCode::Enter)],
+        label: "y",
+        action: Action::Accept,
+        description: "quit and lose the edits",
+        hint: "quit",
+        contexts: &[C::ConfirmQuit],
+        footer: true,
+    },
+    Binding {
+        keys: &[code(KeyCode::Esc), k('n')],
+        label: "Esc",
+        action: Action::Back,
+        description: "stay (then e exports the plan)",
+        hint: "stay",
+        contexts: &[C::ConfirmQuit],
         footer: true,
     },
     // Migration view editing.
@@ -430,7 +454,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[k('q')],
         label: "q",
         action: Action::Quit,
-        description: "quit",
+        description: "quit (asks first when edited decisions were not exported)",
         hint: "quit",
         contexts: &[C::Global],
         footer: true,
@@ -438,8 +462,8 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[ctrl('c')],
         label: "Ctrl-C",
-        action: Action::Quit,
-        description: "quit (also while typing)",
+        action: Action::ForceQuit,
+        description: "quit at once (also while typing; edits not exported are lost)",
         hint: "quit",
         contexts: &[C::Global],
         footer: false,
@@ -501,6 +525,7 @@ pub const HELP_ORDER: &[Context] = &[
     C::Filter,
     C::Prompt,
     C::Confirm,
+    C::ConfirmQuit,
     C::Help,
 ];
 
@@ -591,8 +616,11 @@ mod tests {
         assert_eq!(action_for(Context::Filter, &key(KeyCode::Char('q'))), None);
         assert_eq!(action_for(Context::Prompt, &key(KeyCode::Char('/'))), None);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(Context::Prompt, &ctrl_c), Some(Action::Quit));
-        assert_eq!(action_for(Context::List, &ctrl_c), Some(Action::Quit));
+        assert_eq!(
+            action_for(Context::Prompt, &ctrl_c),
+            Some(Action::ForceQuit)
+        );
+        assert_eq!(action_for(Context::List, &ctrl_c), Some(Action::ForceQuit));
     }
 
     #[test]

@@ -215,6 +215,8 @@ pub enum Overlay {
     OverwritePlan {
         path: PathBuf,
     },
+    /// `q` with edited decisions that were neither exported nor written.
+    ConfirmQuit,
 }
 
 /// The generated files for the container on screen.
@@ -271,6 +273,8 @@ pub struct App {
     /// The last answers to the export and write prompts, offered again next time.
     pub last_plan_path: Option<String>,
     pub last_out_dir: Option<String>,
+    /// Decisions were edited since the last export or write.
+    pub unsaved: bool,
     /// Terminal size, for paging and keeping the selection visible.
     pub size: (u16, u16),
     /// False with NO_COLOR: only bold/reverse, no colours.
@@ -312,6 +316,7 @@ impl App {
             pending_export: None,
             last_plan_path: None,
             last_out_dir: None,
+            unsaved: false,
             size: (80, 24),
             color,
             quit: false,

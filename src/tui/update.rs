@@ -61,6 +61,7 @@ pub fn context(app: &App) -> Context {
         (Some(Overlay::Help), _) => Context::Help,
         (Some(Overlay::Prompt(_)), _) => Context::Prompt,
         (Some(Overlay::Review(_) | Overlay::OverwritePlan { .. }), _) => Context::Confirm,
+        (Some(Overlay::ConfirmQuit), _) => Context::ConfirmQuit,
         (None, Phase::Loading { .. }) => Context::Loading,
         (None, Phase::Failed { .. }) => Context::Error,
         (None, Phase::Ready(_)) if app.filter_editing => Context::Filter,
@@ -150,7 +151,10 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
         }
         Msg::Exported(result) => {
             match result {
-                Ok(Exported::Written(text)) => set_status(app, text, false),
+                Ok(Exported::Written(text)) => {
+                    app.unsaved = false;
+                    set_status(app, text, false);
+                }
                 Ok(Exported::Exists) => {
                     if let Some(path) = app.pending_export.take() {
                         app.overlay = Some(Overlay::OverwritePlan { path });
@@ -164,6 +168,8 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
         Msg::Written(result) => {
             match result {
                 Ok(text) => {
+                    // The written directory holds a copy of the plan.
+                    app.unsaved = false;
                     app.overlay = None;
                     set_status(app, text, false);
                 }
@@ -208,7 +214,14 @@ fn type_char(app: &mut App, ctx: Context, c: char) {
 
 fn on_action(app: &mut App, ctx: Context, action: Action) -> Option<Effect> {
     match action {
-        Action::Quit => app.quit = true,
+        Action::ForceQuit => app.quit = true,
+        Action::Quit => {
+            if app.unsaved && app.overlay != Some(Overlay::ConfirmQuit) {
+                app.overlay = Some(Overlay::ConfirmQuit);
+            } else {
+                app.quit = true;
+            }
+        }
         Action::Help => {
             app.overlay = Some(Overlay::Help);
             app.help_scroll = 0;
@@ -322,6 +335,7 @@ fn back(app: &mut App, ctx: Context) {
             app.overlay = None;
             set_status(app, "Nothing written.".into(), false);
         }
+        Context::ConfirmQuit => app.overlay = None,
         Context::Filter | Context::List => {
             app.filter_editing = false;
             if !app.filter.is_empty() {
@@ -483,6 +497,7 @@ fn set_decision(app: &mut App, decision: ContainerDecision) {
     };
     let container = &loaded.inventory.containers[index];
     app.decisions.insert(container.name.clone(), decision);
+    app.unsaved = true;
     let len = current_items(app).len();
     app.decision_cursor = app.decision_cursor.min(len.saturating_sub(1));
     refresh_preview(app);
@@ -544,7 +559,7 @@ fn accept(app: &mut App, ctx: Context) -> Option<Effect> {
             app.filter_editing = false;
             None
         }
-        Context::Confirm => confirm(app, false),
+        Context::Confirm | Context::ConfirmQuit => confirm(app, false),
         Context::Prompt => accept_prompt(app),
         _ => None,
     }
@@ -564,6 +579,10 @@ fn confirm(app: &mut App, overwrite: bool) -> Option<Effect> {
                 dir: review.dir,
                 overwrite,
             })
+        }
+        Some(Overlay::ConfirmQuit) => {
+            app.quit = true;
+            None
         }
         Some(Overlay::OverwritePlan { path }) => {
             app.overlay = None;
@@ -1308,5 +1327,61 @@ mod loading_tests {
         );
         update(&mut app, key('q'));
         assert!(app.quit, "q quits while loading");
+    }
+}
+
+#[cfg(test)]
+mod quit_tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+    use crate::tui::fixtures::ready_app;
+
+    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    #[test]
+    fn q_asks_before_losing_edits_ctrl_c_does_not() {
+        let mut app = ready_app(100, 30);
+        press(&mut app, KeyCode::Char('m'));
+        press(&mut app, KeyCode::Enter); // Migrate: yes -> no
+        assert!(app.unsaved);
+        press(&mut app, KeyCode::Char('q'));
+        assert!(!app.quit);
+        assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+        assert!(!app.quit, "Esc stays");
+        press(&mut app, KeyCode::Char('q'));
+        press(&mut app, KeyCode::Char('y'));
+        assert!(app.quit, "y confirms");
+
+        let mut app = ready_app(100, 30);
+        press(&mut app, KeyCode::Char('m'));
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('q'));
+        press(&mut app, KeyCode::Char('q'));
+        assert!(app.quit, "q twice quits");
+
+        let mut app = ready_app(100, 30);
+        press(&mut app, KeyCode::Char('m'));
+        press(&mut app, KeyCode::Enter);
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        assert!(app.quit, "Ctrl-C never asks");
+
+        // After an export nothing is lost: q quits at once.
+        let mut app = ready_app(100, 30);
+        press(&mut app, KeyCode::Char('m'));
+        press(&mut app, KeyCode::Enter);
+        update(
+            &mut app,
+            Msg::Exported(Ok(Exported::Written("Plan written".into()))),
+        );
+        press(&mut app, KeyCode::Char('q'));
+        assert!(app.quit);
     }
 }

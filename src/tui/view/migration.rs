@@ -92,7 +92,7 @@ fn preview_pane_lines(app: &App, index: usize, theme: &Theme) -> Vec<Line<'stati
     let preview = app.preview.as_ref().filter(|p| p.container == index);
     let mut lines: Vec<Line> = Vec::new();
     if let Some(Ok(generated)) = preview.map(|p| &p.generated) {
-        if generated.notes.is_empty() {
+        if generated.notes.is_empty() && !generated.files.is_empty() {
             lines.push(Line::from(Span::styled(
                 "Every setting is translated.",
                 theme.ok(),

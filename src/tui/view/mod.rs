@@ -115,6 +115,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Help) => help::draw(frame, area, &theme, app.help_scroll),
         Some(Overlay::Prompt(p)) => prompt::draw(frame, area, &theme, p),
         Some(Overlay::Review(r)) => review::draw(frame, area, &theme, r),
+        Some(Overlay::ConfirmQuit) => review::draw_confirm_quit(frame, area, &theme),
         Some(Overlay::OverwritePlan { path }) => {
             review::draw_overwrite_plan(frame, area, &theme, path)
         }

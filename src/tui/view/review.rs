@@ -116,3 +116,33 @@ pub fn draw_overwrite_plan(frame: &mut Frame, area: Rect, theme: &Theme, path: &
         boxed,
     );
 }
+
+/// `q` with edits that were neither exported nor written.
+pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let boxed = centered(area, 64, 7);
+    let lines = vec![
+        Line::from("Edited decisions were not exported or written yet."),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::raw("/"),
+            Span::styled("q", theme.key()),
+            Span::raw(" quit and lose them   "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" stay (then "),
+            Span::styled("e", theme.key()),
+            Span::raw(" exports)"),
+        ]),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.error())
+        .title(" Quit? ");
+    frame.render_widget(Clear, boxed);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        boxed,
+    );
+}

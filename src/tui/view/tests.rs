@@ -126,6 +126,15 @@ fn host_screen() {
 }
 
 #[test]
+fn quit_question_after_an_edit() {
+    let mut app = ready_app(80, 24);
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('q'));
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
 fn export_prompt() {
     let mut app = ready_app(80, 24);
     press(&mut app, KeyCode::Char('e'));
