@@ -75,6 +75,8 @@ pub enum Action {
     Help,
     /// Open the host screen.
     Host,
+    /// Release or take back the mouse (released, the terminal can select and copy text).
+    ToggleMouse,
     ExportPlan,
     WriteFiles,
     /// Migration view: next value of the selected decision.
@@ -448,6 +450,15 @@ pub const BINDINGS: &[Binding] = &[
         description: "close the help",
         hint: "close",
         contexts: &[C::Help],
+        footer: false,
+    },
+    Binding {
+        keys: &[k('M')],
+        label: "M",
+        action: Action::ToggleMouse,
+        description: "release the mouse to select and copy text (M again: wheel scrolls)",
+        hint: "mouse",
+        contexts: &[C::Global],
         footer: false,
     },
     Binding {

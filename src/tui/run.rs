@@ -121,6 +121,15 @@ async fn event_loop(
 
 /// File I/O for an effect, off the UI task; the result comes back as a message.
 fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
+    if let Effect::MouseCapture(on) = effect {
+        // A terminal mode switch, not file I/O: done right here.
+        let _ = if on {
+            execute!(stdout(), EnableMouseCapture)
+        } else {
+            execute!(stdout(), DisableMouseCapture)
+        };
+        return;
+    }
     let Some(loaded) = app.loaded().cloned() else {
         return;
     };
@@ -139,6 +148,7 @@ fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
                 actions::write(&loaded, &target, &decisions, &dir, overwrite)
                     .map_err(|e| one_line(&e)),
             ),
+            Effect::MouseCapture(_) => return,
         };
         let _ = tx.send(msg);
     });

@@ -275,6 +275,8 @@ pub struct App {
     pub last_out_dir: Option<String>,
     /// Decisions were edited since the last export or write.
     pub unsaved: bool,
+    /// The TUI has the mouse (wheel scrolls); released, the terminal selects text.
+    pub mouse_captured: bool,
     /// Terminal size, for paging and keeping the selection visible.
     pub size: (u16, u16),
     /// False with NO_COLOR: only bold/reverse, no colours.
@@ -317,6 +319,7 @@ impl App {
             last_plan_path: None,
             last_out_dir: None,
             unsaved: false,
+            mouse_captured: true,
             size: (80, 24),
             color,
             quit: false,

@@ -50,9 +50,19 @@ pub enum Msg {
 /// Work the run loop does for `update` (file I/O), answering with a [`Msg`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    ExportPlan { path: PathBuf, overwrite: bool },
-    ReviewWrite { dir: PathBuf },
-    Write { dir: PathBuf, overwrite: bool },
+    ExportPlan {
+        path: PathBuf,
+        overwrite: bool,
+    },
+    ReviewWrite {
+        dir: PathBuf,
+    },
+    Write {
+        dir: PathBuf,
+        overwrite: bool,
+    },
+    /// Take (`true`) or release the mouse.
+    MouseCapture(bool),
 }
 
 /// The key context the app is in.
@@ -215,6 +225,19 @@ fn type_char(app: &mut App, ctx: Context, c: char) {
 fn on_action(app: &mut App, ctx: Context, action: Action) -> Option<Effect> {
     match action {
         Action::ForceQuit => app.quit = true,
+        Action::ToggleMouse => {
+            app.mouse_captured = !app.mouse_captured;
+            set_status(
+                app,
+                if app.mouse_captured {
+                    "Mouse: the wheel scrolls (M releases it for copying text).".into()
+                } else {
+                    "Mouse released: select and copy text with it; M takes it back.".into()
+                },
+                false,
+            );
+            return Some(Effect::MouseCapture(app.mouse_captured));
+        }
         Action::Quit => {
             if app.unsaved && app.overlay != Some(Overlay::ConfirmQuit) {
                 app.overlay = Some(Overlay::ConfirmQuit);
@@ -1383,5 +1406,23 @@ mod quit_tests {
         );
         press(&mut app, KeyCode::Char('q'));
         assert!(app.quit);
+    }
+}
+
+#[cfg(test)]
+mod mouse_tests {
+    use crossterm::event::KeyModifiers;
+
+    use super::*;
+    use crate::tui::fixtures::ready_app;
+
+    #[test]
+    fn m_releases_and_takes_back_the_mouse() {
+        let mut app = ready_app(80, 24);
+        let shift_m = Msg::Key(KeyEvent::new(KeyCode::Char('M'), KeyModifiers::SHIFT));
+        assert_eq!(update(&mut app, shift_m), Some(Effect::MouseCapture(false)));
+        assert!(!app.mouse_captured);
+        let again = Msg::Key(KeyEvent::new(KeyCode::Char('M'), KeyModifiers::SHIFT));
+        assert_eq!(update(&mut app, again), Some(Effect::MouseCapture(true)));
     }
 }
