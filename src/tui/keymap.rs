@@ -211,7 +211,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[k('y'), code(KeyCode::Enter)],
         label: "y",
         action: Action::Accept,
-        description: "write (replaces only files unroot wrote and nobody edited)",
+        description: "write; keeps files someone edited",
         hint: "write",
         contexts: &[C::Confirm],
         footer: true,
@@ -456,7 +456,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[k('M')],
         label: "M",
         action: Action::ToggleMouse,
-        description: "release the mouse to select and copy text (M again: wheel scrolls)",
+        description: "release the mouse to copy text; M again takes it",
         hint: "mouse",
         contexts: &[C::Global],
         footer: false,
@@ -465,7 +465,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[k('q')],
         label: "q",
         action: Action::Quit,
-        description: "quit (asks first when edited decisions were not exported)",
+        description: "quit (asks when edits were not exported)",
         hint: "quit",
         contexts: &[C::Global],
         footer: true,
@@ -474,7 +474,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ctrl('c')],
         label: "Ctrl-C",
         action: Action::ForceQuit,
-        description: "quit at once (also while typing; edits not exported are lost)",
+        description: "quit at once, even while typing",
         hint: "quit",
         contexts: &[C::Global],
         footer: false,
@@ -632,6 +632,18 @@ mod tests {
             Some(Action::ForceQuit)
         );
         assert_eq!(action_for(Context::List, &ctrl_c), Some(Action::ForceQuit));
+    }
+
+    #[test]
+    fn descriptions_fit_the_help_overlay_at_80_columns() {
+        // 72-wide box: 2 borders, 2 indent, 16 key column.
+        for b in BINDINGS {
+            assert!(
+                b.description.chars().count() <= 52,
+                "too long: {}",
+                b.description
+            );
+        }
     }
 
     #[test]
