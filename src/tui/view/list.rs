@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use crate::model::ContainerState;
+use crate::plan::ContainerDecision;
 use crate::risk::Migration;
 use crate::tui::state::{App, Loaded};
 
@@ -53,7 +54,13 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
             let c = &loaded.inventory.containers[index];
             let a = &loaded.assessments[index];
             let worst = a.worst_severity();
-            let included = app.decisions.get(&c.name).is_none_or(|d| d.include);
+            let edited = app.decisions.get(&c.name);
+            let included = edited.is_none_or(|d| d.include);
+            // `*`: the operator changed this container's decision (not yet the default).
+            let name = match edited {
+                Some(d) if *d != ContainerDecision::default_for(c) => format!("{} *", c.name),
+                _ => c.name.clone(),
+            };
             let verdict = a.migration_verdict();
             let (verdict_text, verdict_style) = if included {
                 let word = match verdict {
@@ -72,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
                 .unwrap_or("-");
             let row = Row::new(vec![
                 Cell::from(Span::styled(badge(worst), theme.severity(worst))),
-                Cell::from(c.name.clone()),
+                Cell::from(name),
                 Cell::from(truncate(&c.image, 40)),
                 Cell::from(state_word(c.state)),
                 Cell::from(project.to_string()),

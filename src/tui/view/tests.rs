@@ -77,6 +77,24 @@ fn list_at_80x24() {
 }
 
 #[test]
+fn list_marks_edited_and_excluded_containers() {
+    let mut app = migration_of_web(100, 16);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Right); // remap ports
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc); // clears the filter
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "portainer");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Enter); // exclude
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
 fn list_sorted_by_project() {
     let mut app = ready_app(100, 16);
     press(&mut app, KeyCode::Char('s'));
