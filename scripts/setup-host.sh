@@ -6,7 +6,8 @@ set -euo pipefail
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }
 
-packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2)
+# python3: the e2e stage's helpers (standard library only).
+packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2 python3)
 
 missing=()
 # An engine installed some other way (docker-ce, a static dockerd) is fine: docker.io would

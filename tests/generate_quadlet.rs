@@ -359,7 +359,7 @@ fn demo_fleet_converts_and_keeps_ports_env_caps_and_users() {
             checked.0 += 1;
         }
         for var in c.added_env() {
-            let secret = unroot::generate::env::looks_secret(&var.name);
+            let secret = unroot::model::secret::is_secret(&var.name, &var.value);
             let refused = var.value.contains(['\n', '\r', '\0']);
             let want = format!("{}={}", var.name, var.value);
             let present = has_pair(&argv, "--env", &want);

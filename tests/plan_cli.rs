@@ -263,9 +263,16 @@ fn secret_values_appear_only_in_0600_env_files() {
         .flat_map(|c| c["env"].as_array().unwrap().iter())
         .filter(|e| {
             let name = e["name"].as_str().unwrap().to_ascii_uppercase();
-            ["PASSWORD", "PASSWD", "TOKEN", "SECRET"]
-                .iter()
-                .any(|k| name.contains(k))
+            let value = e["value"].as_str().unwrap();
+            // Credentials inside a URL are secret whatever the variable is called.
+            let url_password = value
+                .split_once("://")
+                .and_then(|(_, rest)| rest.split_once('@'))
+                .is_some_and(|(userinfo, _)| userinfo.contains(':'));
+            url_password
+                || ["PASSWORD", "PASSWD", "TOKEN", "SECRET"]
+                    .iter()
+                    .any(|k| name.contains(k))
         })
         .map(|e| e["value"].as_str().unwrap().to_string())
         .filter(|v| v.len() >= 6)

@@ -1,33 +1,10 @@
 //! Environment variables: which go into `Environment=` and which into a 0600 env file.
 //!
 //! Only variables the container adds over its image are written (the image supplies the
-//! rest under Podman too). Secret-looking names go to `env/<unit>.env`, so their values are
+//! rest under Podman too). Secrets (by name or by value, see `model::secret`) go to `env/<unit>.env`, so their values are
 //! not in unit files that `systemctl cat` and backups show; unroot never prints a value.
 
-use crate::model::Container;
-
-/// Name fragments that mark a variable as secret (matched on `_`/`-`/`.` separated words
-/// and as substrings for the long ones).
-const SECRET_WORDS: &[&str] = &[
-    "KEY",
-    "PASS",
-    "PWD",
-    "PASSPHRASE",
-    "CREDENTIALS",
-    "CREDENTIAL",
-    "AUTH",
-    "DSN",
-];
-const SECRET_SUBSTRINGS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "PRIVATE"];
-
-/// Whether a variable name looks like it holds a secret.
-pub fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_SUBSTRINGS.iter().any(|s| upper.contains(s))
-        || upper
-            .split(['_', '-', '.'])
-            .any(|w| SECRET_WORDS.contains(&w))
-}
+use crate::model::{Container, secret};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct EnvSplit {
@@ -60,7 +37,7 @@ pub fn split(container: &Container) -> EnvSplit {
             continue;
         }
         let entry = format!("{}={}", var.name, var.value);
-        if looks_secret(&var.name) {
+        if secret::is_secret(&var.name, &var.value) {
             out.secret.push(entry);
         } else {
             out.plain.push(entry);
@@ -73,24 +50,6 @@ pub fn split(container: &Container) -> EnvSplit {
 mod tests {
     use super::*;
     use crate::model::{EnvOrigin, EnvVar};
-
-    #[test]
-    fn secret_names() {
-        for n in [
-            "POSTGRES_PASSWORD",
-            "API_KEY",
-            "GITHUB_TOKEN",
-            "client_secret",
-            "DB_PASS",
-            "SSH_PRIVATE_KEY",
-            "SENTRY_DSN",
-        ] {
-            assert!(looks_secret(n), "{n}");
-        }
-        for n in ["PATH", "TZ", "KEYBOARD_LAYOUT", "PGDATA", "MONKEY"] {
-            assert!(!looks_secret(n), "{n}");
-        }
-    }
 
     #[test]
     fn splits_and_refuses() {

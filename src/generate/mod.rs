@@ -443,7 +443,7 @@ mod tests {
             .containers
             .iter()
             .flat_map(|c| c.env.iter())
-            .filter(|e| env::looks_secret(&e.name))
+            .filter(|e| crate::model::secret::is_secret(&e.name, &e.value))
             .map(|e| e.value.as_str())
             .collect();
         assert_eq!(secrets.len(), 2);

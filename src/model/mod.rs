@@ -6,6 +6,8 @@
 //! implies, which env vars the container adds) are made once, in `docker/normalize.rs`,
 //! and recorded here as explicit fields.
 
+pub mod secret;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Escape patterns beyond CIS: configurations with a known, published way out of the
 //! container, plus the hygiene issues (secrets in env, unpinned images) attackers rely on.
 
-use crate::model::NamespaceMode;
+use crate::model::{NamespaceMode, secret};
 use crate::risk::Severity;
 
 use super::{Check, Ctx, Hit, Rule, bind_mounts, cap_added, cap_effective, join, path_under};
@@ -116,40 +116,6 @@ fn is_proc_fd_path(dir: &str) -> bool {
         && parts.next() == Some("fd")
 }
 
-/// Name fragments that mark a credential. Matched per `_`-separated word so `MONKEY` or
-/// `KEYBOARD_LAYOUT` do not fire while `DB_PASSWORD`, `APIKEY` and `GITHUB_TOKEN` do.
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "APIKEY",
-    "CREDENTIAL",
-    "PRIVATEKEY",
-];
-const SECRET_EXACT: &[&str] = &["PASS", "PWD_HASH", "KEY", "AUTH", "CREDENTIALS"];
-/// Names that look like secrets but are not: public keys, file pointers, working dirs.
-const NOT_SECRET: &[&str] = &["GPG_KEY", "GPG_KEYS", "PWD", "OLDPWD"];
-const NOT_SECRET_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_DIR", "_KEY_ID", "_ID"];
-
-/// Whether an environment variable's NAME looks like it holds a credential. The value is
-/// never looked at, so it cannot leak through this rule's detail.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    if NOT_SECRET.contains(&upper.as_str())
-        || NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
-    {
-        return false;
-    }
-    let words: Vec<&str> = upper.split(['_', '-', '.']).collect();
-    if words.iter().any(|w| *w == "PUBLIC" || *w == "PUB") {
-        return false; // SSH_PUBLIC_KEY, VAPID_PUBLIC_KEY: meant to be shared.
-    }
-    words
-        .iter()
-        .any(|word| SECRET_EXACT.contains(word) || SECRET_WORDS.iter().any(|w| word.contains(w)))
-}
-
 /// Names only; empty variables are skipped (nothing to leak). Image ENV counts as well:
 /// secrets baked into images leak through every registry copy.
 fn secret_env(ctx: &Ctx) -> Option<Hit> {
@@ -157,7 +123,7 @@ fn secret_env(ctx: &Ctx) -> Option<Hit> {
         .container
         .env
         .iter()
-        .filter(|e| !e.value.is_empty() && is_secret_name(&e.name))
+        .filter(|e| !e.value.is_empty() && secret::is_secret(&e.name, &e.value))
         .map(|e| e.name.as_str())
         .collect();
     names.sort_unstable();
@@ -301,38 +267,6 @@ mod tests {
         img.working_dir = Some("/proc/self/fd/9".into());
         inv.images.push(img);
         assert!(run_in(workdir_proc_fd, &inv).is_some());
-    }
-
-    #[test]
-    fn secret_names() {
-        for name in [
-            "DB_PASSWORD",
-            "POSTGRES_PASSWORD",
-            "GITHUB_TOKEN",
-            "API_KEY",
-            "APIKEY",
-            "JWT_SECRET",
-            "mysql_root_password",
-            "AWS_SECRET_ACCESS_KEY",
-            "SMTP_PASS",
-        ] {
-            assert!(is_secret_name(name), "{name}");
-        }
-        for name in [
-            "PATH",
-            "HOME",
-            "PWD",
-            "GPG_KEY",
-            "POSTGRES_PASSWORD_FILE",
-            "KEYBOARD",
-            "MONKEY",
-            "TZ",
-            "AWS_ACCESS_KEY_ID",
-            "SSH_PUBLIC_KEY",
-            "PASSENGER_ENV",
-        ] {
-            assert!(!is_secret_name(name), "{name}");
-        }
     }
 
     #[test]
