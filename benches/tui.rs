@@ -90,8 +90,13 @@ fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
     }
 }
 
+/// Unoptimized smoke runs are not measured against the targets.
+static SMOKE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn report(name: &str, stats: &Stats, target_ms: f64) {
-    let verdict = if stats.max.as_secs_f64() * 1000.0 < target_ms {
+    let verdict = if SMOKE.load(std::sync::atomic::Ordering::Relaxed) {
+        "(smoke run: not judged)"
+    } else if stats.max.as_secs_f64() * 1000.0 < target_ms {
         "ok"
     } else if stats.p99.as_secs_f64() * 1000.0 < target_ms {
         "ok (p99)"
@@ -110,6 +115,7 @@ fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it:
     // then a quick smoke run (same code paths, small host, few rounds) keeps tests fast.
     let full = std::env::args().any(|a| a == "--bench");
+    SMOKE.store(!full, std::sync::atomic::Ordering::Relaxed);
     let containers = if full { CONTAINERS } else { 40 };
     let scale = |n: usize| if full { n } else { n.min(3) };
     let (width, height) = (160, 48);
