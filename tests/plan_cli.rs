@@ -11,27 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
-use common::unroot;
-
-fn run(args: &[&str]) -> Output {
-    unroot().args(args).output().expect("run unroot")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "unroot {args:?} failed ({:?}):\n{}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::{ok, p, run};
 
 /// Every file under `dir`: relative path -> (content, mode, mtime).
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)> {
