@@ -2,7 +2,7 @@
 //! section 4, as far as inspect data decides them: without docker-bench's false negatives
 //! (stopped containers, `0:0` users, sub-paths, IPv6 bindings, `no-new-privileges:false`).
 
-use crate::model::{NamespaceMode, NetworkMode, ProfileSetting, RestartPolicyName};
+use crate::model::{NamespaceMode, NetworkMode, PortBinding, ProfileSetting, RestartPolicyName};
 use crate::risk::Severity;
 
 use super::{
@@ -286,11 +286,18 @@ fn describe_mount(source: &str, destination: &str, read_only: bool) -> String {
 
 /// 5.8: host ports below 1024, IPv4 and IPv6 alike (docker-bench skips `[::]:p`).
 fn privileged_port(ctx: &Ctx) -> Option<Hit> {
-    let mut low: Vec<String> = ctx
+    let low = published(ctx, |p| p.host_port != 0 && p.host_port < 1024);
+    (!low.is_empty()).then(|| Hit::new(format!("publishes {}", join(&low))))
+}
+
+/// `ip:port/proto` of each published port `keep` selects, in publish order, adjacent
+/// repeats (one port on several equal bindings) named once.
+fn published(ctx: &Ctx, keep: impl Fn(&PortBinding) -> bool) -> Vec<String> {
+    let mut labels: Vec<String> = ctx
         .container
         .ports
         .iter()
-        .filter(|p| p.host_port != 0 && p.host_port < 1024)
+        .filter(|p| keep(p))
         .map(|p| {
             format!(
                 "{}:{}/{}",
@@ -300,8 +307,8 @@ fn privileged_port(ctx: &Ctx) -> Option<Hit> {
             )
         })
         .collect();
-    low.dedup();
-    (!low.is_empty()).then(|| Hit::new(format!("publishes {}", join(&low))))
+    labels.dedup();
+    labels
 }
 
 fn host_ip_label(ip: Option<&str>) -> String {
@@ -346,21 +353,9 @@ fn writable_rootfs(ctx: &Ctx) -> Option<Hit> {
 
 /// 5.14: 0.0.0.0 and `::` (docker-bench checks only 0.0.0.0).
 fn all_interfaces_binding(ctx: &Ctx) -> Option<Hit> {
-    let mut open: Vec<String> = ctx
-        .container
-        .ports
-        .iter()
-        .filter(|p| matches!(p.host_ip.as_deref(), None | Some("" | "0.0.0.0" | "::")))
-        .map(|p| {
-            format!(
-                "{}:{}/{}",
-                host_ip_label(p.host_ip.as_deref()),
-                p.host_port,
-                proto(p.protocol)
-            )
-        })
-        .collect();
-    open.dedup();
+    let open = published(ctx, |p| {
+        matches!(p.host_ip.as_deref(), None | Some("" | "0.0.0.0" | "::"))
+    });
     (!open.is_empty()).then(|| Hit::new(format!("listens on all interfaces: {}", join(&open))))
 }
 
