@@ -39,7 +39,10 @@ fn demo_works_without_docker_flag_before_or_after_subcommand() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     // Without a terminal, `unroot` prints the scan table of the demo host.
-    assert!(text.contains("Docker 27.3.1") && text.contains("source demo"), "{text}");
+    assert!(
+        text.contains("Docker 27.3.1") && text.contains("source demo"),
+        "{text}"
+    );
     assert!(
         text.contains("homeassistant") && text.contains("privileged"),
         "{text}"
