@@ -656,7 +656,13 @@ pub fn generate_container(
     }
     sec.set_bool(k::READ_ONLY, c.read_only_rootfs);
     sec.set_bool(k::NO_NEW_PRIVILEGES, c.security.no_new_privileges);
-    match &c.security.seccomp {
+    // Without --privileged, only the confinement the operator asked for stays off.
+    let (seccomp, apparmor) = if decision.keep_privileged {
+        (c.security.seccomp.clone(), c.security.apparmor.clone())
+    } else {
+        c.confinement_without_privileged()
+    };
+    match &seccomp {
         ProfileSetting::Default => {}
         ProfileSetting::Unconfined => {
             sec.set(k::SECCOMP_PROFILE, "unconfined");
@@ -672,10 +678,10 @@ pub fn generate_container(
             "Docker stored the custom profile's JSON, not a file: save it on the target host and add SeccompProfile=/path/to/profile.json",
         ),
     }
-    match &c.security.apparmor {
+    match &apparmor {
         ProfileSetting::Default => {}
         ProfileSetting::Unconfined | ProfileSetting::Custom(_) => {
-            let name = match &c.security.apparmor {
+            let name = match &apparmor {
                 ProfileSetting::Custom(n) => n.clone(),
                 _ => "unconfined".to_owned(),
             };

@@ -429,6 +429,51 @@ mod tests {
     }
 
     #[test]
+    fn dropping_privileged_drops_the_confinement_it_implied() {
+        use crate::model::ProfileSetting;
+        let (mut inv, d) = sample::fleet();
+        let set = |inv: &mut Inventory, raw: &[&str]| {
+            let c = inv
+                .containers
+                .iter_mut()
+                .find(|c| c.name == "shop-app-1")
+                .unwrap();
+            assert!(c.privileged);
+            // What the normalizer reports for any privileged container.
+            c.security.seccomp = ProfileSetting::Unconfined;
+            c.security.apparmor = ProfileSetting::Unconfined;
+            c.security.raw = raw.iter().map(|s| s.to_string()).collect();
+        };
+        let unit = |inv: &Inventory, d: &BTreeMap<String, ContainerDecision>| {
+            let g = generate(inv, &target("5.4"), d).unwrap();
+            g.files
+                .into_iter()
+                .find(|f| f.path == "quadlet/shop-app-1.container")
+                .unwrap()
+                .content
+        };
+        set(&mut inv, &[]);
+        let dropped = unit(&inv, &d);
+        assert!(!dropped.contains("SeccompProfile="), "{dropped}");
+        assert!(!dropped.contains("apparmor=unconfined"), "{dropped}");
+
+        set(&mut inv, &["seccomp=unconfined"]);
+        let asked = unit(&inv, &d);
+        assert!(asked.contains("\nSeccompProfile=unconfined\n"), "{asked}");
+        assert!(!asked.contains("apparmor=unconfined"), "{asked}");
+
+        let mut keep = d.clone();
+        let decision = keep.entry("shop-app-1".to_owned()).or_insert_with(|| {
+            ContainerDecision::default_for(inv.container("shop-app-1").unwrap())
+        });
+        decision.keep_privileged = true;
+        set(&mut inv, &[]);
+        let kept = unit(&inv, &keep);
+        assert!(kept.contains("--privileged"), "{kept}");
+        assert!(kept.contains("\nSeccompProfile=unconfined\n"), "{kept}");
+    }
+
+    #[test]
     fn secret_values_stay_in_mode_0600_env_files() {
         let (inv, d) = sample::fleet();
         let g = generate(&inv, &target("5.4"), &d).unwrap();

@@ -240,6 +240,17 @@ pub enum ProfileSetting {
     Custom(String),
 }
 
+impl ProfileSetting {
+    /// Read a `--security-opt seccomp=VALUE` / `apparmor=VALUE` value.
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "unconfined" => Self::Unconfined,
+            "" | "builtin" | "docker-default" => Self::Default,
+            other => Self::Custom(other.to_owned()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SecurityOptions {
@@ -481,6 +492,21 @@ pub struct Volume {
     pub scope: Option<String>,
 }
 
+impl SecurityOptions {
+    /// What `--security-opt KEY=...` (or the legacy `KEY:...`) asked for, the last one
+    /// winning, leaving out what `--privileged` implies.
+    pub fn requested(&self, key: &str) -> ProfileSetting {
+        self.raw
+            .iter()
+            .filter_map(|opt| {
+                let (k, v) = opt.split_once(['=', ':'])?;
+                (k == key).then(|| ProfileSetting::parse(v))
+            })
+            .next_back()
+            .unwrap_or_default()
+    }
+}
+
 impl Inventory {
     pub fn container(&self, name: &str) -> Option<&Container> {
         self.containers.iter().find(|c| c.name == name)
@@ -500,5 +526,22 @@ impl Container {
 
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels.get(key).map(String::as_str)
+    }
+
+    /// Seccomp and AppArmor once `--privileged` is dropped: `--privileged` switches both
+    /// off, so without it only what `--security-opt` asked for stays unconfined. Keeping
+    /// the implied `unconfined` would carry the privilege's weakest part over silently.
+    pub fn confinement_without_privileged(&self) -> (ProfileSetting, ProfileSetting) {
+        if self.privileged {
+            (
+                self.security.requested("seccomp"),
+                self.security.requested("apparmor"),
+            )
+        } else {
+            (
+                self.security.seccomp.clone(),
+                self.security.apparmor.clone(),
+            )
+        }
     }
 }

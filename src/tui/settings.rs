@@ -259,11 +259,16 @@ pub fn compare(
             rows.push(row(name, "host", "host (only the user's processes)"));
         }
     }
+    let rootless_seccomp = if decision.keep_privileged {
+        container.security.seccomp.clone()
+    } else {
+        container.confinement_without_privileged().0
+    };
     rows.push(row(
         "Seccomp",
         profile(&container.security.seccomp),
-        // The generators keep the profile as it is (and say so in a note).
-        profile(&container.security.seccomp),
+        // The generators keep an explicitly requested profile (and say so in a note).
+        profile(&rootless_seccomp),
     ));
     rows.push(row(
         "No-new-privs",

@@ -21,14 +21,6 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-fn profile(value: &str) -> ProfileSetting {
-    match value {
-        "unconfined" => ProfileSetting::Unconfined,
-        "" | "builtin" | "docker-default" => ProfileSetting::Default,
-        other => ProfileSetting::Custom(other.to_owned()),
-    }
-}
-
 /// `app_armor_profile` is the container's `AppArmorProfile` (what the engine applied).
 pub fn security_options(
     raw: &[String],
@@ -43,8 +35,8 @@ pub fn security_options(
     for opt in raw {
         let (key, value) = split_opt(opt);
         match (key, value) {
-            ("seccomp", Some(v)) => out.seccomp = profile(v),
-            ("apparmor", Some(v)) => apparmor_opt = Some(profile(v)),
+            ("seccomp", Some(v)) => out.seccomp = ProfileSetting::parse(v),
+            ("apparmor", Some(v)) => apparmor_opt = Some(ProfileSetting::parse(v)),
             ("label", Some(v)) => out.selinux_labels.push(v.to_owned()),
             ("no-new-privileges", None) => out.no_new_privileges = true,
             ("no-new-privileges", Some(v)) => {
@@ -55,7 +47,7 @@ pub fn security_options(
         }
     }
     out.apparmor = apparmor_opt
-        .or_else(|| app_armor_profile.map(profile))
+        .or_else(|| app_armor_profile.map(ProfileSetting::parse))
         .unwrap_or_default();
     if privileged {
         // Docker disables both confinements for privileged containers, whatever else is set.
