@@ -9,8 +9,9 @@ use ratatui::style::Color;
 
 use crate::docker::Progress;
 use crate::tui::actions::default_target;
-use crate::tui::fixtures::ready_app;
+use crate::tui::fixtures::{ready_app, target_report};
 use crate::tui::state::{App, FileStatus, Overlay, WriteReview};
+use crate::tui::target::TargetCheck;
 use crate::tui::update::{Msg, update};
 
 fn render(app: &App) -> Terminal<TestBackend> {
@@ -282,4 +283,28 @@ fn tiny_terminals_never_panic() {
         );
         let _ = render(&loading);
     }
+}
+
+#[test]
+fn host_screen_with_target_readiness() {
+    let mut app = ready_app(100, 30);
+    update(
+        &mut app,
+        Msg::TargetChecked(TargetCheck::Checked(Box::new(target_report()))),
+    );
+    press(&mut app, KeyCode::Char('i'));
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn host_screen_when_the_target_was_not_checked() {
+    let mut app = ready_app(100, 20);
+    update(
+        &mut app,
+        Msg::TargetChecked(TargetCheck::NotChecked(
+            "no Podman socket at /run/user/1001/podman/podman.sock: start it as the target user: `systemctl --user enable --now podman.socket` (or `podman system service --time=0 unix://PATH`)".into(),
+        )),
+    );
+    press(&mut app, KeyCode::Char('i'));
+    assert_snapshot!(render(&app).backend());
 }
