@@ -308,3 +308,15 @@ fn host_screen_when_the_target_was_not_checked() {
     press(&mut app, KeyCode::Char('i'));
     assert_snapshot!(render(&app).backend());
 }
+
+/// At 80 columns the target's word would cost the engine version and cgroup: it stays on
+/// the host screen only.
+#[test]
+fn list_at_80x24_keeps_the_engine_over_the_target() {
+    let mut app = ready_app(80, 24);
+    update(
+        &mut app,
+        Msg::TargetChecked(TargetCheck::Checked(Box::new(target_report()))),
+    );
+    assert_snapshot!(render(&app).backend());
+}
