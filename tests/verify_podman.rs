@@ -63,16 +63,21 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
     }
 }
 
-/// The plan of this test: one HTTP service `web` with a volume, run as the image default.
-fn plan() -> Expectations {
-    let target = unroot::plan::Target {
+/// The plan's target: the sandbox's user and its subid range, Podman 5.4.
+fn target() -> unroot::plan::Target {
+    unroot::plan::Target {
         user: USER.into(),
         project_users: Default::default(),
         create_user: false,
         podman_version: "5.4".into(),
         quadlet_dir: ".config/containers/systemd".into(),
         subid_ranges: [(USER.to_string(), RANGE)].into(),
-    };
+    }
+}
+
+/// The plan of this test: one HTTP service `web` with a volume, run as the image default.
+fn plan() -> Expectations {
+    let target = target();
     let mut e = Expectations::build(
         &target,
         &Default::default(),
@@ -488,14 +493,7 @@ fn tui_probe_reports_readiness(sandbox: &Sandbox) {
             )
         })
         .collect();
-    let target = unroot::plan::Target {
-        user: USER.into(),
-        project_users: Default::default(),
-        create_user: false,
-        podman_version: "5.4".into(),
-        quadlet_dir: ".config/containers/systemd".into(),
-        subid_ranges: [(USER.to_string(), RANGE)].into(),
-    };
+    let target = target();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let check = rt.block_on(probe(
         &inventory,

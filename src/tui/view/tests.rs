@@ -285,28 +285,28 @@ fn tiny_terminals_never_panic() {
     }
 }
 
+/// The host screen (`i`) after the target probe answered `check`.
+fn host_screen_after(check: TargetCheck, width: u16, height: u16) -> App {
+    let mut app = ready_app(width, height);
+    update(&mut app, Msg::TargetChecked(check));
+    press(&mut app, KeyCode::Char('i'));
+    app
+}
+
 #[test]
 fn host_screen_with_target_readiness() {
-    let mut app = ready_app(100, 30);
-    update(
-        &mut app,
-        Msg::TargetChecked(TargetCheck::Checked(Box::new(target_report()))),
-    );
-    press(&mut app, KeyCode::Char('i'));
-    assert_snapshot!(render(&app).backend());
+    let check = TargetCheck::Checked(Box::new(target_report()));
+    assert_snapshot!(render(&host_screen_after(check, 100, 30)).backend());
 }
 
 #[test]
 fn host_screen_when_the_target_was_not_checked() {
-    let mut app = ready_app(100, 20);
-    update(
-        &mut app,
-        Msg::TargetChecked(TargetCheck::NotChecked(
-            "no Podman socket at /run/user/1001/podman/podman.sock: start it as the target user: `systemctl --user enable --now podman.socket` (or `podman system service --time=0 unix://PATH`)".into(),
-        )),
+    let check = TargetCheck::NotChecked(
+        "no Podman socket at /run/user/1001/podman/podman.sock: start it as the target user: \
+         `systemctl --user enable --now podman.socket` (or `podman system service --time=0 unix://PATH`)"
+            .into(),
     );
-    press(&mut app, KeyCode::Char('i'));
-    assert_snapshot!(render(&app).backend());
+    assert_snapshot!(render(&host_screen_after(check, 100, 20)).backend());
 }
 
 /// At 80 columns the target's word would cost the engine version and cgroup: it stays on
