@@ -63,16 +63,21 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
     }
 }
 
-/// The plan of this test: one HTTP service `web` with a volume, run as the image default.
-fn plan() -> Expectations {
-    let target = unroot::plan::Target {
+/// The plan's target: the sandbox's user and its subid range, Podman 5.4.
+fn target() -> unroot::plan::Target {
+    unroot::plan::Target {
         user: USER.into(),
         project_users: Default::default(),
         create_user: false,
         podman_version: "5.4".into(),
         quadlet_dir: ".config/containers/systemd".into(),
         subid_ranges: [(USER.to_string(), RANGE)].into(),
-    };
+    }
+}
+
+/// The plan of this test: one HTTP service `web` with a volume, run as the image default.
+fn plan() -> Expectations {
+    let target = target();
     let mut e = Expectations::build(
         &target,
         &Default::default(),
@@ -194,6 +199,9 @@ fn verify_against_real_rootless_podman() {
     assert_status(&checks, "volume-names", Status::Pass, "none");
     assert_status(&checks, "network-names", Status::Pass, "none");
     assert_status(&checks, &format!("image:{IMAGE}"), Status::Pass, "present");
+
+    // --- The TUI's probe: the same readiness through the socket, for the demo host -----
+    tui_probe_reports_readiness(&sandbox);
 
     // --- Readiness, broken one at a time ---------------------------------------------
     let mut newer = plan.clone();
@@ -465,5 +473,86 @@ fn verify_against_real_rootless_podman() {
         "container-running:web",
         Status::Fail,
         "created, not running",
+    );
+}
+
+/// What the TUI runs after loading (on its own task): readiness for the decisions so far,
+/// through the Podman socket. A report arrives with the real service's facts; a socket
+/// that is not there gives the CLI's one-line reason instead.
+fn tui_probe_reports_readiness(sandbox: &Sandbox) {
+    use unroot::tui::target::{TargetCheck, probe};
+
+    let inventory = unroot::source::demo();
+    let decisions = inventory
+        .containers
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                unroot::plan::ContainerDecision::default_for(c),
+            )
+        })
+        .collect();
+    let target = target();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let check = rt.block_on(probe(
+        &inventory,
+        &target,
+        &decisions,
+        Some(&sandbox.socket()),
+        &root(),
+    ));
+    let TargetCheck::Checked(report) = &check else {
+        panic!("the probe did not reach the service: {check:?}");
+    };
+    assert_eq!(report.podman_version.as_deref(), Some("5.4.2"));
+    assert_eq!(report.user, USER);
+    assert_status(&report.checks, "podman-version", Status::Pass, "5.4.2");
+    assert_status(&report.checks, "rootless", Status::Pass, "rootless");
+    assert_status(
+        &report.checks,
+        "service-user",
+        Status::Pass,
+        "unroot-verify",
+    );
+    assert_status(
+        &report.checks,
+        "subuid",
+        Status::Pass,
+        "unroot-verify:2991000000:65536",
+    );
+    // The demo host's images were never transferred to this target.
+    assert!(
+        report
+            .checks
+            .iter()
+            .any(|c| c.id.starts_with("image:") && c.status != Status::Pass),
+        "{:#?}",
+        report.checks
+    );
+    assert_eq!(report.summary, unroot::verify::Tally::of(&report.checks));
+    assert!(
+        check
+            .summary()
+            .starts_with("podman 5.4.2 for unroot-verify · "),
+        "{}",
+        check.summary()
+    );
+
+    let missing = sandbox.dir.path().join("missing.sock");
+    let check = rt.block_on(probe(
+        &inventory,
+        &target,
+        &decisions,
+        Some(&missing),
+        &root(),
+    ));
+    assert_eq!(
+        check,
+        TargetCheck::NotChecked(format!(
+            "no Podman socket at {}: {}",
+            missing.display(),
+            podman::START_SOCKET
+        ))
     );
 }

@@ -19,8 +19,9 @@ use crate::model::{
 };
 use crate::plan::{ContainerDecision, NetworkChoice, VolumeStrategy};
 
-/// Host paths of the Docker API socket; mounted, they become the user's Podman socket.
-const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
+/// Host paths of the Docker API socket; mounted, they become the user's Podman socket
+/// (`unroot verify` expects the same replacement).
+pub const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
 
 /// Host directories whose ownership unroot never changes (bind mounts of them are noted).
 const SYSTEM_PATHS: &[&str] = &[

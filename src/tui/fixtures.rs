@@ -322,3 +322,43 @@ pub fn ready_app(width: u16, height: u16) -> App {
     update(&mut app, Msg::Loaded(Box::new(loaded())));
     app
 }
+
+/// A readiness report as `unroot verify` builds it for the default target user: most
+/// checks pass, one warns and one fails, each with its fix.
+pub fn target_report() -> crate::verify::Report {
+    use crate::verify::{Check, Phase, REPORT_SCHEMA, Report, Tally};
+    let checks = vec![
+        Check::pass(
+            "podman-version",
+            "Podman 5.4.2 >= 5.4 (plan) and 4.4 (quadlet)",
+        ),
+        Check::pass("rootless", "the service runs rootless"),
+        Check::pass("service-user", "the socket belongs to podman (UID 1001)"),
+        Check::pass("network-backend", "network backend netavark"),
+        Check::pass(
+            "rootless-network-cmd",
+            "default rootless network command pasta",
+        ),
+        Check::warn(
+            "unprivileged-ports",
+            "host port 80 of web is below ip_unprivileged_port_start 1024 (read locally): \
+             pasta cannot bind it until migrate.sh applies the plan's sysctl policy",
+            "`sysctl -w net.ipv4.ip_unprivileged_port_start=80`, or remap the port in the plan",
+        ),
+        Check::fail(
+            "subuid",
+            "no /etc/subuid range for podman",
+            "add `podman:2000000000:65536` to /etc/subuid (migrate.sh does)",
+        ),
+    ];
+    Report {
+        schema: REPORT_SCHEMA.into(),
+        phase: Phase::Readiness,
+        socket: "/run/user/1001/podman/podman.sock".into(),
+        user: "podman".into(),
+        podman_version: Some("5.4.2".into()),
+        summary: Tally::of(&checks),
+        checks,
+        notes: vec![],
+    }
+}

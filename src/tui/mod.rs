@@ -13,6 +13,7 @@ pub mod preview;
 pub mod run;
 pub mod settings;
 pub mod state;
+pub mod target;
 pub mod update;
 pub mod view;
 

@@ -17,6 +17,8 @@ use crate::exit;
 use super::actions;
 use super::event::{one_line, spawn_loader};
 use super::state::{App, Phase};
+#[cfg(feature = "podman")]
+use super::target;
 use super::update::{Effect, Msg, update};
 use super::view;
 
@@ -135,6 +137,22 @@ fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
     };
     let target = app.target.clone();
     let decisions = app.all_decisions();
+    if effect == Effect::CheckTarget {
+        // Socket I/O on its own task; the UI keeps answering keys meanwhile.
+        #[cfg(feature = "podman")]
+        tokio::spawn(async move {
+            let check = target::probe(
+                &loaded.inventory,
+                &target,
+                &decisions,
+                None,
+                &target::host_root(),
+            )
+            .await;
+            let _ = tx.send(Msg::TargetChecked(check));
+        });
+        return;
+    }
     tokio::task::spawn_blocking(move || {
         let msg = match effect {
             Effect::ExportPlan { path, overwrite } => Msg::Exported(
@@ -148,7 +166,7 @@ fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
                 actions::write(&loaded, &target, &decisions, &dir, overwrite)
                     .map_err(|e| one_line(&e)),
             ),
-            Effect::MouseCapture(_) => return,
+            Effect::MouseCapture(_) | Effect::CheckTarget => return,
         };
         let _ = tx.send(msg);
     });

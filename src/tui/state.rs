@@ -10,6 +10,8 @@ use crate::model::Inventory;
 use crate::plan::{ContainerDecision, Target};
 use crate::risk::{Assessment, ContainerAssessment, Finding, Summary};
 
+use super::target::TargetCheck;
+
 /// The operator-facing words of one rule, from the risk catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RuleWords {
@@ -268,6 +270,9 @@ pub struct App {
     pub target: Target,
     pub preview: Option<Preview>,
     pub status: Option<Status>,
+    /// The target's readiness once the probe answered (`None` before, or without the
+    /// `podman` feature).
+    pub target_check: Option<TargetCheck>,
     /// The plan path of the export in flight (for the overwrite question).
     pub pending_export: Option<PathBuf>,
     /// The last answers to the export and write prompts, offered again next time.
@@ -315,6 +320,7 @@ impl App {
             target,
             preview: None,
             status: None,
+            target_check: None,
             pending_export: None,
             last_plan_path: None,
             last_out_dir: None,

@@ -18,6 +18,7 @@ use super::preview::preview_for;
 use super::state::{
     App, Loaded, Overlay, Pane, Phase, Prompt, PromptKind, Screen, SortKey, Status, WriteReview,
 };
+use super::target::TargetCheck;
 use super::view::{self, Scrolled};
 
 /// Default answer of the `e` prompt.
@@ -43,6 +44,8 @@ pub enum Msg {
     Exported(Result<Exported, String>),
     /// The answer to [`Effect::Write`]: the line to show.
     Written(Result<String, String>),
+    /// The answer to [`Effect::CheckTarget`].
+    TargetChecked(TargetCheck),
     /// SIGINT from outside the terminal.
     Interrupt,
 }
@@ -63,6 +66,9 @@ pub enum Effect {
     },
     /// Take (`true`) or release the mouse.
     MouseCapture(bool),
+    /// Ask the target's Podman socket whether it is ready for the decisions (readiness
+    /// checks of `unroot verify`).
+    CheckTarget,
 }
 
 /// The key context the app is in.
@@ -143,6 +149,12 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
         Msg::Loaded(loaded) => {
             app.phase = Phase::Ready(Arc::new(*loaded));
             refresh_rows(app, None);
+            app.dirty = true;
+            // Without the Podman client there is nothing to ask.
+            cfg!(feature = "podman").then_some(Effect::CheckTarget)
+        }
+        Msg::TargetChecked(check) => {
+            app.target_check = Some(check);
             app.dirty = true;
             None
         }
@@ -782,6 +794,47 @@ mod tests {
         loaded.inventory.containers[app.selected_container().unwrap()]
             .name
             .clone()
+    }
+
+    /// Loading ends with the target probe (I/O the run loop does); its answer lands in the
+    /// state untouched and the summary counts what the report counted.
+    #[test]
+    fn loaded_asks_for_the_target_check_and_keeps_its_answer() {
+        let mut app = App::new("fixture", crate::tui::actions::default_target(), true);
+        let effect = update(
+            &mut app,
+            Msg::Loaded(Box::new(crate::tui::fixtures::loaded())),
+        );
+        if cfg!(feature = "podman") {
+            assert_eq!(effect, Some(Effect::CheckTarget));
+        } else {
+            assert_eq!(effect, None);
+        }
+        assert_eq!(app.target_check, None);
+        app.dirty = false;
+
+        let report = crate::tui::fixtures::target_report();
+        let effect = update(
+            &mut app,
+            Msg::TargetChecked(TargetCheck::Checked(Box::new(report.clone()))),
+        );
+        assert_eq!(effect, None);
+        assert!(app.dirty);
+        let check = app.target_check.as_ref().unwrap();
+        assert_eq!(check, &TargetCheck::Checked(Box::new(report)));
+        assert_eq!(
+            check.summary(),
+            "podman 5.4.2 for podman · 5 pass 1 warn 1 fail"
+        );
+
+        update(
+            &mut app,
+            Msg::TargetChecked(TargetCheck::NotChecked("no Podman socket at /x".into())),
+        );
+        assert_eq!(
+            app.target_check.as_ref().unwrap().summary(),
+            "not checked (no Podman socket at /x)"
+        );
     }
 
     #[test]

@@ -175,13 +175,10 @@ impl Expectations {
     }
 }
 
-/// Docker socket paths the generators replace by the user's Podman socket (kept in step
-/// with `generate/container.rs`).
-const DOCKER_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
-
-/// Where a Docker bind source ends up under Podman.
+/// Where a Docker bind source ends up under Podman: the Docker socket paths the generator
+/// replaces by the user's Podman socket, every other path unchanged.
 fn bind_source_under_podman(source: &str) -> String {
-    if DOCKER_SOCKETS.contains(&source) {
+    if crate::generate::container::DOCKER_SOCKETS.contains(&source) {
         "%t/podman/podman.sock".to_string()
     } else {
         source.to_string()

@@ -131,6 +131,26 @@ pub struct TargetMount {
     pub read_write: bool,
 }
 
+impl TargetMount {
+    /// From the fields both inspect answers (libpod and Docker-compatible) carry: the
+    /// source is the volume's name for volumes, the host path otherwise.
+    pub fn new(
+        kind: String,
+        name: Option<String>,
+        source: Option<String>,
+        destination: Option<String>,
+        read_write: Option<bool>,
+    ) -> Self {
+        let source = if kind == "volume" { name } else { source };
+        TargetMount {
+            kind,
+            source: source.unwrap_or_default(),
+            destination: destination.unwrap_or_default(),
+            read_write: read_write.unwrap_or(false),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TargetImage {

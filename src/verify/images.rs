@@ -1,28 +1,15 @@
 //! Image reference matching between the plan (`Image=`) and what Podman stores.
 
 use super::facts::TargetFacts;
+use crate::generate::image::qualify;
 
 /// Fully qualify a reference the way Podman stores it: `nginx:1.25` ->
-/// `docker.io/library/nginx:1.25`, `foo/bar` -> `docker.io/foo/bar:latest`.
+/// `docker.io/library/nginx:1.25`, `foo/bar` -> `docker.io/foo/bar:latest`. The registry
+/// part is the generator's (the `Image=` it writes), plus the `latest` Podman stores.
 pub fn normalize(reference: &str) -> String {
-    let reference = reference.trim();
-    let (name, suffix) = split_suffix(reference);
-    let first = name.split('/').next().unwrap_or_default();
-    let has_registry =
-        name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
-    let qualified = if has_registry {
-        name.to_string()
-    } else if name.contains('/') {
-        format!("docker.io/{name}")
-    } else {
-        format!("docker.io/library/{name}")
-    };
-    let suffix = if suffix.is_empty() {
-        ":latest".to_string()
-    } else {
-        suffix.to_string()
-    };
-    format!("{qualified}{suffix}")
+    let (name, suffix) = split_suffix(reference.trim());
+    let suffix = if suffix.is_empty() { ":latest" } else { suffix };
+    format!("{}{suffix}", qualify(name))
 }
 
 /// Split `name[:tag][@digest]` into the name and the rest (`:tag`, `@sha256:...`).
@@ -57,17 +44,18 @@ mod tests {
 
     #[test]
     fn normalizes_like_podman() {
-        assert_eq!(normalize("nginx:1.25"), "docker.io/library/nginx:1.25");
-        assert_eq!(normalize("nginx"), "docker.io/library/nginx:latest");
-        assert_eq!(
-            normalize("grafana/grafana:10"),
-            "docker.io/grafana/grafana:10"
-        );
-        assert_eq!(normalize("localhost/app:1"), "localhost/app:1");
-        assert_eq!(
-            normalize("registry.example:5000/team/app"),
-            "registry.example:5000/team/app:latest"
-        );
+        for (reference, stored) in [
+            ("nginx:1.25", "docker.io/library/nginx:1.25"),
+            ("nginx", "docker.io/library/nginx:latest"),
+            ("grafana/grafana:10", "docker.io/grafana/grafana:10"),
+            ("localhost/app:1", "localhost/app:1"),
+            (
+                "registry.example:5000/team/app",
+                "registry.example:5000/team/app:latest",
+            ),
+        ] {
+            assert_eq!(normalize(reference), stored, "{reference}");
+        }
         assert!(same_image("docker.io/library/nginx:1.25", "nginx:1.25"));
         assert!(!same_image("nginx:1.25", "nginx:1.26"));
         assert!(!same_image("localhost/app:1", "app:1"));

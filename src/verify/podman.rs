@@ -252,18 +252,13 @@ async fn containers(
                     .unwrap_or_default()
                     .into_iter()
                     .map(|m| {
-                        let kind = m.type_.unwrap_or_default();
-                        let source = if kind == "volume" {
-                            m.name.unwrap_or_default()
-                        } else {
-                            m.source.unwrap_or_default()
-                        };
-                        TargetMount {
-                            kind,
-                            source,
-                            destination: m.destination.unwrap_or_default(),
-                            read_write: m.rw.unwrap_or(false),
-                        }
+                        TargetMount::new(
+                            m.type_.unwrap_or_default(),
+                            m.name,
+                            m.source,
+                            m.destination,
+                            m.rw,
+                        )
                     })
                     .collect();
             }

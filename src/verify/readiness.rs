@@ -48,66 +48,62 @@ pub fn container_names(expect: &Expectations, facts: &TargetFacts) -> Check {
     )
 }
 
-/// An existing volume would receive the imported data on top of what it holds.
-pub fn volume_names(expect: &Expectations, facts: &TargetFacts) -> Check {
-    const ID: &str = "volume-names";
-    let clashes: Vec<&str> = expect
-        .volumes
+/// The planned names (`planned`, of `what`: "volumes", "networks") that already exist on
+/// the target, or the pass when none does.
+fn existing<'a>(
+    id: &str,
+    what: &str,
+    planned: &'a std::collections::BTreeSet<String>,
+    present: &[String],
+) -> Result<Check, Vec<&'a str>> {
+    let clashes: Vec<&str> = planned
         .iter()
-        .filter(|v| facts.volumes.contains(v))
+        .filter(|name| present.contains(name))
         .map(String::as_str)
         .collect();
     if clashes.is_empty() {
-        return Check::pass(
+        return Ok(Check::pass(
+            id,
+            format!("none of the {} planned {what} exists", planned.len()),
+        ));
+    }
+    Err(clashes)
+}
+
+/// An existing volume would receive the imported data on top of what it holds.
+pub fn volume_names(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "volume-names";
+    existing(ID, "volumes", &expect.volumes, &facts.volumes).unwrap_or_else(|clashes| {
+        Check::fail(
             ID,
             format!(
-                "none of the {} planned volumes exists",
-                expect.volumes.len()
+                "volumes already exist: {} (the data import would mix with their contents)",
+                clashes.join(", ")
             ),
-        );
-    }
-    Check::fail(
-        ID,
-        format!(
-            "volumes already exist: {} (the data import would mix with their contents)",
-            clashes.join(", ")
-        ),
-        format!(
-            "back them up (`podman volume export`), then `podman volume rm {}`, or rename the volume in the plan",
-            clashes.join(" ")
-        ),
-    )
+            format!(
+                "back them up (`podman volume export`), then `podman volume rm {}`, or rename the volume in the plan",
+                clashes.join(" ")
+            ),
+        )
+    })
 }
 
 /// Quadlet `.network` units reuse an existing network of the same name with its settings.
 pub fn network_names(expect: &Expectations, facts: &TargetFacts) -> Check {
     const ID: &str = "network-names";
-    let clashes: Vec<&str> = expect
-        .networks
-        .iter()
-        .filter(|n| facts.networks.contains(n))
-        .map(String::as_str)
-        .collect();
-    if clashes.is_empty() {
-        return Check::pass(
+    existing(ID, "networks", &expect.networks, &facts.networks).unwrap_or_else(|clashes| {
+        Check::warn(
             ID,
             format!(
-                "none of the {} planned networks exists",
-                expect.networks.len()
+                "networks already exist: {} (the units would join them with their current subnet and options)",
+                clashes.join(", ")
             ),
-        );
-    }
-    Check::warn(
-        ID,
-        format!(
-            "networks already exist: {} (the units would join them with their current subnet and options)",
-            clashes.join(", ")
-        ),
-        format!(
-            "check `podman network inspect {}`; remove them if they are stale",
-            clashes.join(" ")
-        ),
-    )
+            format!(
+                "check `podman network inspect {}`; remove them if they are stale",
+                clashes.join(" ")
+            ),
+        )
+    })
 }
 
 /// One check per planned image: present, or what migrate.sh will transfer.

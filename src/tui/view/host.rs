@@ -7,7 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::model::CgroupVersion;
+use crate::risk::Severity;
 use crate::tui::state::{App, Loaded};
+use crate::tui::target::TargetCheck;
+use crate::verify::Status;
 
 use super::detail::finding_lines;
 use super::theme::Theme;
@@ -16,7 +19,7 @@ fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn lines(loaded: &Loaded, theme: &Theme) -> Vec<Line<'static>> {
+fn lines(app: &App, loaded: &Loaded, theme: &Theme) -> Vec<Line<'static>> {
     let h = &loaded.inventory.host;
     let unknown = || "?".to_string();
     let facts: Vec<(&str, String)> = vec![
@@ -84,6 +87,9 @@ fn lines(loaded: &Loaded, theme: &Theme) -> Vec<Line<'static>> {
             ])
         })
         .collect();
+    if let Some(check) = &app.target_check {
+        lines.extend(target_lines(check, theme));
+    }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
         format!("Host findings ({})", loaded.host_findings.len()),
@@ -98,16 +104,54 @@ fn lines(loaded: &Loaded, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// The target's readiness (`unroot verify`'s readiness checks for the decisions so far):
+/// the summary line, then every check that did not pass with its fix.
+fn target_lines(check: &TargetCheck, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{:<12} ", "Target"), theme.key()),
+        Span::raw(check.summary()),
+    ])];
+    let TargetCheck::Checked(report) = check else {
+        return lines;
+    };
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{:<12} readiness of {} for the decisions at start-up",
+            "", report.socket
+        ),
+        theme.dim(),
+    )));
+    for c in report.checks.iter().filter(|c| c.status != Status::Pass) {
+        let style = if c.status == Status::Fail {
+            theme.error()
+        } else {
+            theme.severity(Some(Severity::Medium))
+        };
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(c.status.as_str().to_uppercase(), style),
+            Span::raw(format!(" {}: {}", c.id, c.message)),
+        ]));
+        if let Some(fix) = &c.fix {
+            lines.push(Line::from(vec![
+                Span::styled("       fix: ", theme.key()),
+                Span::raw(fix.clone()),
+            ]));
+        }
+    }
+    lines
+}
+
 /// Largest useful scroll offset at this area.
-pub fn max_scroll(loaded: &Loaded, area: Rect) -> u16 {
-    let lines = lines(loaded, &Theme::new(false));
+pub fn max_scroll(app: &App, loaded: &Loaded, area: Rect) -> u16 {
+    let lines = lines(app, loaded, &Theme::new(false));
     super::wrapped_height(&lines, area.width.saturating_sub(2))
         .saturating_sub(area.height.saturating_sub(2).max(1))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Loaded) {
-    let lines = lines(loaded, theme);
-    let max = max_scroll(loaded, area);
+    let lines = lines(app, loaded, theme);
+    let max = max_scroll(app, loaded, area);
     let title = format!(
         " Host {} ",
         loaded.inventory.host.hostname.as_deref().unwrap_or("")

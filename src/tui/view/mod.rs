@@ -84,7 +84,7 @@ pub fn max_scroll(app: &App, pane: Scrolled) -> u16 {
             }
         }
         Scrolled::Preview => migration::max_scroll(app, main),
-        Scrolled::Host => app.loaded().map_or(0, |l| host::max_scroll(l, main)),
+        Scrolled::Host => app.loaded().map_or(0, |l| host::max_scroll(app, l, main)),
     }
 }
 

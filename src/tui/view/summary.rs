@@ -1,4 +1,5 @@
-//! The host summary line: engine, cgroup version, counts per severity, blockers.
+//! The host summary line: engine, cgroup version, counts per severity, blockers, and the
+//! target's readiness once the Podman socket answered.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::model::CgroupVersion;
 use crate::risk::Severity;
 use crate::tui::state::{App, Loaded};
+use crate::tui::target::TargetCheck;
 
 use super::theme::{Theme, badge};
 
@@ -41,6 +43,19 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     .collect();
     let blocked = summary.containers_with_blockers;
     let blockers = format!("{blocked} blocked");
+    // The target's readiness, in its shortest form (details on the host screen `i`).
+    let target = match &app.target_check {
+        Some(TargetCheck::Checked(report)) => Some(match report.summary {
+            t if t.fail > 0 => (format!("target {} fail", t.fail), theme.error()),
+            t if t.warn > 0 => (
+                format!("target {} warn", t.warn),
+                theme.severity(Some(Severity::Medium)),
+            ),
+            _ => ("target ready".to_string(), theme.ok()),
+        }),
+        _ => None,
+    };
+    let target_len = target.as_ref().map_or(0, |(t, _)| t.chars().count() + 3);
     let mut counts = counts;
     let tail_len = |counts: &[(String, Style)]| {
         counts.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + blockers.len() + 3
@@ -67,11 +82,21 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
         format!("{count} ctrs ·"),
     ];
     let width = usize::from(area.width);
-    let head = heads
-        .iter()
-        .find(|h| h.chars().count() + tail_len <= width)
-        .unwrap_or(&heads[heads.len() - 1])
-        .clone();
+    let fits = |h: &&String, extra: usize| h.chars().count() + tail_len + extra <= width;
+    // The target's word may cost the host name, never the engine version and cgroup.
+    let with_target = heads[..4].iter().find(|h| fits(h, target_len));
+    let mut target = target;
+    let head = match (&target, with_target) {
+        (Some(_), Some(head)) => head,
+        _ => {
+            target = None;
+            heads
+                .iter()
+                .find(|h| fits(h, 0))
+                .unwrap_or(&heads[heads.len() - 1])
+        }
+    }
+    .clone();
     let mut spans = vec![Span::styled(head, theme.title())];
     for (text, style) in counts {
         spans.push(Span::raw(" "));
@@ -86,5 +111,9 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
             theme.ok()
         },
     ));
+    if let Some((text, style)) = target {
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled(text, style));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

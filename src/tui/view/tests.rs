@@ -9,8 +9,9 @@ use ratatui::style::Color;
 
 use crate::docker::Progress;
 use crate::tui::actions::default_target;
-use crate::tui::fixtures::ready_app;
+use crate::tui::fixtures::{ready_app, target_report};
 use crate::tui::state::{App, FileStatus, Overlay, WriteReview};
+use crate::tui::target::TargetCheck;
 use crate::tui::update::{Msg, update};
 
 fn render(app: &App) -> Terminal<TestBackend> {
@@ -282,4 +283,40 @@ fn tiny_terminals_never_panic() {
         );
         let _ = render(&loading);
     }
+}
+
+/// The host screen (`i`) after the target probe answered `check`.
+fn host_screen_after(check: TargetCheck, width: u16, height: u16) -> App {
+    let mut app = ready_app(width, height);
+    update(&mut app, Msg::TargetChecked(check));
+    press(&mut app, KeyCode::Char('i'));
+    app
+}
+
+#[test]
+fn host_screen_with_target_readiness() {
+    let check = TargetCheck::Checked(Box::new(target_report()));
+    assert_snapshot!(render(&host_screen_after(check, 100, 30)).backend());
+}
+
+#[test]
+fn host_screen_when_the_target_was_not_checked() {
+    let check = TargetCheck::NotChecked(
+        "no Podman socket at /run/user/1001/podman/podman.sock: start it as the target user: \
+         `systemctl --user enable --now podman.socket` (or `podman system service --time=0 unix://PATH`)"
+            .into(),
+    );
+    assert_snapshot!(render(&host_screen_after(check, 100, 20)).backend());
+}
+
+/// At 80 columns the target's word would cost the engine version and cgroup: it stays on
+/// the host screen only.
+#[test]
+fn list_at_80x24_keeps_the_engine_over_the_target() {
+    let mut app = ready_app(80, 24);
+    update(
+        &mut app,
+        Msg::TargetChecked(TargetCheck::Checked(Box::new(target_report()))),
+    );
+    assert_snapshot!(render(&app).backend());
 }
