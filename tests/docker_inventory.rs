@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 
 use serde_json::Value;
@@ -40,7 +41,9 @@ fn fleet_ids() -> Vec<String> {
             .collect::<Vec<_>>()
     };
     let mut ids = list();
-    if ids.len() < 30 {
+    // A fleet from an older fixture script lacks the newest case: rebuild it.
+    let newest = docker(&["ps", "-aq", "--filter", "name=^unroot-f-mounts-gone$"]);
+    if ids.len() < 30 || newest.trim().is_empty() {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/fixtures.sh");
         let status = Command::new(script).arg("foundation").status().unwrap();
         assert!(status.success(), "scripts/fixtures.sh foundation failed");
@@ -290,7 +293,20 @@ fn compare(c: &Container, raw: &Value) {
         assert_eq!(mine.kind, kind, "{n}: kind of {}", mine.destination);
         match kind {
             MountKind::Volume => assert_eq!(mine.source, s(&m["Name"]), "{n}: volume name"),
-            MountKind::Bind => assert_eq!(mine.source, s(&m["Source"]), "{n}: bind source"),
+            MountKind::Bind => {
+                assert_eq!(mine.source, s(&m["Source"]), "{n}: bind source");
+                // The engine runs on this machine: the owner is the path's, or unknown
+                // when the path is gone.
+                let owner = std::fs::metadata(&mine.source)
+                    .ok()
+                    .map(|meta| (meta.uid(), meta.gid()));
+                assert_eq!(
+                    mine.source_uid.zip(mine.source_gid),
+                    owner,
+                    "{n}: owner of {}",
+                    mine.source
+                );
+            }
             _ => {}
         }
         assert_eq!(
@@ -572,6 +588,83 @@ fn per_case_meaning_on_the_live_fleet() {
             .unwrap()
             .depends_on,
         ["db", "cache"]
+    );
+}
+
+/// Bind sources with known owners (scripts/fixtures.d/foundation.sh chowns them): the
+/// inventory carries the owner, and the scan names it in the `bind-mount-ownership` detail.
+#[test]
+fn bind_mount_owners_reach_the_inventory_and_the_scan() {
+    if !common::docker_available() {
+        return;
+    }
+    fleet_ids();
+    let inv = snapshot();
+    let mount = |name: &str, dst: &str| {
+        inv.container(name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .mounts
+            .iter()
+            .find(|m| m.destination == dst)
+            .unwrap_or_else(|| panic!("{name}: no mount at {dst}"))
+            .clone()
+    };
+    let owned = mount("unroot-f-mounts-owned", "/data");
+    assert_eq!(owned.source, "/var/tmp/unroot-fixtures/owned-1234");
+    assert_eq!(
+        (owned.source_uid, owned.source_gid),
+        (Some(1234), Some(1234))
+    );
+    let root = mount("unroot-f-mounts-owned", "/config");
+    assert_eq!((root.source_uid, root.source_gid), (Some(0), Some(0)));
+    let gone = mount("unroot-f-mounts-gone", "/gone");
+    assert_eq!((gone.source_uid, gone.source_gid), (None, None));
+
+    let out = common::unroot()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--filter",
+            "unroot-f-mounts-",
+            "--docker-host",
+            "unix:///var/run/docker.sock",
+        ])
+        .env_remove("DOCKER_HOST")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "unroot scan: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("scan JSON");
+    let finding = |name: &str| {
+        let c = doc["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not scanned"));
+        c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "bind-mount-ownership")
+            .unwrap_or_else(|| panic!("{name}: no bind-mount-ownership finding"))
+            .clone()
+    };
+    let f = finding("unroot-f-mounts-owned");
+    assert_eq!(f["migration"], "change");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("/var/tmp/unroot-fixtures/owned-1234 (owned by UID 1234)")
+            && detail.contains("/var/tmp/unroot-fixtures/root-owned (owned by root, ro)"),
+        "{detail}"
+    );
+    assert_eq!(
+        finding("unroot-f-mounts-gone")["detail"],
+        "/var/tmp/unroot-fixtures/gone (owner not known)"
     );
 }
 

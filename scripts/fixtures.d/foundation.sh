@@ -67,6 +67,18 @@ fixture_run "$G" ${P}mounts \
 fixture_create "$G" ${P}mounts-propagation \
   --mount "type=bind,src=$host_dir/shared,dst=/shared,bind-propagation=rslave" "$FIXTURE_BASE"
 
+# --- bind mount owners --------------------------------------------------------------
+# unroot reads the owner of a bind source when the engine runs on this machine; these paths
+# have known owners (a foreign UID, root) and one is removed after creation (owner unknown).
+owned_root=/var/tmp/unroot-fixtures
+mkdir -p "$owned_root/owned-1234" "$owned_root/root-owned" "$owned_root/gone"
+chown 1234:1234 "$owned_root/owned-1234"
+chown 0:0 "$owned_root/root-owned"
+fixture_run "$G" ${P}mounts-owned -v "$owned_root/owned-1234:/data" \
+  -v "$owned_root/root-owned:/config:ro" "$FIXTURE_BASE"
+fixture_create "$G" ${P}mounts-gone -v "$owned_root/gone:/gone" "$FIXTURE_BASE"
+rmdir "$owned_root/gone"
+
 # --- security options ----------------------------------------------------------------
 fixture_run "$G" ${P}secopt-eq --security-opt seccomp=unconfined \
   --security-opt no-new-privileges=true "$FIXTURE_BASE"
