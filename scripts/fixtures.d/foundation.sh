@@ -49,8 +49,9 @@ fixture_create "$G" ${P}privileged --privileged "$FIXTURE_BASE"
 
 # --- ports --------------------------------------------------------------------------
 # High host ports: other fixture groups publish on the same engine at the same time.
+# A host range for one container port (38110-38119:8110): Docker binds one port of it at start.
 fixture_run "$G" ${P}ports --expose 9999 -p 127.0.0.1:38080:80 -p 38053:53/udp \
-  -p 38100-38102:8100-8102 -p 127.0.0.1::81 nginx:1.25
+  -p 38100-38102:8100-8102 -p 127.0.0.1::81 -p 38110-38119:8110 nginx:1.25
 fixture_create "$G" ${P}ports-v6 -p '[::1]:38081:80' -p '[::]:38082:80/tcp' -p 38090-38091:90 \
   nginx:1.25
 
