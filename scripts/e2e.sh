@@ -92,13 +92,22 @@ export E2E_WORK E2E_TOKEN E2E_SECRET
 # --- 1. fixtures on the rootful Docker engine --------------------------------------------------
 e2e_log "creating the fixture services on Docker $(docker version --format '{{.Server.Version}}')"
 e2e_fixtures_create
-declare -A baseline=()
-for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH" "$E2E_PORT_REMAP"; do
-  page=""
+# The page on 127.0.0.1:PORT, retried for up to 50 x 0.2 s while a service starts: empty
+# (or whatever the last failed try printed) when it never answered.
+wait_page() {
+  local port="$1" page=""
   for _ in $(seq 1 50); do
     page="$(curl -fsS --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null)" && break
     sleep 0.2
   done
+  printf '%s' "$page"
+}
+# Whether anything answers on 127.0.0.1:PORT right now (a single try).
+answers() { curl -fsS --max-time 2 "http://127.0.0.1:$1/" >/dev/null 2>&1; }
+
+declare -A baseline=()
+for port in "$E2E_PORT_LOW" "$E2E_PORT_HIGH" "$E2E_PORT_REMAP"; do
+  page="$(wait_page "$port")"
   [ -n "$page" ] || fail "the Docker fixture on port $port does not answer"
   baseline[$port]="$page"
 done
@@ -303,11 +312,7 @@ done
 
 for docker_port in "${!plan_port[@]}"; do
   port="${plan_port[$docker_port]}"
-  page=""
-  for _ in $(seq 1 50); do
-    page="$(curl -fsS --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null)" && break
-    sleep 0.2
-  done
+  page="$(wait_page "$port")"
   if [ "$page" = "${baseline[$docker_port]}" ]; then
     check_ok "port $port (Docker $docker_port) answers '$page' from rootless Podman through pasta"
   else
@@ -315,7 +320,7 @@ for docker_port in "${!plan_port[@]}"; do
   fi
 done
 # The remapped service left its old port: nothing answers on Docker's privileged port now.
-if curl -fsS --max-time 2 "http://127.0.0.1:$E2E_PORT_REMAP/" >/dev/null 2>&1; then
+if answers "$E2E_PORT_REMAP"; then
   check_fail "port $E2E_PORT_REMAP still answers although the plan moved it to $E2E_PORT_REMAPPED"
 else
   check_ok "port $E2E_PORT_REMAP is free after the remap to $E2E_PORT_REMAPPED"
@@ -408,18 +413,14 @@ e2e_log "rollback.sh, step by step"
 run_script rollback.sh rollback:
 inside @rolled-back || check_fail "the rootless side is not rolled back (output above)"
 for docker_port in "${!plan_port[@]}"; do
-  page=""
-  for _ in $(seq 1 50); do
-    page="$(curl -fsS --max-time 2 "http://127.0.0.1:$docker_port/" 2>/dev/null)" && break
-    sleep 0.2
-  done
+  page="$(wait_page "$docker_port")"
   if [ "$page" = "${baseline[$docker_port]}" ]; then
     check_ok "after rollback, Docker serves port $docker_port again ('$page')"
   else
     check_fail "after rollback, port $docker_port answered '$page', Docker served '${baseline[$docker_port]}'"
   fi
 done
-if curl -fsS --max-time 2 "http://127.0.0.1:$E2E_PORT_REMAPPED/" >/dev/null 2>&1; then
+if answers "$E2E_PORT_REMAPPED"; then
   check_fail "after rollback, the remapped port $E2E_PORT_REMAPPED still answers"
 else
   check_ok "after rollback, the remapped port $E2E_PORT_REMAPPED is free"

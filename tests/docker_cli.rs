@@ -12,32 +12,13 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::thread;
 
-use assert_cmd::prelude::*;
+use common::{assert_one_line_error, stderr};
 
+/// The binary, never pointed at an engine by the caller's `DOCKER_HOST`.
 fn unroot() -> Command {
-    let mut cmd = Command::cargo_bin("unroot").expect("binary");
+    let mut cmd = common::unroot();
     cmd.env_remove("DOCKER_HOST");
     cmd
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Exit code `code` and exactly one line `unroot: error: ...` containing every `needles`.
-fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "one line expected, got: {err}");
-    assert!(lines[0].starts_with("unroot: error: "), "{err}");
-    for n in needles {
-        assert!(lines[0].contains(n), "missing {n:?} in: {err}");
-    }
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
-        "{err}"
-    );
 }
 
 fn fixture(name: &str) -> String {
@@ -57,10 +38,9 @@ fn demo_works_without_docker_flag_before_or_after_subcommand() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
-    // Without a terminal, no subcommand prints the scan table under a one-line host header.
-    let header = text.lines().next().unwrap_or_default();
+    // Without a terminal, `unroot` prints the scan table of the demo host.
     assert!(
-        header.contains("Docker 27.3.1") && header.contains("source demo"),
+        text.contains("Docker 27.3.1") && text.contains("source demo"),
         "{text}"
     );
     assert!(

@@ -10,12 +10,8 @@ use unroot::plan::Target;
 
 fn target(version: &str) -> Target {
     Target {
-        user: "alice".into(),
         project_users: BTreeMap::from([("shop".to_owned(), "shop".to_owned())]),
-        create_user: false,
-        podman_version: version.into(),
-        quadlet_dir: ".config/containers/systemd".into(),
-        subid_ranges: BTreeMap::new(),
+        ..Target::new("alice", version)
     }
 }
 

@@ -11,27 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
-use common::unroot;
-
-fn run(args: &[&str]) -> Output {
-    unroot().args(args).output().expect("run unroot")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "unroot {args:?} failed ({:?}):\n{}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::{assert_one_line_error, ok, p, run};
 
 /// Every file under `dir`: relative path -> (content, mode, mtime).
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, std::time::SystemTime)> {
@@ -445,8 +425,7 @@ fn plan_refuses_unknown_only_names_and_overwrites() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = tmp.path().join("plan.yaml");
     let r = run(&["--demo", "plan", "--only", "nope", "-o", p(&plan)]);
-    assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("nope"));
+    assert_one_line_error(&r, 2, &["nope"]);
     assert!(!plan.exists());
 
     ok(&[
@@ -523,8 +502,7 @@ fn json_plans_work_like_yaml_plans() {
         "--out",
         p(&tmp.path().join("o2")),
     ]);
-    assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("inclued"));
+    assert_one_line_error(&r, 2, &["inclued"]);
 }
 
 #[test]
@@ -983,8 +961,7 @@ fn podman_4_4_targets_install_the_pasta_default() {
         "--out",
         p(&tmp.path().join("o")),
     ]);
-    assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("--podman-version"));
+    assert_one_line_error(&r, 2, &["--podman-version"]);
 }
 
 #[test]

@@ -8,23 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{docker_available, quadlet_bin, unroot};
-
-fn ok(args: &[&str]) -> std::process::Output {
-    let out = unroot().args(args).output().expect("run unroot");
-    assert!(
-        out.status.success(),
-        "unroot {args:?} failed ({:?}):\n{}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::{docker_available, ok, p, quadlet_bin};
 
 /// Run the real generator over `dir/quadlet`: no `converting` error, and one service per
 /// `.container` file. Returns the generated services text.

@@ -8,6 +8,8 @@ use std::process::Output;
 
 use serde_json::Value;
 
+use common::stderr;
+
 fn scan(args: &[&str]) -> Output {
     common::unroot()
         .arg("--demo")
@@ -20,10 +22,6 @@ fn scan(args: &[&str]) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn json(args: &[&str]) -> Value {

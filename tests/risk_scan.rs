@@ -349,51 +349,19 @@ fn odd_labels_filter_and_table_stay_clean() {
 #[test]
 fn fail_on_against_the_engine() {
     let Some(_) = fleet() else { return };
-    let run = |args: &[&str]| {
-        common::unroot()
-            .arg("scan")
-            .args(args)
-            .output()
-            .unwrap()
-            .status
-            .code()
-    };
-    assert_eq!(
-        run(&[
-            "--format",
-            "json",
-            "--filter",
-            "unroot-r-privileged",
-            "--fail-on",
-            "critical"
-        ]),
-        Some(1)
-    );
-    // Host findings count too; rule filters narrow them away.
-    assert_eq!(
-        run(&[
-            "--format",
-            "json",
-            "--filter",
-            "unroot-r-hardened",
-            "--filter",
-            "cpu-unlimited",
-            "--fail-on",
-            "medium"
-        ]),
-        Some(0)
-    );
-    assert_eq!(
-        run(&[
-            "--format",
-            "json",
-            "--filter",
-            "unroot-r-hardened",
-            "--filter",
-            "cpu-unlimited",
-            "--fail-on",
-            "low"
-        ]),
-        Some(1)
-    );
+    let hardened_cpu: &[&str] = &["unroot-r-hardened", "cpu-unlimited"];
+    for (filters, fail_on, code) in [
+        (&["unroot-r-privileged"][..], "critical", 1),
+        // Host findings count too; rule filters narrow them away.
+        (hardened_cpu, "medium", 0),
+        (hardened_cpu, "low", 1),
+    ] {
+        let mut cmd = common::unroot();
+        cmd.args(["scan", "--format", "json"]);
+        for f in filters {
+            cmd.args(["--filter", f]);
+        }
+        let status = cmd.args(["--fail-on", fail_on]).output().unwrap().status;
+        assert_eq!(status.code(), Some(code), "{filters:?} --fail-on {fail_on}");
+    }
 }

@@ -15,8 +15,7 @@ use crate::{generate, output, risk, source};
 pub const DEFAULT_USER: &str = "podman";
 /// Podman version proposed when `--podman-version` is not given (Debian 13's).
 pub const DEFAULT_PODMAN_VERSION: &str = "5.4";
-/// Where rootless quadlet files live, relative to the user's home.
-pub const DEFAULT_QUADLET_DIR: &str = ".config/containers/systemd";
+pub use crate::plan::DEFAULT_QUADLET_DIR;
 
 /// The target from the command line, checked like a plan's target would be.
 pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Result<Target> {
@@ -29,12 +28,8 @@ pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Re
     // here. The reviewer can flip it in the plan.
     let create_user = uzers::get_user_by_name(&user).is_none();
     Ok(Target {
-        user,
-        project_users: BTreeMap::new(),
         create_user,
-        podman_version,
-        quadlet_dir: DEFAULT_QUADLET_DIR.to_string(),
-        subid_ranges: BTreeMap::new(),
+        ..Target::new(user, podman_version)
     })
 }
 

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use super::NoteLevel;
 use super::keys::{Fallback, Key, PodmanVersion, SectionKind};
 use super::unit_file::{self, Context, EncodedInput, Encoding, Section};
 
@@ -61,6 +62,15 @@ impl Downgrade {
             )
         };
         (setting, message)
+    }
+
+    /// Moved into `PodmanArgs=` still takes effect (info); dropped does not.
+    pub fn note_level(&self) -> NoteLevel {
+        if self.moved_to_podman_args {
+            NoteLevel::Info
+        } else {
+            NoteLevel::NotTranslated
+        }
     }
 }
 

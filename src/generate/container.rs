@@ -1040,13 +1040,8 @@ pub fn generate_container(
     // Put every downgrade into a note.
     let (container_sec, downgrades) = sec.finish();
     for d in downgrades {
-        let level = if d.moved_to_podman_args {
-            NoteLevel::Info
-        } else {
-            NoteLevel::NotTranslated
-        };
         let (setting, message) = d.describe();
-        m.note(level, setting, message);
+        m.note(d.note_level(), setting, message);
     }
 
     let mut comments = vec![

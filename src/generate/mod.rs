@@ -402,14 +402,7 @@ mod tests {
     use crate::model::{ContainerState, PortBinding, PortRange};
 
     fn target(version: &str) -> Target {
-        Target {
-            user: "alice".into(),
-            project_users: BTreeMap::new(),
-            create_user: false,
-            podman_version: version.into(),
-            quadlet_dir: ".config/containers/systemd".into(),
-            subid_ranges: BTreeMap::new(),
-        }
+        Target::new("alice", version)
     }
 
     #[test]

@@ -164,10 +164,20 @@ pub fn plan(
     n
 }
 
-fn user_list(users: Option<&BTreeSet<String>>) -> Vec<String> {
-    users
-        .map(|u| u.iter().cloned().collect())
-        .unwrap_or_default()
+/// A volume, network or pod unit: the file itself (0644, like every quadlet unit) and the
+/// resource entry that says which users' containers need it.
+fn push_unit(out: &mut Generated, path: String, users: Option<&BTreeSet<String>>, file: &UnitFile) {
+    out.resources.push(ResourcePlan {
+        path: path.clone(),
+        users: users
+            .map(|u| u.iter().cloned().collect())
+            .unwrap_or_default(),
+    });
+    out.files.push(GeneratedFile {
+        path,
+        mode: 0o644,
+        content: file.render(),
+    });
 }
 
 fn filtered_labels(labels: &BTreeMap<String, String>) -> Vec<String> {
@@ -180,14 +190,12 @@ fn filtered_labels(labels: &BTreeMap<String, String>) -> Vec<String> {
 
 fn push_downgrades(out: &mut Generated, what: &str, downgrades: Vec<super::builder::Downgrade>) {
     for d in downgrades {
-        let level = if d.moved_to_podman_args {
-            NoteLevel::Info
-        } else {
-            NoteLevel::NotTranslated
-        };
         let (setting, message) = d.describe();
-        out.notes
-            .push(host_note(level, format!("{what}: {setting}"), message));
+        out.notes.push(host_note(
+            d.note_level(),
+            format!("{what}: {setting}"),
+            message,
+        ));
     }
 }
 
@@ -257,16 +265,12 @@ pub fn render(
                 section,
             ],
         };
-        let path = format!("quadlet/{unit}.volume");
-        out.resources.push(ResourcePlan {
-            path: path.clone(),
-            users: user_list(names.volume_users.get(docker)),
-        });
-        out.files.push(GeneratedFile {
-            path,
-            mode: 0o644,
-            content: file.render(),
-        });
+        push_unit(
+            out,
+            format!("quadlet/{unit}.volume"),
+            names.volume_users.get(docker),
+            &file,
+        );
     }
     for (docker, unit) in &names.networks {
         let info = inventory.networks.iter().find(|n| n.name == *docker);
@@ -298,16 +302,12 @@ pub fn render(
             ],
             sections: vec![unit_section(format!("Podman network {docker} (moved from Docker by unroot)")), section],
         };
-        let path = format!("quadlet/{unit}.network");
-        out.resources.push(ResourcePlan {
-            path: path.clone(),
-            users: user_list(names.network_users.get(docker)),
-        });
-        out.files.push(GeneratedFile {
-            path,
-            mode: 0o644,
-            content: file.render(),
-        });
+        push_unit(
+            out,
+            format!("quadlet/{unit}.network"),
+            names.network_users.get(docker),
+            &file,
+        );
     }
     for (pod, unit) in &names.pods {
         let mut sec = QuadletSection::new(SectionKind::Pod, version);
@@ -343,15 +343,11 @@ pub fn render(
                 section,
             ],
         };
-        let path = format!("quadlet/{unit}.pod");
-        out.resources.push(ResourcePlan {
-            path: path.clone(),
-            users: user_list(names.pod_users.get(pod)),
-        });
-        out.files.push(GeneratedFile {
-            path,
-            mode: 0o644,
-            content: file.render(),
-        });
+        push_unit(
+            out,
+            format!("quadlet/{unit}.pod"),
+            names.pod_users.get(pod),
+            &file,
+        );
     }
 }

@@ -502,14 +502,7 @@ mod tests {
                 origin: "test".into(),
                 ..Default::default()
             },
-            target: Target {
-                user: "app".into(),
-                project_users: BTreeMap::new(),
-                create_user: false,
-                podman_version: "5.4".into(),
-                quadlet_dir: ".config/containers/systemd".into(),
-                subid_ranges: BTreeMap::new(),
-            },
+            target: Target::new("app", "5.4"),
             host_findings: vec![],
             containers: inv
                 .containers

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// Where rootless quadlet files live, relative to the user's home.
+pub const DEFAULT_QUADLET_DIR: &str = ".config/containers/systemd";
+
 /// The rootless host the plan targets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +29,21 @@ pub struct Target {
     /// subuid/subgid ranges per user, filled in by the allocator.
     #[serde(default)]
     pub subid_ranges: BTreeMap<String, SubIdRange>,
+}
+
+impl Target {
+    /// One user for every project, the default quadlet directory, no ranges allocated yet
+    /// and no user creation: callers change the fields that differ.
+    pub fn new(user: impl Into<String>, podman_version: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            project_users: BTreeMap::new(),
+            create_user: false,
+            podman_version: podman_version.into(),
+            quadlet_dir: DEFAULT_QUADLET_DIR.to_string(),
+            subid_ranges: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1253,7 +1253,6 @@ mod tests {
     use super::*;
     use crate::generate::{BindChown, GeneratedFile, ImageTransfer, PublishedPort, VolumeMove};
     use crate::model::{Container, RestartPolicy, Volume};
-    use std::collections::BTreeMap;
 
     fn file(path: &str, content: &str) -> GeneratedFile {
         GeneratedFile {
@@ -1295,12 +1294,8 @@ mod tests {
             ..Default::default()
         });
         let target = Target {
-            user: "app".into(),
-            project_users: BTreeMap::new(),
             create_user: true,
-            podman_version: "5.4".into(),
-            quadlet_dir: ".config/containers/systemd".into(),
-            subid_ranges: BTreeMap::new(),
+            ..Target::new("app", "5.4")
         };
         let generated = Generated {
             files: vec![

@@ -410,6 +410,19 @@ pub fn network(name: &str, driver: &str) -> Network {
     }
 }
 
+/// The container most rule tests start from: `docker run -d IMAGE` and nothing else.
+pub fn plain() -> ContainerBuilder {
+    ContainerBuilder::new("plain")
+}
+
+/// Whether `rule` fires on the built `container` alone on [`modern_host`].
+pub fn fires(
+    rule: fn(&super::rules::Ctx) -> Option<super::rules::Hit>,
+    container: ContainerBuilder,
+) -> bool {
+    run(rule, container.build()).is_some()
+}
+
 /// Run one container rule on `container` alone on [`modern_host`].
 pub fn run(
     rule: fn(&super::rules::Ctx) -> Option<super::rules::Hit>,

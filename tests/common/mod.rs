@@ -3,8 +3,8 @@
 //! test command and "fail" inside it (`UNROOT_REQUIRE_*=1`, set by `scripts/test`).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// True when the variable is set to `1` by `scripts/test` / CI.
 pub fn required(var: &str) -> bool {
@@ -65,4 +65,47 @@ pub fn rootless_root() -> Option<PathBuf> {
 /// The built `unroot` binary.
 pub fn unroot() -> Command {
     Command::new(env!("CARGO_BIN_EXE_unroot"))
+}
+
+/// Run the binary with `args` and capture everything.
+pub fn run(args: &[&str]) -> Output {
+    unroot().args(args).output().expect("run unroot")
+}
+
+/// Run the binary with `args`; fail the test with its output unless it exits 0.
+pub fn ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "unroot {args:?} failed ({:?}):\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A temporary path as a command-line argument (test paths are UTF-8).
+pub fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Exit code `code` and exactly one line `unroot: error: ...` containing every `needles`.
+pub fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {err}");
+    assert!(lines[0].starts_with("unroot: error: "), "{err}");
+    for n in needles {
+        assert!(lines[0].contains(n), "missing {n:?} in: {err}");
+    }
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 }

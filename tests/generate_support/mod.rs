@@ -11,14 +11,7 @@ use unroot::generate::exec_line::parse_exec_start;
 use unroot::plan::Target;
 
 pub fn target(version: &str) -> Target {
-    Target {
-        user: "alice".into(),
-        project_users: BTreeMap::new(),
-        create_user: false,
-        podman_version: version.into(),
-        quadlet_dir: ".config/containers/systemd".into(),
-        subid_ranges: BTreeMap::new(),
-    }
+    Target::new("alice", version)
 }
 
 /// What `quadlet -dryrun` printed: service name → unit text, plus stderr.

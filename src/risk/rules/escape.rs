@@ -160,18 +160,14 @@ fn image_latest(ctx: &Ctx) -> Option<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::risk::testkit::{ContainerBuilder as B, image_for, inventory, run, run_in};
-
-    fn plain() -> B {
-        B::new("plain")
-    }
+    use crate::risk::testkit::{fires, image_for, inventory, plain, run, run_in};
 
     #[test]
     fn sys_admin() {
-        assert!(run(cap_sys_admin, plain().cap_add("SYS_ADMIN").build()).is_some());
-        assert!(run(cap_sys_admin, plain().cap_add("ALL").build()).is_some());
-        assert!(run(cap_sys_admin, plain().privileged().build()).is_none());
-        assert!(run(cap_sys_admin, plain().cap_add("NET_ADMIN").build()).is_none());
+        assert!(fires(cap_sys_admin, plain().cap_add("SYS_ADMIN")));
+        assert!(fires(cap_sys_admin, plain().cap_add("ALL")));
+        assert!(!fires(cap_sys_admin, plain().privileged()));
+        assert!(!fires(cap_sys_admin, plain().cap_add("NET_ADMIN")));
     }
 
     #[test]
@@ -181,39 +177,27 @@ mod tests {
             .pid(NamespaceMode::Host)
             .build();
         assert!(run(cap_sys_ptrace_host_pid, c).is_some());
-        assert!(
-            run(
-                cap_sys_ptrace_host_pid,
-                plain().privileged().pid(NamespaceMode::Host).build()
-            )
-            .is_some()
-        );
-        assert!(
-            run(
-                cap_sys_ptrace_host_pid,
-                plain().cap_add("SYS_PTRACE").build()
-            )
-            .is_none()
-        );
-        assert!(
-            run(
-                cap_sys_ptrace_host_pid,
-                plain().pid(NamespaceMode::Host).build()
-            )
-            .is_none()
-        );
+        assert!(fires(
+            cap_sys_ptrace_host_pid,
+            plain().privileged().pid(NamespaceMode::Host)
+        ));
+        assert!(!fires(
+            cap_sys_ptrace_host_pid,
+            plain().cap_add("SYS_PTRACE")
+        ));
+        assert!(!fires(
+            cap_sys_ptrace_host_pid,
+            plain().pid(NamespaceMode::Host)
+        ));
     }
 
     #[test]
     fn shocker() {
-        assert!(
-            run(
-                cap_dac_read_search,
-                plain().cap_add("CAP_DAC_READ_SEARCH").build()
-            )
-            .is_some()
-        );
-        assert!(run(cap_dac_read_search, plain().build()).is_none());
+        assert!(fires(
+            cap_dac_read_search,
+            plain().cap_add("CAP_DAC_READ_SEARCH")
+        ));
+        assert!(!fires(cap_dac_read_search, plain()));
     }
 
     #[test]
@@ -228,38 +212,29 @@ mod tests {
                 .detail
                 .contains("/lib/modules")
         );
-        assert!(run(cap_sys_module, plain().build()).is_none());
+        assert!(!fires(cap_sys_module, plain()));
     }
 
     #[test]
     fn systempaths() {
-        assert!(
-            run(
-                systempaths_unconfined,
-                plain().security_opt("systempaths=unconfined").build()
-            )
-            .is_some()
-        );
-        assert!(run(systempaths_unconfined, plain().build()).is_none());
-        assert!(run(systempaths_unconfined, plain().privileged().build()).is_none());
+        assert!(fires(
+            systempaths_unconfined,
+            plain().security_opt("systempaths=unconfined")
+        ));
+        assert!(!fires(systempaths_unconfined, plain()));
+        assert!(!fires(systempaths_unconfined, plain().privileged()));
     }
 
     #[test]
     fn leaky_vessels_workdir() {
         for dir in ["/proc/self/fd/7", "/proc/thread-self/fd/8/", "/proc/1/fd/5"] {
-            assert!(
-                run(workdir_proc_fd, plain().working_dir(dir).build()).is_some(),
-                "{dir}"
-            );
+            assert!(fires(workdir_proc_fd, plain().working_dir(dir)), "{dir}");
         }
-        assert!(run(workdir_proc_fd, plain().working_dir("/app").build()).is_none());
-        assert!(
-            run(
-                workdir_proc_fd,
-                plain().working_dir("/proc-data/fd").build()
-            )
-            .is_none()
-        );
+        assert!(!fires(workdir_proc_fd, plain().working_dir("/app")));
+        assert!(!fires(
+            workdir_proc_fd,
+            plain().working_dir("/proc-data/fd")
+        ));
         // From the image too.
         let c = plain().build();
         let mut inv = inventory(vec![c.clone()]);
@@ -280,28 +255,25 @@ mod tests {
         let hit = run(secret_env, c).unwrap();
         assert_eq!(hit.detail, "variables API_TOKEN, POSTGRES_PASSWORD");
         assert!(!hit.detail.contains("hunter2") && !hit.detail.contains("tok-"));
-        assert!(run(secret_env, plain().env("TZ", "UTC").build()).is_none());
+        assert!(!fires(secret_env, plain().env("TZ", "UTC")));
     }
 
     #[test]
     fn unpinned_images() {
-        assert!(run(image_latest, plain().image("nginx:latest").build()).is_some());
-        assert!(run(image_latest, plain().image("nginx").build()).is_some());
-        assert!(
-            run(
-                image_latest,
-                plain().image("localhost:5000/team/app").build()
-            )
-            .is_some()
-        );
+        assert!(fires(image_latest, plain().image("nginx:latest")));
+        assert!(fires(image_latest, plain().image("nginx")));
+        assert!(fires(
+            image_latest,
+            plain().image("localhost:5000/team/app")
+        ));
         let id = run(
             image_latest,
             plain().image("sha256:0123456789abcdef").build(),
         )
         .unwrap();
         assert_eq!(id.severity, Some(Severity::Info));
-        assert!(run(image_latest, plain().image("nginx:1.25").build()).is_none());
-        assert!(run(image_latest, plain().image("localhost:5000/app:2").build()).is_none());
-        assert!(run(image_latest, plain().image("nginx@sha256:abc").build()).is_none());
+        assert!(!fires(image_latest, plain().image("nginx:1.25")));
+        assert!(!fires(image_latest, plain().image("localhost:5000/app:2")));
+        assert!(!fires(image_latest, plain().image("nginx@sha256:abc")));
     }
 }

@@ -362,21 +362,14 @@ fn short_volume(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::risk::testkit::{ContainerBuilder as B, image_for, inventory, network, run, run_in};
-
-    fn plain() -> B {
-        B::new("plain")
-    }
+    use crate::risk::testkit::{fires, image_for, inventory, network, plain, run, run_in};
 
     #[test]
     fn host_network_low_ports_from_container_or_image() {
-        assert!(
-            run(
-                host_network_low_port,
-                plain().network(NetworkMode::Host).expose(53).build()
-            )
-            .is_some()
-        );
+        assert!(fires(
+            host_network_low_port,
+            plain().network(NetworkMode::Host).expose(53)
+        ));
         let c = plain().network(NetworkMode::Host).build();
         let mut inv = inventory(vec![c.clone()]);
         let mut img = image_for(&c, true);
@@ -389,23 +382,20 @@ mod tests {
             run_in(host_network_low_port, &inv).unwrap().detail,
             "host network and listens on 80"
         );
-        assert!(
-            run(
-                host_network_low_port,
-                plain().network(NetworkMode::Host).expose(8080).build()
-            )
-            .is_none()
-        );
-        assert!(run(host_network_low_port, plain().expose(80).build()).is_none());
+        assert!(!fires(
+            host_network_low_port,
+            plain().network(NetworkMode::Host).expose(8080)
+        ));
+        assert!(!fires(host_network_low_port, plain().expose(80)));
     }
 
     #[test]
     fn host_only_caps() {
-        assert!(run(host_only_capability, plain().cap_add("SYS_TIME").build()).is_some());
-        assert!(run(host_only_capability, plain().cap_add("sys_module").build()).is_some());
-        assert!(run(host_only_capability, plain().cap_add("ALL").build()).is_some());
-        assert!(run(host_only_capability, plain().cap_add("NET_ADMIN").build()).is_none());
-        assert!(run(host_only_capability, plain().privileged().build()).is_none());
+        assert!(fires(host_only_capability, plain().cap_add("SYS_TIME")));
+        assert!(fires(host_only_capability, plain().cap_add("sys_module")));
+        assert!(fires(host_only_capability, plain().cap_add("ALL")));
+        assert!(!fires(host_only_capability, plain().cap_add("NET_ADMIN")));
+        assert!(!fires(host_only_capability, plain().privileged()));
     }
 
     #[test]
@@ -425,7 +415,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hit.migration, Some(Migration::Blocker));
-        assert!(run(namespaced_capability, plain().cap_add("CHOWN").build()).is_none());
+        assert!(!fires(namespaced_capability, plain().cap_add("CHOWN")));
     }
 
     #[test]
@@ -451,9 +441,9 @@ mod tests {
                 .detail,
             "UID 70000"
         );
-        assert!(run(high_uid, plain().user("1000:65536").build()).is_some());
-        assert!(run(high_uid, plain().user("65535:65535").build()).is_none());
-        assert!(run(high_uid, plain().user("app").build()).is_none());
+        assert!(fires(high_uid, plain().user("1000:65536")));
+        assert!(!fires(high_uid, plain().user("65535:65535")));
+        assert!(!fires(high_uid, plain().user("app")));
     }
 
     #[test]
@@ -484,13 +474,10 @@ mod tests {
 
     #[test]
     fn ulimits_over_user_limits() {
-        assert!(
-            run(
-                ulimit_above_hard_limit,
-                plain().ulimit("nofile", 1_048_576, 1_048_576).build()
-            )
-            .is_some()
-        );
+        assert!(fires(
+            ulimit_above_hard_limit,
+            plain().ulimit("nofile", 1_048_576, 1_048_576)
+        ));
         assert!(
             run(
                 ulimit_above_hard_limit,
@@ -500,86 +487,55 @@ mod tests {
             .detail
             .contains("unlimited")
         );
-        assert!(
-            run(
-                ulimit_above_hard_limit,
-                plain().ulimit("nofile", 65536, 65536).build()
-            )
-            .is_none()
-        );
-        assert!(
-            run(
-                ulimit_above_hard_limit,
-                plain().ulimit("core", -1, -1).build()
-            )
-            .is_none()
-        );
+        assert!(!fires(
+            ulimit_above_hard_limit,
+            plain().ulimit("nofile", 65536, 65536)
+        ));
+        assert!(!fires(
+            ulimit_above_hard_limit,
+            plain().ulimit("core", -1, -1)
+        ));
     }
 
     #[test]
     fn sysctls() {
-        assert!(
-            run(
-                unnamespaced_sysctl,
-                plain().sysctl("vm.max_map_count", "262144").build()
-            )
-            .is_some()
-        );
-        assert!(
-            run(
-                unnamespaced_sysctl,
-                plain()
-                    .sysctl("net.ipv4.ip_forward", "1")
-                    .network(NetworkMode::Host)
-                    .build()
-            )
-            .is_some()
-        );
-        assert!(
-            run(
-                unnamespaced_sysctl,
-                plain()
-                    .sysctl("kernel.shmmax", "1")
-                    .ipc(NamespaceMode::Host)
-                    .build()
-            )
-            .is_some()
-        );
-        assert!(
-            run(
-                unnamespaced_sysctl,
-                plain().sysctl("net.ipv4.ip_forward", "1").build()
-            )
-            .is_none()
-        );
-        assert!(
-            run(
-                unnamespaced_sysctl,
-                plain().sysctl("kernel.shmmax", "1").build()
-            )
-            .is_none()
-        );
+        assert!(fires(
+            unnamespaced_sysctl,
+            plain().sysctl("vm.max_map_count", "262144")
+        ));
+        assert!(fires(
+            unnamespaced_sysctl,
+            plain()
+                .sysctl("net.ipv4.ip_forward", "1")
+                .network(NetworkMode::Host)
+        ));
+        assert!(fires(
+            unnamespaced_sysctl,
+            plain()
+                .sysctl("kernel.shmmax", "1")
+                .ipc(NamespaceMode::Host)
+        ));
+        assert!(!fires(
+            unnamespaced_sysctl,
+            plain().sysctl("net.ipv4.ip_forward", "1")
+        ));
+        assert!(!fires(
+            unnamespaced_sysctl,
+            plain().sysctl("kernel.shmmax", "1")
+        ));
     }
 
     #[test]
     fn lingering() {
-        assert!(
-            run(
-                restart_needs_lingering,
-                plain()
-                    .restart(RestartPolicyName::UnlessStopped, None)
-                    .build()
-            )
-            .is_some()
-        );
-        assert!(
-            run(
-                restart_needs_lingering,
-                plain().restart(RestartPolicyName::Always, None).build()
-            )
-            .is_some()
-        );
-        assert!(run(restart_needs_lingering, plain().build()).is_none());
+        assert!(fires(
+            restart_needs_lingering,
+            plain().restart(RestartPolicyName::UnlessStopped, None)
+        ));
+        assert!(fires(
+            restart_needs_lingering,
+            plain().restart(RestartPolicyName::Always, None)
+        ));
+        assert!(!fires(restart_needs_lingering, plain()));
     }
 
     #[test]
@@ -607,22 +563,14 @@ mod tests {
             .detail
             .contains("owner not known")
         );
-        assert!(
-            run(
-                bind_mount_ownership,
-                plain()
-                    .bind("/var/run/docker.sock", "/var/run/docker.sock", false)
-                    .build()
-            )
-            .is_none()
-        );
-        assert!(
-            run(
-                bind_mount_ownership,
-                plain().volume("data", "/data").tmpfs("/tmp").build()
-            )
-            .is_none()
-        );
+        assert!(!fires(
+            bind_mount_ownership,
+            plain().bind("/var/run/docker.sock", "/var/run/docker.sock", false)
+        ));
+        assert!(!fires(
+            bind_mount_ownership,
+            plain().volume("data", "/data").tmpfs("/tmp")
+        ));
     }
 
     #[test]
@@ -640,12 +588,9 @@ mod tests {
             hit.detail,
             "pgdata -> /var/lib/postgresql/data, aaaaaaaaaaaa -> /cache"
         );
-        assert!(
-            run(
-                named_volume_data,
-                plain().bind("/srv", "/srv", false).build()
-            )
-            .is_none()
-        );
+        assert!(!fires(
+            named_volume_data,
+            plain().bind("/srv", "/srv", false)
+        ));
     }
 }
