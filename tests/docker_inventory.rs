@@ -8,12 +8,13 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 
 use serde_json::Value;
 use unroot::model::{
     CgroupVersion, Container, ContainerState, IdOrName, Inventory, MountKind, NetworkMode,
-    Protocol, RestartPolicyName,
+    PortRange, Protocol, RestartPolicyName,
 };
 
 const GROUP_FILTER: &str = "label=unroot.fixture=foundation";
@@ -31,6 +32,23 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A fleet built by an older fixture script lacks the newest cases (then it is rebuilt):
+/// the removed bind source and the running container's host range for one container port.
+fn fleet_has_the_newest_cases() -> bool {
+    Command::new("docker")
+        .args([
+            "inspect",
+            "--format",
+            "{{json .HostConfig.PortBindings}}",
+            "unroot-f-mounts-gone",
+            "unroot-f-ports",
+        ])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("38110-38119")
+        })
+}
+
 /// Container ids of the fleet; creates it when missing (idempotent script).
 fn fleet_ids() -> Vec<String> {
     let list = || {
@@ -39,8 +57,11 @@ fn fleet_ids() -> Vec<String> {
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };
+    // Tests run in parallel: one rebuilds, the others wait and then find it current.
+    static REBUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = REBUILD.lock().unwrap_or_else(|e| e.into_inner());
     let mut ids = list();
-    if ids.len() < 30 {
+    if ids.len() < 30 || !fleet_has_the_newest_cases() {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/fixtures.sh");
         let status = Command::new(script).arg("foundation").status().unwrap();
         assert!(status.success(), "scripts/fixtures.sh foundation failed");
@@ -221,23 +242,40 @@ fn compare(c: &Container, raw: &Value) {
         for b in list.as_array().into_iter().flatten() {
             let ip = s(&b["HostIp"]).trim_matches(['[', ']']).to_owned();
             let hp = s(&b["HostPort"]);
-            let hp: u16 = hp.split('-').next().unwrap().parse().unwrap_or(0);
-            want_ports.push((port.parse::<u16>().unwrap(), proto(pr), ip, hp));
+            let (first, range) = match hp.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b): (u16, u16) = (a.parse().unwrap(), b.parse().unwrap());
+                    (a, (b > a).then_some(PortRange { start: a, end: b }))
+                }
+                None => (hp.parse().unwrap_or(0), None),
+            };
+            want_ports.push((port.parse::<u16>().unwrap(), proto(pr), ip, first, range));
         }
     }
     assert_eq!(c.ports.len(), want_ports.len(), "{n}: ports {:?}", c.ports);
-    for (port, pr, ip, hp) in &want_ports {
+    for (port, pr, ip, hp, range) in &want_ports {
         let found = c.ports.iter().find(|p| {
             p.container_port == *port
                 && p.protocol == *pr
                 && p.host_ip.as_deref().unwrap_or("") == ip
         });
         let found = found.unwrap_or_else(|| panic!("{n}: no binding for {port}/{pr:?} on {ip:?}"));
-        if *hp != 0 {
+        assert_eq!(found.host_port_range, *range, "{n}: host range of {port}");
+        let live = &raw["NetworkSettings"]["Ports"][format!("{port}/{}", pr_name(*pr))];
+        if let Some(range) = range {
+            // Docker bound one port of the range when it started the container.
+            let want = if state == ContainerState::Running {
+                let bound: u16 = s(&live[0]["HostPort"]).parse().unwrap();
+                assert!(range.contains(bound), "{n}: {bound} outside {range}");
+                bound
+            } else {
+                range.start
+            };
+            assert_eq!(found.host_port, want, "{n}: host port of ranged {port}");
+        } else if *hp != 0 {
             assert_eq!(found.host_port, *hp, "{n}: host port of {port}");
         } else if state == ContainerState::Running {
             // Engine-chosen: the live port from NetworkSettings.
-            let live = &raw["NetworkSettings"]["Ports"][format!("{port}/{}", pr_name(*pr))];
             let live: u16 = s(&live[0]["HostPort"]).parse().unwrap();
             assert_eq!(found.host_port, live, "{n}: engine-chosen port of {port}");
         }
@@ -290,7 +328,20 @@ fn compare(c: &Container, raw: &Value) {
         assert_eq!(mine.kind, kind, "{n}: kind of {}", mine.destination);
         match kind {
             MountKind::Volume => assert_eq!(mine.source, s(&m["Name"]), "{n}: volume name"),
-            MountKind::Bind => assert_eq!(mine.source, s(&m["Source"]), "{n}: bind source"),
+            MountKind::Bind => {
+                assert_eq!(mine.source, s(&m["Source"]), "{n}: bind source");
+                // The engine runs on this machine: the owner is the path's, or unknown
+                // when the path is gone.
+                let owner = std::fs::metadata(&mine.source)
+                    .ok()
+                    .map(|meta| (meta.uid(), meta.gid()));
+                assert_eq!(
+                    mine.source_uid.zip(mine.source_gid),
+                    owner,
+                    "{n}: owner of {}",
+                    mine.source
+                );
+            }
             _ => {}
         }
         assert_eq!(
@@ -573,6 +624,156 @@ fn per_case_meaning_on_the_live_fleet() {
             .depends_on,
         ["db", "cache"]
     );
+}
+
+/// Bind sources with known owners (scripts/fixtures.d/foundation.sh chowns them): the
+/// inventory carries the owner, and the scan names it in the `bind-mount-ownership` detail.
+#[test]
+fn bind_mount_owners_reach_the_inventory_and_the_scan() {
+    if !common::docker_available() {
+        return;
+    }
+    fleet_ids();
+    let inv = snapshot();
+    let mount = |name: &str, dst: &str| {
+        inv.container(name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .mounts
+            .iter()
+            .find(|m| m.destination == dst)
+            .unwrap_or_else(|| panic!("{name}: no mount at {dst}"))
+            .clone()
+    };
+    let owned = mount("unroot-f-mounts-owned", "/data");
+    assert_eq!(owned.source, "/var/tmp/unroot-fixtures/owned-1234");
+    assert_eq!(
+        (owned.source_uid, owned.source_gid),
+        (Some(1234), Some(1234))
+    );
+    let root = mount("unroot-f-mounts-owned", "/config");
+    assert_eq!((root.source_uid, root.source_gid), (Some(0), Some(0)));
+    let gone = mount("unroot-f-mounts-gone", "/gone");
+    assert_eq!((gone.source_uid, gone.source_gid), (None, None));
+
+    let out = common::unroot()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--filter",
+            "unroot-f-mounts-",
+            "--docker-host",
+            "unix:///var/run/docker.sock",
+        ])
+        .env_remove("DOCKER_HOST")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "unroot scan: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("scan JSON");
+    let finding = |name: &str| {
+        let c = doc["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not scanned"));
+        c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "bind-mount-ownership")
+            .unwrap_or_else(|| panic!("{name}: no bind-mount-ownership finding"))
+            .clone()
+    };
+    let f = finding("unroot-f-mounts-owned");
+    assert_eq!(f["migration"], "change");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("/var/tmp/unroot-fixtures/owned-1234 (owned by UID 1234)")
+            && detail.contains("/var/tmp/unroot-fixtures/root-owned (owned by root, ro)"),
+        "{detail}"
+    );
+    assert_eq!(
+        finding("unroot-f-mounts-gone")["detail"],
+        "/var/tmp/unroot-fixtures/gone (owner not known)"
+    );
+}
+
+/// `-p 38110-38119:8110` on a running container: the inventory keeps the range and the port
+/// Docker bound, and `unroot generate` publishes that one port (Podman rejects a host range
+/// for one container port) with a warning in REPORT.md. The created `ports-v6` keeps the
+/// range's first port.
+#[test]
+fn host_port_range_is_narrowed_to_the_bound_port() {
+    if !common::docker_available() {
+        return;
+    }
+    fleet_ids();
+    let bound: u16 = docker(&[
+        "inspect",
+        "--format",
+        "{{(index (index .NetworkSettings.Ports \"8110/tcp\") 0).HostPort}}",
+        "unroot-f-ports",
+    ])
+    .trim()
+    .parse()
+    .unwrap();
+    assert!((38110..=38119).contains(&bound), "{bound}");
+    let inv = snapshot();
+    let port = |name: &str, ctr: u16| {
+        inv.container(name)
+            .unwrap()
+            .ports
+            .iter()
+            .find(|p| p.container_port == ctr)
+            .unwrap()
+            .clone()
+    };
+    let p = port("unroot-f-ports", 8110);
+    assert_eq!(p.host_port, bound);
+    assert_eq!(
+        p.host_port_range,
+        Some(PortRange {
+            start: 38110,
+            end: 38119
+        })
+    );
+    assert_eq!(port("unroot-f-ports-v6", 90).host_port, 38090);
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = common::unroot()
+        .args(["generate", "--user", "alice", "--podman-version", "5.4"])
+        .arg("--out")
+        .arg(out_dir.path())
+        .args(["--docker-host", "unix:///var/run/docker.sock"])
+        .env_remove("DOCKER_HOST")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "unroot generate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &str| std::fs::read_to_string(out_dir.path().join(p)).unwrap();
+    let unit = read("quadlet/unroot-f-ports.container");
+    assert!(
+        unit.contains(&format!("PublishPort={bound}:8110\n")),
+        "{unit}"
+    );
+    assert!(!unit.contains("38110-38119"), "{unit}");
+    assert!(read("quadlet/unroot-f-ports-v6.container").contains("PublishPort=38090:90\n"));
+    let report = read("REPORT.md");
+    assert!(
+        report.contains(&format!(
+            "host ports 38110-38119 for container port 8110/tcp narrowed to {bound}, the port Docker bound"
+        )),
+        "no narrowing note in REPORT.md"
+    );
+    assert!(report.contains("host ports 38090-38091 for container port 90/tcp narrowed to 38090"));
 }
 
 #[test]

@@ -92,6 +92,7 @@ fn v41_ports_ipv4_udp_ranges_engine_chosen_and_unpublished_expose() {
             protocol: proto,
             host_ip: ip.map(str::to_owned),
             host_port: hp,
+            host_port_range: None,
         })
     };
     assert!(
@@ -427,6 +428,14 @@ fn v47_exited_job_with_host_port_range_and_empty_restart_name() {
     assert_eq!(c.state, unroot::model::ContainerState::Exited);
     assert!(c.user.is_root, "0:0");
     assert_eq!(c.ports[0].host_port, 18000, "first port of the host range");
+    assert_eq!(
+        c.ports[0].host_port_range,
+        Some(unroot::model::PortRange {
+            start: 18000,
+            end: 18010
+        }),
+        "exited: the range stays, Docker picks a port at the next start"
+    );
     assert_eq!(c.restart_policy.name, RestartPolicyName::No);
     assert_eq!(c.entrypoint, Some(strings(&["/usr/bin/restic"])));
     assert_eq!(c.command, Some(strings(&["backup", "/data"])));

@@ -49,8 +49,9 @@ fixture_create "$G" ${P}privileged --privileged "$FIXTURE_BASE"
 
 # --- ports --------------------------------------------------------------------------
 # High host ports: other fixture groups publish on the same engine at the same time.
+# A host range for one container port (38110-38119:8110): Docker binds one port of it at start.
 fixture_run "$G" ${P}ports --expose 9999 -p 127.0.0.1:38080:80 -p 38053:53/udp \
-  -p 38100-38102:8100-8102 -p 127.0.0.1::81 nginx:1.25
+  -p 38100-38102:8100-8102 -p 127.0.0.1::81 -p 38110-38119:8110 nginx:1.25
 fixture_create "$G" ${P}ports-v6 -p '[::1]:38081:80' -p '[::]:38082:80/tcp' -p 38090-38091:90 \
   nginx:1.25
 
@@ -66,6 +67,18 @@ fixture_run "$G" ${P}mounts \
 # Propagation needs a shared host mount to start: kept Created, inspect shows it all the same.
 fixture_create "$G" ${P}mounts-propagation \
   --mount "type=bind,src=$host_dir/shared,dst=/shared,bind-propagation=rslave" "$FIXTURE_BASE"
+
+# --- bind mount owners --------------------------------------------------------------
+# unroot reads the owner of a bind source when the engine runs on this machine; these paths
+# have known owners (a foreign UID, root) and one is removed after creation (owner unknown).
+owned_root=/var/tmp/unroot-fixtures
+mkdir -p "$owned_root/owned-1234" "$owned_root/root-owned" "$owned_root/gone"
+chown 1234:1234 "$owned_root/owned-1234"
+chown 0:0 "$owned_root/root-owned"
+fixture_run "$G" ${P}mounts-owned -v "$owned_root/owned-1234:/data" \
+  -v "$owned_root/root-owned:/config:ro" "$FIXTURE_BASE"
+fixture_create "$G" ${P}mounts-gone -v "$owned_root/gone:/gone" "$FIXTURE_BASE"
+rmdir "$owned_root/gone"
 
 # --- security options ----------------------------------------------------------------
 fixture_run "$G" ${P}secopt-eq --security-opt seccomp=unconfined \

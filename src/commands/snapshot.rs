@@ -2,11 +2,10 @@
 //!
 //! Snapshots hold environment values (often secrets), so the file is created 0600 from the
 //! first byte, written to a temporary sibling and renamed (never half-written), and an
-//! existing different file is only replaced with `--force`.
+//! existing different file is only replaced with `--force`: the shared
+//! [`output::write_single`] rule, used here with [`SNAPSHOT_MODE`].
 
-use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::Result;
@@ -14,7 +13,7 @@ use anyhow::Result;
 use crate::cli::{GlobalArgs, SnapshotArgs};
 use crate::exit::{self, Failure};
 use crate::model::Inventory;
-use crate::source;
+use crate::{output, source};
 
 /// Owner read/write only: the snapshot contains environment values.
 pub const SNAPSHOT_MODE: u32 = 0o600;
@@ -29,7 +28,8 @@ pub async fn run(global: &GlobalArgs, args: &SnapshotArgs) -> Result<u8> {
             .map_err(|e| Failure::usage(format!("cannot write the snapshot to stdout: {e}")))?;
         return Ok(exit::OK);
     }
-    let written = write_new_or_same(&args.output, text.as_bytes(), args.force)?;
+    require_parent_dir(&args.output)?;
+    let written = output::write_single(&args.output, &text, SNAPSHOT_MODE, args.force)?;
     eprintln!(
         "unroot: {} {} containers, {} images from {} to {} (mode 0600: it contains environment values)",
         if written { "saved" } else { "unchanged:" },
@@ -48,63 +48,21 @@ pub fn render(inventory: &Inventory) -> Result<String> {
     Ok(text)
 }
 
-/// Write `content` to `target` unless a different file is there (then only with `force`).
-/// Returns false when the file already had this exact content.
-fn write_new_or_same(target: &Path, content: &[u8], force: bool) -> Result<bool> {
-    let shown = target.display();
-    match fs::symlink_metadata(target) {
-        Ok(meta) if !meta.file_type().is_file() => {
-            return Err(Failure::usage(format!(
-                "{shown} exists and is not a regular file; choose another -o path"
-            ))
-            .into());
-        }
-        Ok(_) => {
-            let current = fs::read(target)
-                .map_err(|e| Failure::usage(format!("cannot read existing {shown}: {e}")))?;
-            if current == content {
-                return Ok(false);
-            }
-            if !force {
-                return Err(Failure::usage(format!(
-                    "{shown} already exists with other content; nothing was written (use --force to replace it)"
-                ))
-                .into());
-            }
-        }
-        Err(_) => {}
-    }
-    write_atomic(target, content)?;
-    Ok(true)
-}
-
-/// Temporary sibling (same filesystem, so the rename is atomic), synced, renamed.
-fn write_atomic(target: &Path, content: &[u8]) -> Result<()> {
+/// The shared writer creates missing parent directories (right for generated trees); a
+/// snapshot path with a missing directory is more likely a typo, so it is refused instead of
+/// silently growing a directory tree that holds secrets.
+fn require_parent_dir(target: &Path) -> Result<()> {
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.unroot-tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(SNAPSHOT_MODE)
-            .open(&tmp)?;
-        file.set_permissions(fs::Permissions::from_mode(SNAPSHOT_MODE))?;
-        file.write_all(content)?;
-        file.sync_all()?;
-        fs::rename(&tmp, target)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(
-            Failure::usage(format!("cannot write snapshot {}: {e}", target.display())).into(),
-        );
+    if parent.is_dir() {
+        return Ok(());
     }
-    Ok(())
+    Err(Failure::usage(format!(
+        "cannot write snapshot {}: directory {} does not exist; create it first or choose another -o path",
+        target.display(),
+        parent.display()
+    ))
+    .into())
 }

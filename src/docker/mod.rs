@@ -1,5 +1,6 @@
 //! The only code that talks to the Docker socket. Read-only: GET requests only.
 
+mod bind_owners;
 pub mod connect;
 pub mod endpoint;
 pub mod normalize;

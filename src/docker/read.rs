@@ -1,5 +1,6 @@
 //! Reading a whole host: `/info`, `/version`, every container (stopped and created too),
-//! a bounded concurrent inspect of each, one inspect per distinct image, networks, volumes.
+//! a bounded concurrent inspect of each, one inspect per distinct image, networks, volumes;
+//! for an engine on this machine, the owners of bind-mount host paths.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::connect::{classify, connect};
-use super::{Endpoint, Progress, normalize};
+use super::{Endpoint, Progress, bind_owners, normalize};
 use crate::exit::Failure;
 use crate::model::Inventory;
 
@@ -118,7 +119,7 @@ pub async fn read_inventory(
         .collect();
     volumes.sort_by(|a, b| a.name.cmp(&b.name));
 
-    Ok(normalize::inventory(
+    let mut inventory = normalize::inventory(
         endpoint.to_string(),
         normalize::host_facts(&info, &conn.version),
         info.system_time.clone(),
@@ -126,5 +127,7 @@ pub async fn read_inventory(
         images,
         networks,
         volumes,
-    ))
+    );
+    bind_owners::fill_if_local(&mut inventory, endpoint);
+    Ok(inventory)
 }

@@ -14,8 +14,8 @@ use super::{
     ports,
 };
 use crate::model::{
-    Container, IdOrName, Inventory, MountKind, NamespaceMode, NetworkMode, ProfileSetting,
-    RestartPolicyName,
+    Container, ContainerState, IdOrName, Inventory, MountKind, NamespaceMode, NetworkMode,
+    ProfileSetting, RestartPolicyName,
 };
 use crate::plan::{ContainerDecision, NetworkChoice, VolumeStrategy};
 
@@ -308,6 +308,24 @@ pub fn generate_container(
             NoteLevel::Warning,
             format!("port {from}"),
             format!("host port {from} is below 1024: published on {to} instead (plan decision remap); clients must use port {to}, or choose the sysctl policy"),
+        );
+    }
+    for n in &port_map.narrowed {
+        let chosen = if c.state == ContainerState::Running {
+            "the port Docker bound at the last start"
+        } else {
+            "the range's first port, as Docker picks a free one at each start"
+        };
+        m.note(
+            NoteLevel::Warning,
+            format!("port {}", n.range),
+            format!(
+                "host ports {} for container port {}/{} narrowed to {}, {chosen}: Podman cannot publish a host range for one container port; change PublishPort= if clients use another port of the range",
+                n.range,
+                n.container_port,
+                n.protocol.as_str(),
+                n.host_port
+            ),
         );
     }
     for u in &port_map.unsupported {

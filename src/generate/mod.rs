@@ -399,6 +399,7 @@ pub fn generate_for_host(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ContainerState, PortBinding, PortRange};
 
     fn target(version: &str) -> Target {
         Target::new("alice", version)
@@ -589,6 +590,68 @@ mod tests {
             .find(|f| f.path == "quadlet/web.container")
             .unwrap();
         assert!(web.content.contains("Network=pasta:--map-gw"));
+    }
+
+    /// `-p 38200-38210:80` (Docker binds one port of the range) is published on one fixed
+    /// port with a warning, never as a host range Podman would reject.
+    #[test]
+    fn host_range_for_one_container_port_is_narrowed_with_a_note() {
+        let (mut inv, d) = sample::fleet();
+        let web = &mut inv.containers[0];
+        let range = Some(PortRange {
+            start: 38200,
+            end: 38210,
+        });
+        web.ports = vec![PortBinding {
+            container_port: 80,
+            protocol: Protocol::Tcp,
+            host_ip: None,
+            host_port: 38203,
+            host_port_range: range,
+        }];
+        web.state = ContainerState::Running;
+        let name = web.name.clone();
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let unit = g
+            .files
+            .iter()
+            .find(|f| f.path == format!("quadlet/{name}.container"))
+            .unwrap();
+        assert!(
+            unit.content.contains("PublishPort=38203:80\n"),
+            "{}",
+            unit.content
+        );
+        assert!(!unit.content.contains("38200-38210"), "{}", unit.content);
+        let note = g
+            .notes
+            .iter()
+            .find(|n| n.setting == "port 38200-38210")
+            .expect("a note on the narrowed range");
+        assert_eq!(note.level, NoteLevel::Warning);
+        assert_eq!(note.container.as_deref(), Some(name.as_str()));
+        assert!(
+            note.message
+                .contains("narrowed to 38203, the port Docker bound at the last start"),
+            "{}",
+            note.message
+        );
+
+        // Not running: the first port, and the note says Docker had not picked one.
+        inv.containers[0].state = ContainerState::Created;
+        inv.containers[0].ports[0].host_port = 38200;
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let note = g
+            .notes
+            .iter()
+            .find(|n| n.setting == "port 38200-38210")
+            .unwrap();
+        assert!(
+            note.message
+                .contains("narrowed to 38200, the range's first port"),
+            "{}",
+            note.message
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Published ports: Docker's per-port bindings as `PublishPort=` values (ranges collapsed,
-//! host IP kept, IPv6 bracketed), and the policy for host ports below 1024.
+//! host IP kept, IPv6 bracketed), and the policy for host ports below 1024. A host range for
+//! one container port is narrowed to a single host port (Podman has no equivalent).
 //!
 //! Under rootless Podman the forwarding is done by pasta (`Network=pasta`) or rootlessport
 //! (user-defined networks); both take the same `-p` specs, so one format serves both.
@@ -7,7 +8,7 @@
 use std::net::IpAddr;
 
 use super::PublishedPort;
-use crate::model::{PortBinding, Protocol};
+use crate::model::{PortBinding, PortRange, Protocol};
 use crate::plan::PrivilegedPortPolicy;
 
 /// The first port an unprivileged process may bind without the sysctl.
@@ -24,6 +25,20 @@ pub struct PortMapping {
     /// `(setting, message)` pairs worth a note.
     pub remapped: Vec<(u16, u16)>,
     pub unsupported: Vec<String>,
+    /// Host port ranges published for one container port, narrowed to one host port.
+    pub narrowed: Vec<NarrowedRange>,
+}
+
+/// `-p 8000-8010:80` under Docker (one free port of the range, picked at each start) becomes
+/// one fixed host port: Podman rejects a host range whose length differs from the container
+/// range ("host and container port ranges have different lengths").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NarrowedRange {
+    pub range: PortRange,
+    pub container_port: u16,
+    pub protocol: Protocol,
+    /// The host port published instead (after any privileged-port remap).
+    pub host_port: u16,
 }
 
 fn is_all_interfaces(ip: Option<&str>) -> bool {
@@ -85,6 +100,14 @@ pub fn map_ports(bindings: &[PortBinding], policy: &PrivilegedPortPolicy) -> Por
                     host = new;
                 }
             }
+        }
+        if let Some(range) = b.host_port_range {
+            out.narrowed.push(NarrowedRange {
+                range,
+                container_port: b.container_port,
+                protocol: b.protocol,
+                host_port: host,
+            });
         }
         mapped.push((b, host));
     }
@@ -179,6 +202,7 @@ mod tests {
             protocol,
             host_ip: ip.map(str::to_owned),
             host_port: host,
+            host_port_range: None,
         }
     }
 

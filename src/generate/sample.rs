@@ -21,6 +21,7 @@ fn port(ip: Option<&str>, host: u16, ctr: u16, protocol: Protocol) -> PortBindin
         protocol,
         host_ip: ip.map(Into::into),
         host_port: host,
+        host_port_range: None,
     }
 }
 

@@ -312,13 +312,52 @@ pub enum Protocol {
     Sctp,
 }
 
+impl Protocol {
+    /// The lower-case name Docker and Podman use in port specs (`80/udp`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::Sctp => "sctp",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 pub struct PortBinding {
     pub container_port: u16,
     pub protocol: Protocol,
     /// `None` or empty means all interfaces; IPv6 addresses without brackets.
     pub host_ip: Option<String>,
+    /// The host port: the one Docker bound (running container), else the configured one;
+    /// 0 when the engine picks it and has not yet. For a host range (see
+    /// [`Self::host_port_range`]) of a container that is not running, the range's first port.
     pub host_port: u16,
+    /// A host port range published for this one container port (`-p 8000-8010:80`): Docker
+    /// binds one free port of it each time the container starts. Podman cannot publish such
+    /// a range (host and container ranges must have the same length), so the generator
+    /// narrows it to `host_port` and says so. `None` for a single host port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_port_range: Option<PortRange>,
+}
+
+/// An inclusive range of host ports, `start <= end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct PortRange {
+    pub start: u16,
+    pub end: u16,
+}
+
+impl PortRange {
+    pub fn contains(&self, port: u16) -> bool {
+        (self.start..=self.end).contains(&port)
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.start, self.end)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]

@@ -200,6 +200,7 @@ impl ContainerBuilder {
             protocol: Protocol::Tcp,
             host_ip: host_ip.map(str::to_string),
             host_port,
+            host_port_range: None,
         });
         self
     }

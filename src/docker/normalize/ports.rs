@@ -2,13 +2,14 @@
 //!
 //! The configured `HostConfig.PortBindings` is the operator's intent and exists for created
 //! and stopped containers too; for a running container the engine's `NetworkSettings.Ports`
-//! fills in host ports Docker chose itself (`-p 80`, host port empty).
+//! fills in host ports Docker chose itself (`-p 80`, host port empty, or one port of a host
+//! range published for a single container port, `-p 8000-8010:80`).
 
 use std::collections::HashMap;
 
 use bollard::models::PortBinding as ApiPortBinding;
 
-use crate::model::{ExposedPort, PortBinding, Protocol};
+use crate::model::{ExposedPort, PortBinding, PortRange, Protocol};
 
 /// `80/tcp`, `53/udp`, `80` (tcp) -> port and protocol.
 pub fn parse_port_key(key: &str) -> Option<(u16, Protocol)> {
@@ -22,10 +23,19 @@ pub fn parse_port_key(key: &str) -> Option<(u16, Protocol)> {
     Some((port.trim().parse().ok()?, protocol))
 }
 
-/// `8080`, `8000-8010` (first port of a host range), `""` (engine's choice: 0).
-fn parse_host_port(raw: &str) -> u16 {
-    let first = raw.split('-').next().unwrap_or("");
-    first.trim().parse().unwrap_or(0)
+/// `8080` -> (8080, no range); `8000-8010` -> (8000, 8000..=8010); `""` (engine's choice)
+/// -> (0, no range). A one-port "range" (`8000-8000`) is a single port.
+fn parse_host_port(raw: &str) -> (u16, Option<PortRange>) {
+    let mut parts = raw.splitn(2, '-');
+    let start: u16 = parts
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(0);
+    let end: Option<u16> = parts.next().and_then(|p| p.trim().parse().ok());
+    match end {
+        Some(end) if start != 0 && end > start => (start, Some(PortRange { start, end })),
+        _ => (start, None),
+    }
 }
 
 /// `""` and `None` stay "all interfaces"; IPv6 is kept without brackets.
@@ -48,20 +58,31 @@ pub fn published(configured: Option<&PortMap>, runtime: Option<&PortMap>) -> Vec
             .and_then(Option::as_ref)
             .map(|b| {
                 b.iter()
-                    .map(|x| parse_host_port(x.host_port.as_deref().unwrap_or("")))
+                    .map(|x| parse_host_port(x.host_port.as_deref().unwrap_or("")).0)
+                    .filter(|p| *p != 0)
                     .collect()
             })
             .unwrap_or_default();
         for binding in bindings.iter().flatten() {
-            let mut host_port = parse_host_port(binding.host_port.as_deref().unwrap_or(""));
-            if host_port == 0 {
-                host_port = runtime_ports.iter().copied().find(|p| *p != 0).unwrap_or(0);
+            let (mut host_port, host_port_range) =
+                parse_host_port(binding.host_port.as_deref().unwrap_or(""));
+            // The engine's own pick: any port for `-p 80`, one of the range for a range.
+            let bound = runtime_ports
+                .iter()
+                .copied()
+                .find(|p| match host_port_range {
+                    Some(range) => range.contains(*p),
+                    None => host_port == 0,
+                });
+            if let Some(bound) = bound {
+                host_port = bound;
             }
             out.push(PortBinding {
                 container_port,
                 protocol,
                 host_ip: host_ip(binding.host_ip.as_deref()),
                 host_port,
+                host_port_range,
             });
         }
     }
@@ -135,13 +156,15 @@ mod tests {
             container_port: 53,
             protocol: Protocol::Udp,
             host_ip: Some("::".into()),
-            host_port: 53
+            host_port: 53,
+            host_port_range: None,
         }));
         assert!(p.contains(&PortBinding {
             container_port: 80,
             protocol: Protocol::Tcp,
             host_ip: None,
-            host_port: 8080
+            host_port: 8080,
+            host_port_range: None,
         }));
         assert!(
             p.iter()
@@ -158,9 +181,28 @@ mod tests {
     }
 
     #[test]
-    fn host_range_keeps_its_first_port() {
+    fn host_range_keeps_the_range_and_the_bound_port() {
         let cfg = map(&[("80/tcp", &[("", "8000-8010")])]);
-        assert_eq!(published(Some(&cfg), None)[0].host_port, 8000);
+        let range = Some(PortRange {
+            start: 8000,
+            end: 8010,
+        });
+        // Not running: the first port stands for the range.
+        let p = &published(Some(&cfg), None)[0];
+        assert_eq!((p.host_port, p.host_port_range), (8000, range));
+        // Running: the port Docker bound.
+        let rt = map(&[("80/tcp", &[("0.0.0.0", "8003"), ("::", "8003")])]);
+        let p = &published(Some(&cfg), Some(&rt))[0];
+        assert_eq!((p.host_port, p.host_port_range), (8003, range));
+        // A fixed port is never replaced by the runtime view, a one-port range is a port.
+        let cfg = map(&[
+            ("80/tcp", &[("", "8080")]),
+            ("81/tcp", &[("", "9000-9000")]),
+        ]);
+        let rt = map(&[("80/tcp", &[("0.0.0.0", "8003")])]);
+        let p = published(Some(&cfg), Some(&rt));
+        assert_eq!((p[0].host_port, p[0].host_port_range), (8080, None));
+        assert_eq!((p[1].host_port, p[1].host_port_range), (9000, None));
     }
 
     #[test]
