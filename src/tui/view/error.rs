@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 
 use super::centered;
 use super::theme::Theme;
@@ -22,9 +22,5 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, message: &str) {
             theme.dim(),
         )),
     ];
-    frame.render_widget(Clear, boxed);
-    frame.render_widget(
-        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
-        boxed,
-    );
+    super::popup(frame, boxed, block, text);
 }

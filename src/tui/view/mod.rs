@@ -2,6 +2,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::state::{App, Overlay, Phase, Screen};
 
@@ -124,6 +126,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// A centred rectangle of at most `width` x `height`, leaving a margin on small screens.
+/// Draw a popup: clear what is under `boxed`, then the wrapped `lines` inside `block`.
+pub fn popup(frame: &mut Frame, boxed: Rect, block: Block, lines: Vec<Line>) {
+    frame.render_widget(Clear, boxed);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        boxed,
+    );
+}
+
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2)).max(1);
     let h = height.min(area.height.saturating_sub(2)).max(1);

@@ -3,14 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 
 use std::path::Path;
 
 use crate::tui::state::{FileStatus, WriteReview};
 
-use super::centered;
 use super::theme::Theme;
+use super::{centered, popup};
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) {
     let extra = if review.refused.is_some() { 6 } else { 0 };
@@ -82,13 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) 
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(" Write the migration files? ");
-    frame.render_widget(Clear, boxed);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        boxed,
-    );
+    popup(frame, boxed, block, lines);
 }
 
 /// The plan file exists with other content.
@@ -108,13 +102,7 @@ pub fn draw_overwrite_plan(frame: &mut Frame, area: Rect, theme: &Theme, path: &
         .borders(Borders::ALL)
         .border_style(theme.error())
         .title(" Replace the plan? ");
-    frame.render_widget(Clear, boxed);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        boxed,
-    );
+    popup(frame, boxed, block, lines);
 }
 
 /// `q` with edits that were neither exported nor written.
@@ -138,11 +126,5 @@ pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
         .borders(Borders::ALL)
         .border_style(theme.error())
         .title(" Quit? ");
-    frame.render_widget(Clear, boxed);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        boxed,
-    );
+    popup(frame, boxed, block, lines);
 }
