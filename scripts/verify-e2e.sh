@@ -33,17 +33,7 @@ inside() {
   mkdir -p "$dir/cmd"
   chmod 0777 "$dir/cmd"
 
-  # A tiny image from the root's busybox (dynamically linked on trixie: bring its libraries).
-  local img=/tmp/verify-rootfs lib
-  mkdir -p "$img/bin" "$img/www"
-  cp /usr/bin/busybox "$img/bin/busybox"
-  for lib in $(ldd /usr/bin/busybox | grep -o '/[^ ]*'); do
-    mkdir -p "$img$(dirname "$lib")"
-    cp -L "$lib" "$img$lib"
-  done
-  ln -sf busybox "$img/bin/sh"
-  echo "verify-ok" >"$img/www/index.html"
-  tar -C "$img" -c . | user_podman "$VUSER" import - localhost/verify-app:1 >/dev/null
+  busybox_image "$VUSER" localhost/verify-app:1 verify-ok
 
   as_user "$VUSER" podman system service --time=0 "unix://$dir/podman.sock" \
     >"$dir/service.log" 2>&1 &

@@ -81,6 +81,24 @@ user_podman() {
   as_user "$name" podman "$@"
 }
 
+# busybox_image USER REF PAGE: import a tiny image made from the root's own busybox
+# (dynamically linked on trixie, so its libraries come along) as USER, named REF, serving
+# PAGE as /www/index.html. Needs no registry.
+busybox_image() {
+  local user="$1" ref="$2" page="$3" img lib
+  img="$(mktemp -d /tmp/busybox-rootfs.XXXXXX)"
+  mkdir -p "$img/bin" "$img/www"
+  cp /usr/bin/busybox "$img/bin/busybox"
+  for lib in $(ldd /usr/bin/busybox | grep -o '/[^ ]*'); do
+    mkdir -p "$img$(dirname "$lib")"
+    cp -L "$lib" "$img$lib"
+  done
+  ln -sf busybox "$img/bin/sh"
+  echo "$page" >"$img/www/index.html"
+  tar -C "$img" -c . | user_podman "$user" import - "$ref" >/dev/null
+  rm -rf "$img"
+}
+
 # The PIDs of processes whose real UID is $1 or within [$2, $2+$3).
 uid_pids() {
   local uid="$1" start="${2:-0}" count="${3:-0}" st pid ruid

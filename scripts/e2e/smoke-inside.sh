@@ -21,17 +21,7 @@ read -r rootless netcmd runtime cgm version <<<"$info"
 case "$version" in 5.*) ;; *) echo "podman $version is not 5.x" >&2; exit 1 ;; esac
 
 # A tiny image from the root's own busybox, then a pasta-published httpd.
-img="/tmp/smoke-rootfs"
-mkdir -p "$img/bin" "$img/www"
-cp /usr/bin/busybox "$img/bin/busybox"
-# trixie's busybox is dynamically linked: bring its libraries along.
-for lib in $(ldd /usr/bin/busybox | grep -o '/[^ ]*'); do
-  mkdir -p "$img$(dirname "$lib")"
-  cp -L "$lib" "$img$lib"
-done
-ln -sf busybox "$img/bin/sh"
-echo "unroot-smoke-ok" >"$img/www/index.html"
-tar -C "$img" -c . | user_podman "$user" import - localhost/unroot-smoke:1 >/dev/null
+busybox_image "$user" localhost/unroot-smoke:1 unroot-smoke-ok
 port="${UNROOT_SMOKE_PORT:-18391}"
 user_podman "$user" run -d --name smoke --network pasta -p "$port:8080" localhost/unroot-smoke:1 \
   /bin/busybox httpd -f -p 8080 -h /www >/dev/null
