@@ -12,7 +12,7 @@ use crate::risk::{Assessment, ContainerAssessment, Finding, Migration, Severity}
 
 use super::actions::default_target;
 use super::state::{App, Loaded, RuleWords};
-use super::update::{Msg, update};
+use super::update::{Effect, Msg, update};
 
 fn compose(project: &str, service: &str) -> Option<ComposeInfo> {
     Some(ComposeInfo {
@@ -360,5 +360,18 @@ pub fn target_report() -> crate::verify::Report {
         summary: Tally::of(&checks),
         checks,
         notes: vec![],
+    }
+}
+
+/// Feed one plain key press to the app, as the event loop would.
+pub fn press(app: &mut App, code: crossterm::event::KeyCode) -> Option<Effect> {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// Type `text` key by key.
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, crossterm::event::KeyCode::Char(c));
     }
 }

@@ -769,17 +769,7 @@ mod tests {
 
     use super::*;
     use crate::plan::VolumeStrategy;
-    use crate::tui::fixtures::ready_app;
-
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
-
-    fn type_text(app: &mut App, text: &str) {
-        for c in text.chars() {
-            press(app, KeyCode::Char(c));
-        }
-    }
+    use crate::tui::fixtures::{press, ready_app, type_text};
 
     fn names(app: &App) -> Vec<String> {
         let loaded = app.loaded().unwrap();
@@ -1260,14 +1250,8 @@ mod tests {
 
 #[cfg(test)]
 mod scroll_tests {
-    use crossterm::event::KeyModifiers;
-
     use super::*;
-    use crate::tui::fixtures::ready_app;
-
-    fn press(app: &mut App, code: KeyCode) {
-        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
+    use crate::tui::fixtures::{press, ready_app};
 
     #[test]
     fn scrolling_stops_at_the_end_so_the_way_back_is_one_key() {
@@ -1332,11 +1316,7 @@ mod prompt_memory_tests {
     use crossterm::event::KeyModifiers;
 
     use super::*;
-    use crate::tui::fixtures::ready_app;
-
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
+    use crate::tui::fixtures::{press, ready_app};
 
     #[test]
     fn prompts_offer_the_last_answer_again() {
@@ -1411,11 +1391,7 @@ mod quit_tests {
     use crossterm::event::KeyModifiers;
 
     use super::*;
-    use crate::tui::fixtures::ready_app;
-
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
+    use crate::tui::fixtures::{press, ready_app};
 
     #[test]
     fn q_asks_before_losing_edits_ctrl_c_does_not() {

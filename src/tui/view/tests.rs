@@ -1,7 +1,7 @@
 //! Whole-screen snapshots of every screen and state, drawn from fixture models into
 //! ratatui's TestBackend (text only; colour is checked separately).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -9,7 +9,7 @@ use ratatui::style::Color;
 
 use crate::docker::Progress;
 use crate::tui::actions::default_target;
-use crate::tui::fixtures::{ready_app, target_report};
+use crate::tui::fixtures::{press, ready_app, target_report, type_text};
 use crate::tui::state::{App, FileStatus, Overlay, WriteReview};
 use crate::tui::target::TargetCheck;
 use crate::tui::update::{Msg, update};
@@ -18,16 +18,6 @@ fn render(app: &App) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
     terminal.draw(|frame| super::draw(frame, app)).unwrap();
     terminal
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
 }
 
 #[test]
