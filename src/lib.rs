@@ -13,6 +13,7 @@ pub mod logging;
 pub mod model;
 pub mod output;
 pub mod plan;
+pub mod render;
 pub mod risk;
 pub mod source;
 pub mod tui;

@@ -4,23 +4,10 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Replace control characters (ESC, newlines, tabs, DEL, C1) with visible escapes so a
-/// hostile name cannot move the cursor, recolour or hide lines.
+/// Control, separator and bidi characters made visible: the one sanitiser,
+/// [`crate::render::text::one_line`], owned.
 pub fn sanitize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() || is_bidi_control(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Bidirectional overrides can reorder what a reviewer reads (CVE-2021-42574).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    crate::render::text::one_line(s).into_owned()
 }
 
 /// Display width in terminal cells.
