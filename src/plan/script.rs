@@ -425,13 +425,9 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
             "# Podman re-reads the ranges only after a migrate (harmless for a new user).\n  \
              run as_user {u} podman system migrate"
         ));
-        b.push(
-            &format!("subids_{}", ident(&user)),
-            Side::Root,
-            None,
-            format!("give {user} subordinate uid/gid ranges (/etc/subuid, /etc/subgid)"),
-            body,
-        );
+        // Lingering first: it starts the user's manager and creates /run/user/UID, which
+        // every Podman command run as the user (the subids step's `podman system migrate`
+        // included) needs; a real host has neither before (issue 12).
         b.push(
             &format!("linger_{}", ident(&user)),
             Side::Root,
@@ -442,6 +438,13 @@ pub fn migrate_steps(input: &ScriptInput<'_>) -> Vec<Step> {
                 format!("run loginctl enable-linger {u}"),
                 format!("if applying; then wait_user_manager {u}; fi"),
             ],
+        );
+        b.push(
+            &format!("subids_{}", ident(&user)),
+            Side::Root,
+            None,
+            format!("give {user} subordinate uid/gid ranges (/etc/subuid, /etc/subgid)"),
+            body,
         );
     }
 
