@@ -16,7 +16,8 @@
 # whether that is a skip: outside CI it may be).
 #
 # Environment: UNROOT_CACHE, UNROOT_BIN (prebuilt unroot; default: cargo build, target/debug),
-# UNROOT_VM_BOOT_TIMEOUT (seconds per boot, default 1800), UNROOT_VM_KEEP=1 (keep the run dir).
+# UNROOT_VM_BOOT_TIMEOUT (seconds per boot, default 1800), UNROOT_VM_KEEP=1 (keep the run dir),
+# UNROOT_VM_FROM=PHASE (resume a kept run at PHASE on its disk, for debugging a later phase).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -72,6 +73,15 @@ initrd="$(printf '%s\n' "$root"/boot/initrd.img-* | sort -V | tail -n 1)"
 
 # --- this run's disk, share, binary and fixture image ----------------------------------------
 t=$SECONDS
+if [ -n "${UNROOT_VM_FROM:-}" ]; then
+  # Resume a kept run (UNROOT_VM_KEEP=1) at a later phase, on its disk as that phase left it.
+  if [ ! -f "$run_dir/disk.img" ] || [ ! -f "$share/scenario.env" ]; then cannot "no kept run in $run_dir to resume"; fi
+  while [ "${phases[0]:-}" ] && [ "${phases[0]}" != "$UNROOT_VM_FROM" ]; do phases=("${phases[@]:1}"); done
+  [ ${#phases[@]} -gt 0 ] || cannot "no phase $UNROOT_VM_FROM in scenario $scenario"
+  install -m 0755 scripts/vm/guest.sh "$share/guest.sh"
+  secret="$(sed -n 's/^SECRET=//p' "$share/scenario.env")"
+  log "resuming at phase $UNROOT_VM_FROM on the kept disk"
+else
 rm -rf "$run_dir"
 mkdir -p "$share/out"
 if [ -n "${UNROOT_BIN:-}" ]; then
@@ -104,6 +114,7 @@ docker save -o "$share/images.tar" "$image"
 docker image rm "$image" >/dev/null
 truncate -s 8G "$run_dir/disk.img"
 mkfs.ext4 -q -F -d "$root" "$run_dir/disk.img" || cannot "mkfs.ext4 -d of $root failed"
+fi
 timed prepare $((SECONDS - t))
 
 # --- one boot per phase ----------------------------------------------------------------------
@@ -143,7 +154,7 @@ for phase in "${phases[@]}"; do
     log "FAIL: phase $phase: $result"
     exit 1
   fi
-  grep -h '^\[' "$share/out/$phase.log" | sed "s/^/$tag guest: /" >&2 || true
+  grep -h '^\[' "$share/out/$phase.log" | sed "s|^|$tag guest: |" >&2 || true
 done
 # The secret reached the guest's env files only; nothing the guest printed has it.
 if grep -rqF "$secret" "$share/out" "$run_dir"/console-*.log; then
