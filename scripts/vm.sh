@@ -2,11 +2,13 @@
 # Stage `vm` of scripts/test: migrate on real Debian hosts (virtual machines with systemd,
 # lingering and reboots) as an operator would; see docs/end-to-end.md and scripts/vm/.
 #
-#   scripts/test vm                     every scenario (CI: a VM that cannot be built or booted fails)
-#   scripts/vm.sh [SUITE:SCENARIO...]   default: trixie:main forky:main; outside CI a VM that
-#                                       cannot be built or booted is a visible skip
+#   scripts/test vm                     the default scenarios (CI: a VM that cannot be built or booted fails)
+#   scripts/vm.sh [SUITE:SCENARIO...]   default: trixie:main; outside CI a VM that cannot be
+#                                       built or booted is a visible skip
 #
-# UNROOT_VM_SCENARIOS overrides the default list (e.g. "trixie:main trixie:failure").
+# UNROOT_VM_SCENARIOS overrides the default list, e.g. "trixie:main forky:main trixie:failure".
+# forky:main (Podman 5.8) and trixie:failure (per-service cutover, needs the migration
+# rewrite) are not default yet: neither has passed a full run (see docs/end-to-end.md).
 # The unroot binary is built once here and shared by every scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ required=0
 [ "${UNROOT_REQUIRE_PODMAN:-}" = 1 ] && required=1
 scenarios=("$@")
 if [ ${#scenarios[@]} = 0 ]; then
-  read -r -a scenarios <<<"${UNROOT_VM_SCENARIOS:-trixie:main forky:main}"
+  read -r -a scenarios <<<"${UNROOT_VM_SCENARIOS:-trixie:main}"
 fi
 log() { printf 'vm: %s\n' "$*" >&2; }
 
