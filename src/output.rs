@@ -1099,6 +1099,268 @@ mod tests {
         assert_eq!(mode_of(&dir.path().join("env/x.env")), 0o600);
     }
 
+    /// Every entry below `dir` (not following symlinks) with its kind, mode and content:
+    /// two equal snapshots mean nothing was written, removed or re-moded.
+    fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let meta = fs::symlink_metadata(&p).unwrap();
+            let key = p.display().to_string();
+            if meta.file_type().is_symlink() {
+                out.insert(key, format!("-> {}", fs::read_link(&p).unwrap().display()));
+            } else if meta.is_dir() {
+                out.insert(key, format!("dir {:o}", meta.permissions().mode() & 0o7777));
+                out.extend(snapshot(&p));
+            } else {
+                let content = fs::read_to_string(&p).unwrap_or_default();
+                out.insert(
+                    key,
+                    format!("{:o} {content}", meta.permissions().mode() & 0o7777),
+                );
+            }
+        }
+        out
+    }
+
+    fn set_v1() -> Vec<GeneratedFile> {
+        vec![
+            file("env/web.env", 0o600, "A=1\n"),
+            file("migrate.sh", 0o755, "#!/bin/sh\n"),
+            file("quadlet/web.container", 0o644, "[Container]\n"),
+            file("quadlet/db.container", 0o644, "[Container]\nImage=db\n"),
+        ]
+    }
+
+    fn set_v2() -> Vec<GeneratedFile> {
+        vec![
+            file("env/web.env", 0o600, "A=2\n"),
+            file("migrate.sh", 0o755, "#!/bin/sh\necho 2\n"),
+            file("quadlet/web.container", 0o644, "[Container]\nImage=web2\n"),
+            file("quadlet/new.container", 0o644, "[Container]\nImage=new\n"),
+        ]
+    }
+
+    #[test]
+    fn symlinked_sub_directories_are_refused_with_nothing_written() {
+        for sub in ["quadlet", "env"] {
+            let dir = tempfile::tempdir().unwrap();
+            let elsewhere = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(sub)).unwrap();
+            let before = snapshot(dir.path());
+            for force in [false, true] {
+                let err = write_files(dir.path(), &set_v1(), force).unwrap_err();
+                let m = err.to_string();
+                assert!(
+                    m.contains(&format!("{sub} is a symbolic link")) && !m.contains('\n'),
+                    "{m}"
+                );
+                assert_eq!(crate::exit::code_of(&err), crate::exit::USAGE);
+                let review_err = review(dir.path(), &set_v1()).unwrap_err();
+                assert!(review_err.to_string().contains("symbolic link"));
+            }
+            assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+            // Only the lock file is new; no file, no manifest, no staging directory.
+            let mut after = snapshot(dir.path());
+            after.remove(&dir.path().join(LOCK).display().to_string());
+            assert_eq!(before, after, "{sub}");
+        }
+    }
+
+    #[test]
+    fn stale_cleanup_never_deletes_through_a_symlink_or_outside_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(dir.path(), &set_v1(), false).unwrap();
+        // Someone replaces quadlet/ by a symlink to a directory holding a file with the
+        // content the manifest records: stale cleanup would delete it there.
+        let elsewhere = tempfile::tempdir().unwrap();
+        fs::write(
+            elsewhere.path().join("db.container"),
+            "[Container]\nImage=db\n",
+        )
+        .unwrap();
+        fs::remove_dir_all(dir.path().join("quadlet")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("quadlet")).unwrap();
+        let before = snapshot(dir.path());
+        let only_web = vec![file("env/web.env", 0o600, "A=1\n")];
+        let err = write_files(dir.path(), &only_web, true).unwrap_err();
+        assert!(
+            err.to_string().contains("quadlet is a symbolic link"),
+            "{err}"
+        );
+        assert!(elsewhere.path().join("db.container").exists());
+        assert_eq!(before, snapshot(dir.path()));
+
+        // A manifest entry that leaves the directory is refused, naming its line.
+        let dir = tempfile::tempdir().unwrap();
+        let victim = tempfile::tempdir().unwrap();
+        fs::write(victim.path().join("x"), "x\n").unwrap();
+        let rel = format!(
+            "../{}/x",
+            victim.path().file_name().unwrap().to_string_lossy()
+        );
+        fs::write(
+            dir.path().join(MANIFEST),
+            format!("# c\n{}  {rel}\n", fingerprint(b"x\n")),
+        )
+        .unwrap();
+        let before = snapshot(dir.path());
+        let err = write_files(dir.path(), &only_web, true).unwrap_err();
+        let m = err.to_string();
+        assert!(
+            m.contains(".unroot-manifest:2:") && m.contains("leaves the output"),
+            "{m}"
+        );
+        assert!(victim.path().join("x").exists());
+        let mut after = snapshot(dir.path());
+        after.remove(&dir.path().join(LOCK).display().to_string());
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn a_failure_while_moving_puts_everything_back() {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(dir.path(), &set_v1(), false).unwrap();
+        // A loosened mode, fixed by the next run, must come back loosened too.
+        fs::set_permissions(
+            dir.path().join("env/web.env"),
+            fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let before = snapshot(dir.path());
+        let mut v2 = set_v2();
+        v2.push(file("env/web2.env", 0o600, "B=1\n"));
+        for fail_at in 0..=v2.len() {
+            fault::FAIL_AT.with(|f| f.set(Some(fail_at)));
+            let err = write_files(dir.path(), &v2, false).unwrap_err();
+            assert!(err.to_string().contains("put back as it was"), "{err}");
+            assert_eq!(before, snapshot(dir.path()), "failing at move {fail_at}");
+        }
+        fault::FAIL_AT.with(|f| f.set(None));
+        // The next run is not refused and lands the whole set.
+        let out = write_files(dir.path(), &v2, false).unwrap();
+        assert_eq!(out.removed, vec!["quadlet/db.container".to_string()]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("quadlet/new.container")).unwrap(),
+            "[Container]\nImage=new\n"
+        );
+    }
+
+    #[test]
+    fn a_crash_while_moving_is_not_refused_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(dir.path(), &set_v1(), false).unwrap();
+        // What a crash mid-move leaves: the union manifest, one new file in place, the
+        // rest old, and a staging directory.
+        let v2 = set_v2();
+        let mut entries: Vec<(String, String)> = v2
+            .iter()
+            .chain(set_v1().iter())
+            .map(|f| (f.path.clone(), fingerprint(f.content.as_bytes())))
+            .collect();
+        entries.sort();
+        fs::write(
+            dir.path().join(MANIFEST),
+            render_manifest(entries.iter().map(|(p, h)| (p.as_str(), h.as_str()))),
+        )
+        .unwrap();
+        fs::write(dir.path().join("migrate.sh"), "#!/bin/sh\necho 2\n").unwrap();
+        fs::create_dir(dir.path().join(".unroot-staging.1.2")).unwrap();
+        fs::write(dir.path().join(".unroot-staging.1.2/n0"), "x").unwrap();
+        write_files(dir.path(), &v2, false).unwrap();
+        assert!(!dir.path().join(".unroot-staging.1.2").exists());
+        let manifest = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(
+            manifest.lines().filter(|l| !l.starts_with('#')).count(),
+            v2.len()
+        );
+        // Nothing else than the set, the manifest and the lock file is left.
+        let names: BTreeSet<String> = walk(dir.path()).into_iter().collect();
+        let mut want: BTreeSet<String> = v2
+            .iter()
+            .map(|f| dir.path().join(&f.path).display().to_string())
+            .collect();
+        want.insert(dir.path().join(MANIFEST).display().to_string());
+        want.insert(dir.path().join(LOCK).display().to_string());
+        assert_eq!(names, want);
+    }
+
+    #[test]
+    fn a_full_disk_leaves_the_directory_unchanged() {
+        let mnt = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(mnt.path())
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            assert_ne!(uzers::get_current_uid(), 0, "root could not mount a tmpfs");
+            eprintln!(
+                "NOTICE: a_full_disk_leaves_the_directory_unchanged skipped (cannot mount a tmpfs: not root)"
+            );
+            return;
+        }
+        struct Unmount<'a>(&'a Path);
+        impl Drop for Unmount<'_> {
+            fn drop(&mut self) {
+                let _ = std::process::Command::new("umount").arg(self.0).status();
+            }
+        }
+        let _guard = Unmount(mnt.path());
+        let dir = mnt.path().join("out");
+        write_files(&dir, &set_v1(), false).unwrap();
+        let before = snapshot(&dir);
+        let mut big = set_v2();
+        big.push(file(
+            "quadlet/huge.container",
+            0o644,
+            &"x".repeat(200 * 1024),
+        ));
+        let err = write_files(&dir, &big, false).unwrap_err();
+        let m = err.to_string();
+        assert!(
+            m.contains("nothing in it was changed") && !m.contains('\n'),
+            "{m}"
+        );
+        assert_eq!(before, snapshot(&dir));
+        // The next run (with room) is not refused.
+        write_files(&dir, &set_v2(), false).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("env/web.env")).unwrap(),
+            "A=2\n"
+        );
+    }
+
+    #[test]
+    fn a_second_run_waits_for_the_lock_or_says_who_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(dir.path(), &set_v1(), false).unwrap();
+        let held = File::options()
+            .read(true)
+            .write(true)
+            .open(dir.path().join(LOCK))
+            .unwrap();
+        held.lock().unwrap();
+        let started = Instant::now();
+        let err = write_files(dir.path(), &set_v2(), false).unwrap_err();
+        assert!(err.to_string().contains("another unroot run"), "{err}");
+        assert!(started.elapsed() >= LOCK_WAIT);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
+            "A=1\n"
+        );
+        // Released while the second run waits: it proceeds.
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            held.unlock().unwrap();
+        });
+        write_files(dir.path(), &set_v2(), false).unwrap();
+        releaser.join().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
+            "A=2\n"
+        );
+    }
+
     fn walk(dir: &Path) -> Vec<String> {
         let mut out = Vec::new();
         for e in fs::read_dir(dir).unwrap() {
