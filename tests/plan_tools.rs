@@ -194,3 +194,61 @@ fn informational_fields_rewritten_by_a_tool_do_not_invalidate_the_plan() {
         assert!(regenerated[path] == *bytes, "{path} differs");
     }
 }
+
+#[test]
+fn plan_errors_print_file_line_column_and_field_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let text =
+        fs::read_to_string(&plan)
+            .unwrap()
+            .replacen("    volumes: copy", "    volumes: copyy", 1);
+    fs::write(&plan, &text).unwrap();
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("copyy").map(|c| (i + 1, c + 1)))
+        .unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = common::run(&[
+        "--demo",
+        "generate",
+        "--plan",
+        p(&plan),
+        "--out",
+        p(&out_dir),
+    ]);
+    common::assert_one_line_error(
+        &out,
+        2,
+        &[&format!(
+            "unroot: error: {}:{line}:{column}: containers[0].decision.volumes: unknown variant `copyy`",
+            p(&plan)
+        )],
+    );
+    assert!(!out_dir.exists());
+
+    // A deeply nested file is refused in one line, fast, before the YAML parser sees it.
+    let deep = tmp.path().join("deep.yaml");
+    fs::write(
+        &deep,
+        format!("schema: unroot.plan/v1\nx: {}\n", "[".repeat(120_000)),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = common::run(&[
+        "--demo",
+        "generate",
+        "--plan",
+        p(&deep),
+        "--out",
+        p(&out_dir),
+    ]);
+    common::assert_one_line_error(
+        &out,
+        2,
+        &[&format!("{}:2:", p(&deep)), "nested deeper than 32"],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
