@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use crate::generate::{Generated, NoteLevel, UnitPlan};
 use crate::model::Inventory;
 use crate::plan::document::{ContainerPlan, PlanDocument, PlanFinding};
-use crate::plan::script::Step;
+use crate::migration::Step;
+use crate::render::step_text::summary;
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
 use crate::risk::{Migration, Severity};
 
@@ -99,7 +100,7 @@ fn verdict(m: Migration) -> &'static str {
 
 /// Markdown-safe inline text (table cells and list items).
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::render::text::one_line(s).replace('|', "\\|")
 }
 
 fn finding_line(f: &PlanFinding) -> String {
@@ -122,7 +123,8 @@ pub struct ReportInput<'a> {
     pub inventory: &'a Inventory,
     pub plan: &'a PlanDocument,
     pub generated: &'a Generated,
-    pub steps: &'a [Step],
+    /// The typed migration both scripts are rendered from: the step lists read it.
+    pub migration: &'a crate::migration::Migration,
     /// The plan file as named in the output (`plan.yaml`).
     pub plan_file: &'a str,
 }
@@ -270,13 +272,20 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
 
     // Host-wide.
     let _ = writeln!(out, "\n## Host-wide changes\n");
+    let quadlet_dir = &input.migration.quadlet_dir;
     let host_steps: Vec<&Step> = input
+        .migration
         .steps
         .iter()
-        .filter(|s| s.container.is_none())
+        .filter(|s| s.containers.is_empty())
         .collect();
     for step in &host_steps {
-        let _ = writeln!(out, "- `{}`: {}", step.function, md(&step.summary));
+        let _ = writeln!(
+            out,
+            "- `{}`: {}",
+            step.function(),
+            md(&summary(step, quadlet_dir))
+        );
     }
     if host_steps.is_empty() {
         let _ = writeln!(out, "- none");
@@ -603,21 +612,22 @@ fn container_section(
 
     let _ = writeln!(out, "\n### Steps migrate.sh runs for it\n");
     let steps: Vec<&Step> = input
+        .migration
         .steps
         .iter()
-        .filter(|s| s.container.as_deref() == Some(c.name.as_str()))
+        .filter(|s| s.containers.contains(&c.name))
         .collect();
     if steps.is_empty() {
         let _ = writeln!(out, "- none (only the host-wide steps)");
     }
     for (i, s) in steps.iter().enumerate() {
-        let side = s.side.label();
+        let side = s.kind.side().label();
         let _ = writeln!(
             out,
             "{}. `{}` ({side}): {}",
             i + 1,
-            s.function,
-            md(&s.summary)
+            s.function(),
+            md(&summary(s, &input.migration.quadlet_dir))
         );
     }
 }
