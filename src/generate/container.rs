@@ -10,8 +10,8 @@ use super::builder::QuadletSection;
 use super::keys::{PodmanVersion, SectionKind, container as k};
 use super::unit_file::{Context, EncodedInput, Encoding, Section, UnitFile, encode};
 use super::{
-    BindChown, EnvFilePlan, ImageTransfer, Note, NoteLevel, TransferMethod, UnitPlan, VolumeMove, env, image,
-    ports,
+    BindChown, EnvFilePlan, ImageTransfer, Note, NoteLevel, TransferMethod, UnitPlan, VolumeMove,
+    env, image, ports,
 };
 use crate::model::{
     Container, ContainerState, IdOrName, Inventory, MountKind, NamespaceMode, NetworkMode,

@@ -66,7 +66,13 @@ pub fn build(input: &MigrationInput<'_>) -> Migration {
         .generated
         .units
         .iter()
-        .map(|u| translate(u, containers.get(u.container.as_str()).copied(), &mountpoints))
+        .map(|u| {
+            translate(
+                u,
+                containers.get(u.container.as_str()).copied(),
+                &mountpoints,
+            )
+        })
         .collect();
     let users = users_in_order(&units);
     let groupings = groups::group(&input.generated.units, &containers);
@@ -137,7 +143,10 @@ fn translate<'a>(
         restart: docker.map(|c| c.restart_policy.clone()).unwrap_or_default(),
         // A container the inventory does not know is assumed to have been serving.
         was_running: docker.is_none_or(|c| {
-            matches!(c.state, ContainerState::Running | ContainerState::Restarting)
+            matches!(
+                c.state,
+                ContainerState::Running | ContainerState::Restarting
+            )
         }),
     }
 }
@@ -255,11 +264,26 @@ fn user_steps(m: &mut Steps, input: &MigrationInput<'_>, user: &str) {
     let id = ident(user);
     let u = user.to_string();
     if input.target.create_user {
-        m.push(&format!("create_user_{id}"), &[], None, StepKind::CreateUser { user: u.clone() });
+        m.push(
+            &format!("create_user_{id}"),
+            &[],
+            None,
+            StepKind::CreateUser { user: u.clone() },
+        );
     } else {
-        m.push(&format!("check_user_{id}"), &[], None, StepKind::CheckUser { user: u.clone() });
+        m.push(
+            &format!("check_user_{id}"),
+            &[],
+            None,
+            StepKind::CheckUser { user: u.clone() },
+        );
     }
-    m.push(&format!("linger_{id}"), &[], None, StepKind::Linger { user: u.clone() });
+    m.push(
+        &format!("linger_{id}"),
+        &[],
+        None,
+        StepKind::Linger { user: u.clone() },
+    );
     let assigned = input.generated.subids.iter().find(|a| a.user == user);
     let planned = input.target.subid_ranges.get(user).copied();
     let (uids, gids) = subid_actions(assigned, planned);
@@ -273,7 +297,12 @@ fn user_steps(m: &mut Steps, input: &MigrationInput<'_>, user: &str) {
             gids,
         },
     );
-    m.push(&format!("podman_migrate_{id}"), &[], None, StepKind::PodmanMigrate { user: u });
+    m.push(
+        &format!("podman_migrate_{id}"),
+        &[],
+        None,
+        StepKind::PodmanMigrate { user: u },
+    );
 }
 
 /// What to do with /etc/subuid and /etc/subgid: the allocator's assignment when it made
@@ -347,11 +376,26 @@ fn image_steps(m: &mut Steps, units: &[UnitFacts<'_>], several_users: bool) {
         };
         match image.method {
             TransferMethod::Load => {
-                m.push(&format!("image_save_{base}"), &containers, None, StepKind::ImageSave(image.clone()));
-                m.push(&format!("image_load_{base}"), &containers, None, StepKind::ImageLoad(image));
+                m.push(
+                    &format!("image_save_{base}"),
+                    &containers,
+                    None,
+                    StepKind::ImageSave(image.clone()),
+                );
+                m.push(
+                    &format!("image_load_{base}"),
+                    &containers,
+                    None,
+                    StepKind::ImageLoad(image),
+                );
             }
             TransferMethod::Pull => {
-                m.push(&format!("image_pull_{base}"), &containers, None, StepKind::ImagePull(image));
+                m.push(
+                    &format!("image_pull_{base}"),
+                    &containers,
+                    None,
+                    StepKind::ImagePull(image),
+                );
             }
         }
     }
@@ -373,8 +417,21 @@ fn install_steps(m: &mut Steps, generated: &Generated, units: &[UnitFacts<'_>], 
     let id = ident(user);
     let install = unit_install(generated, units, user);
     let u = user.to_string();
-    m.push(&format!("install_units_{id}"), &[], None, StepKind::InstallUnits { user: u.clone(), install });
-    m.push(&format!("daemon_reload_{id}"), &[], None, StepKind::DaemonReload { user: u });
+    m.push(
+        &format!("install_units_{id}"),
+        &[],
+        None,
+        StepKind::InstallUnits {
+            user: u.clone(),
+            install,
+        },
+    );
+    m.push(
+        &format!("daemon_reload_{id}"),
+        &[],
+        None,
+        StepKind::DaemonReload { user: u },
+    );
 }
 
 /// A group's identity and what its recovery must undo.
@@ -404,7 +461,13 @@ fn cutover_group(ids: &mut Names, g: &Grouping, units: &[UnitFacts<'_>]) -> Cuto
 
 /// One group's cutover: stop its Docker side (dependents first), copy its volumes, hand
 /// over its binds, then start and check each unit (dependencies first).
-fn cutover_steps(m: &mut Steps, group: &str, g: &Grouping, units: &[UnitFacts<'_>], several_users: bool) {
+fn cutover_steps(
+    m: &mut Steps,
+    group: &str,
+    g: &Grouping,
+    units: &[UnitFacts<'_>],
+    several_users: bool,
+) {
     let members: Vec<&UnitFacts<'_>> = g.members.iter().map(|&i| &units[i]).collect();
     let gr = Some(group);
     for u in members.iter().rev() {
@@ -433,8 +496,18 @@ fn cutover_steps(m: &mut Steps, group: &str, g: &Grouping, units: &[UnitFacts<'_
         } else {
             volume.to_string()
         };
-        m.push(&format!("volume_export_{base}"), containers, gr, StepKind::VolumeExport((*copy).clone()));
-        m.push(&format!("volume_import_{base}"), containers, gr, StepKind::VolumeImport((*copy).clone()));
+        m.push(
+            &format!("volume_export_{base}"),
+            containers,
+            gr,
+            StepKind::VolumeExport((*copy).clone()),
+        );
+        m.push(
+            &format!("volume_import_{base}"),
+            containers,
+            gr,
+            StepKind::VolumeImport((*copy).clone()),
+        );
     }
     for u in members.iter().filter(|u| !u.binds.is_empty()) {
         m.push(
@@ -450,8 +523,25 @@ fn cutover_steps(m: &mut Steps, group: &str, g: &Grouping, units: &[UnitFacts<'_
     }
     for u in members.iter().filter(|u| u.was_running) {
         let (user, service) = (u.user.to_string(), u.service());
-        m.push(&format!("start_{}", u.unit), &[u.container], gr, StepKind::Start { user: user.clone(), service: service.clone() });
-        m.push(&format!("check_{}", u.unit), &[u.container], gr, StepKind::Check { user, service, tcp: u.tcp.clone() });
+        m.push(
+            &format!("start_{}", u.unit),
+            &[u.container],
+            gr,
+            StepKind::Start {
+                user: user.clone(),
+                service: service.clone(),
+            },
+        );
+        m.push(
+            &format!("check_{}", u.unit),
+            &[u.container],
+            gr,
+            StepKind::Check {
+                user,
+                service,
+                tcp: u.tcp.clone(),
+            },
+        );
     }
 }
 
@@ -460,14 +550,38 @@ fn cutover_steps(m: &mut Steps, group: &str, g: &Grouping, units: &[UnitFacts<'_
 fn rollback_steps(generated: &Generated, units: &[UnitFacts<'_>], users: &[String]) -> Vec<Step> {
     let mut m = Steps::default();
     for u in units {
-        m.push(&format!("stop_unit_{}", u.unit), &[u.container], None, StepKind::StopUnit { user: u.user.to_string(), service: u.service() });
+        m.push(
+            &format!("stop_unit_{}", u.unit),
+            &[u.container],
+            None,
+            StepKind::StopUnit {
+                user: u.user.to_string(),
+                service: u.service(),
+            },
+        );
     }
     for user in users {
         let install = unit_install(generated, units, user);
-        m.push(&format!("remove_units_{}", ident(user)), &[], None, StepKind::RemoveUnits { user: user.clone(), install });
+        m.push(
+            &format!("remove_units_{}", ident(user)),
+            &[],
+            None,
+            StepKind::RemoveUnits {
+                user: user.clone(),
+                install,
+            },
+        );
     }
     for u in units.iter().filter(|u| !u.binds.is_empty()) {
-        m.push(&format!("restore_owners_{}", u.unit), &[u.container], None, StepKind::RestoreOwners { unit: u.unit.to_string(), binds: u.binds.clone() });
+        m.push(
+            &format!("restore_owners_{}", u.unit),
+            &[u.container],
+            None,
+            StepKind::RestoreOwners {
+                unit: u.unit.to_string(),
+                binds: u.binds.clone(),
+            },
+        );
     }
     for u in units {
         m.push(

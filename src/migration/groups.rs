@@ -58,8 +58,9 @@ fn ties(unit: &UnitPlan, docker: Option<&Container>) -> Vec<String> {
         if let NetworkMode::Container(peer) = &c.network_mode {
             keys.push(format!("container\0{peer}"));
         }
-        keys.push(format!("container\0{}", c.name));
-        keys.push(format!("container\0{}", c.id));
+        for own in [&c.name, &c.id].into_iter().filter(|x| !x.is_empty()) {
+            keys.push(format!("container\0{own}"));
+        }
     }
     keys
 }
@@ -89,7 +90,11 @@ pub fn group(units: &[UnitPlan], containers: &HashMap<&str, &Container>) -> Vec<
             let docker = |i: usize| containers.get(units[i].container.as_str()).copied();
             let projects: Vec<Option<&str>> = members
                 .iter()
-                .map(|&i| docker(i).and_then(|c| c.compose.as_ref()).map(|p| p.project.as_str()))
+                .map(|&i| {
+                    docker(i)
+                        .and_then(|c| c.compose.as_ref())
+                        .map(|p| p.project.as_str())
+                })
                 .collect();
             let project = projects
                 .first()
@@ -210,7 +215,12 @@ mod tests {
         let groups = group(&units, &map);
         let names: Vec<Vec<&str>> = groups
             .iter()
-            .map(|g| g.members.iter().map(|&i| units[i].container.as_str()).collect())
+            .map(|g| {
+                g.members
+                    .iter()
+                    .map(|&i| units[i].container.as_str())
+                    .collect()
+            })
             .collect();
         assert_eq!(
             names,

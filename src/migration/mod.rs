@@ -18,6 +18,10 @@
 
 pub mod build;
 pub mod groups;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
 
 use crate::generate::{BindChown, EnvFilePlan, TransferMethod};
 use crate::model::RestartPolicy;

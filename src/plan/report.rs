@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 
 use crate::generate::{Generated, NoteLevel, UnitPlan};
+use crate::migration::Step;
 use crate::model::Inventory;
 use crate::plan::document::{ContainerPlan, PlanDocument, PlanFinding};
-use crate::migration::Step;
-use crate::render::step_text::summary;
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
+use crate::render::step_text::summary;
 use crate::risk::{Migration, Severity};
 
 /// What moving to rootless Podman does to a risk.

@@ -58,4 +58,3 @@ pub fn chown_refusal(path: &str) -> Option<&'static str> {
     }
     None
 }
-

@@ -48,9 +48,9 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
         K::SubIds { user, .. } => {
             format!("give {user} subordinate uid/gid ranges (/etc/subuid, /etc/subgid)")
         }
-        K::PodmanMigrate { user } => format!(
-            "make {user}'s Podman re-read its subordinate ranges (podman system migrate)"
-        ),
+        K::PodmanMigrate { user } => {
+            format!("make {user}'s Podman re-read its subordinate ranges (podman system migrate)")
+        }
         K::Sysctl { files } => format!("install and apply {}", files.join(", ")),
         K::ImageSave(i) => format!(
             "save image {} from Docker into the staging directory",
@@ -110,7 +110,11 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
         K::DockerRestore { restart, start, .. } => format!(
             "restore the Docker restart policy ({}){}",
             restart_arg(restart),
-            if *start { " and start the container" } else { "" }
+            if *start {
+                " and start the container"
+            } else {
+                ""
+            }
         ),
     }
 }

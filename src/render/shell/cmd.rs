@@ -8,16 +8,44 @@
 
 use std::borrow::Cow;
 
-/// Quote a string for bash: as it is when plainly safe, else in single quotes.
+/// Quote a string for bash: as it is when plainly safe, in single quotes otherwise, and in
+/// ANSI-C quotes (`$'a\nb'`) when it holds a control or invisible formatting character, so
+/// the script's text never contains one raw (a carriage return or an escape sequence would
+/// otherwise reach the reviewer's terminal and editor).
 pub fn q(s: &str) -> Cow<'_, str> {
     let safe = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c));
     if safe {
         Cow::Borrowed(s)
+    } else if s.chars().any(crate::render::text::needs_escape) {
+        Cow::Owned(ansi_c(s))
     } else {
         Cow::Owned(format!("'{}'", s.replace('\'', r"'\''")))
     }
+}
+
+/// `$'...'` with every backslash, quote, control and formatting character escaped.
+fn ansi_c(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str("$'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && crate::render::text::needs_escape(c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if crate::render::text::needs_escape(c) => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// The script's own variables a command may refer to (always expanded in double quotes).
@@ -132,7 +160,11 @@ mod tests {
             .num(8080u16);
         assert_eq!(
             cmd.render(),
-            "run docker stop 'web\ntouch /tmp/pwned #' '$(id)' 'it'\\''s' \"$UNROOT_STAGING\"/'images/a b.tar' 8080"
+            "run docker stop $'web\\ntouch /tmp/pwned #' '$(id)' 'it'\\''s' \"$UNROOT_STAGING\"/'images/a b.tar' 8080"
+        );
+        assert_eq!(
+            q("a'\\\u{1b}[31m\r\u{202e}"),
+            "$'a\\'\\\\\\x1b[31m\\x0d\\u202e'"
         );
         assert_eq!(q("plain-1.2:x"), "plain-1.2:x");
         assert_eq!(q(""), "''");

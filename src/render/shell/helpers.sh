@@ -20,13 +20,25 @@ run() {
   fi
 }
 
+# USER's home directory and primary group. The dry run runs no program at all, not even
+# these read-only lookups: it prints ~USER and USER instead.
 home_of() {
   local home
+  if ! applying; then
+    printf '~%s\n' "$1"
+    return 0
+  fi
   home=$(getent passwd "$1" | cut -d: -f6) || true
   printf '%s\n' "${home:-/home/$1}"
 }
 
-group_of() { id -gn "$1" 2>/dev/null || printf '%s\n' "$1"; }
+group_of() {
+  if ! applying; then
+    printf '%s\n' "$1"
+    return 0
+  fi
+  id -gn "$1" 2>/dev/null || printf '%s\n' "$1"
+}
 
 # Run a command as USER with the environment rootless Podman and systemctl --user need.
 # The single place that switches users: redefine it after sourcing to run elsewhere.

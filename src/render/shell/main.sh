@@ -4,7 +4,7 @@
 # cutover group), GROUP_LABEL (group -> what it is) and one recover_GROUP function per group.
 
 usage() {
-  sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+  sed -n '3,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
 }
 
 # run_step NAME: run one step. With --apply, a failing step of a cutover group puts that
@@ -28,7 +28,7 @@ run_step() {
   if [[ "$rc" == 0 ]]; then return 0; fi
   say "$step failed: putting ${GROUP_LABEL[$group]} back on Docker"
   "recover_$group"
-  die "$step failed; ${GROUP_LABEL[$group]} runs on Docker again and the services moved before it stay on Podman. Fix the cause and re-run ./$SCRIPT_NAME --apply, or undo every move with ./rollback.sh --apply"
+  die "$step failed, so ${GROUP_LABEL[$group]} was put back on Docker; the services moved before it stay on Podman. Fix the cause and re-run ./$SCRIPT_NAME --apply, or undo every move with ./rollback.sh --apply"
 }
 
 main() {

@@ -27,7 +27,11 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
         K::ImagePull(i) => image_pull(i),
         K::InstallUnits { user, install } => install_units(user, install, quadlet_dir),
         K::DaemonReload { user } => {
-            vec![Cmd::run_as(user).word("systemctl --user daemon-reload").render()]
+            vec![
+                Cmd::run_as(user)
+                    .word("systemctl --user daemon-reload")
+                    .render(),
+            ]
         }
         K::DockerStop { container, .. } => docker_stop(container),
         K::VolumeExport(v) => volume_export(v),
@@ -53,13 +57,19 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
 
 /// `if applying && TEST; then skip MESSAGE; return 0; fi`: the step's work is done.
 fn skip_if(test: &str, message: &str) -> String {
-    format!("if applying && {test}; then skip {}; return 0; fi", msg(message))
+    format!(
+        "if applying && {test}; then skip {}; return 0; fi",
+        msg(message)
+    )
 }
 
 fn create_user(user: &str) -> Vec<String> {
     let id = Cmd::new("id").word("-u").arg(user).render();
     vec![
-        skip_if(&format!("{id} >/dev/null 2>&1"), &format!("user {user} exists")),
+        skip_if(
+            &format!("{id} >/dev/null 2>&1"),
+            &format!("user {user} exists"),
+        ),
         // Debian's useradd would give the user a subordinate range of its own
         // (SUB_UID_COUNT in login.defs); the plan's range is added by the subids step.
         Cmd::run("useradd")
@@ -94,7 +104,10 @@ fn linger(user: &str) -> Vec<String> {
         format!(
             "if applying && {marker}; then\n    skip {}\n  else\n    {}\n  fi",
             msg("lingering already enabled"),
-            Cmd::run("loginctl").word("enable-linger").arg(user).render()
+            Cmd::run("loginctl")
+                .word("enable-linger")
+                .arg(user)
+                .render()
         ),
         format!(
             "if applying; then {}; fi",
@@ -164,7 +177,10 @@ fn image_save(image: &ImagePlan) -> Vec<String> {
     let part = format!("{archive}.part");
     let u = &image.user;
     vec![
-        skip_if(&format!("[[ -s {} ]]", under(Var::Staging, &archive)), "archive exists"),
+        skip_if(
+            &format!("[[ -s {} ]]", under(Var::Staging, &archive)),
+            "archive exists",
+        ),
         Cmd::run("install")
             .word("-d -m 0711")
             .var(Var::Staging)
@@ -181,7 +197,10 @@ fn image_save(image: &ImagePlan) -> Vec<String> {
             .arg(&image.docker_ref)
             .render(),
         Cmd::run("chown").arg(u).under(Var::Staging, &part).render(),
-        Cmd::run("chmod").word("0600").under(Var::Staging, &part).render(),
+        Cmd::run("chmod")
+            .word("0600")
+            .under(Var::Staging, &part)
+            .render(),
         Cmd::run("mv")
             .under(Var::Staging, &part)
             .under(Var::Staging, &archive)
@@ -265,7 +284,12 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
             .render()
     };
     for path in &install.quadlet_files {
-        body.push(file(path, Var::Dir, path.trim_start_matches("quadlet/"), "0644"));
+        body.push(file(
+            path,
+            Var::Dir,
+            path.trim_start_matches("quadlet/"),
+            "0644",
+        ));
     }
     // quadlet resolves `EnvironmentFile=env/x.env` next to the unit: that directory must
     // exist (0700: it holds the secrets).
@@ -289,7 +313,12 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
                 .render(),
         );
         for path in &install.conf_files {
-            body.push(file(path, Var::Home, &format!(".config/containers/{path}"), "0644"));
+            body.push(file(
+                path,
+                Var::Home,
+                &format!(".config/containers/{path}"),
+                "0644",
+            ));
         }
     }
     body
@@ -315,7 +344,10 @@ fn volume_export(v: &VolumeCopy) -> Vec<String> {
     let part = format!("{tar}.part");
     let u = &v.user;
     vec![
-        skip_if(&format!("[[ -s {} ]]", under(Var::Staging, &tar)), "archive exists"),
+        skip_if(
+            &format!("[[ -s {} ]]", under(Var::Staging, &tar)),
+            "archive exists",
+        ),
         "local src".to_string(),
         format!(
             "src=$({})",
@@ -324,7 +356,10 @@ fn volume_export(v: &VolumeCopy) -> Vec<String> {
                 .arg(&v.mountpoint)
                 .render()
         ),
-        Cmd::run("install").word("-d -m 0711").var(Var::Staging).render(),
+        Cmd::run("install")
+            .word("-d -m 0711")
+            .var(Var::Staging)
+            .render(),
         Cmd::run("install")
             .word("-d -m 0700 -o")
             .arg(u)
@@ -361,7 +396,10 @@ fn volume_import(v: &VolumeCopy) -> Vec<String> {
     let create = match &v.service {
         Some(s) => format!(
             "{} || {create}",
-            Cmd::run_as(u).word("systemctl --user start").arg(s).render()
+            Cmd::run_as(u)
+                .word("systemctl --user start")
+                .arg(s)
+                .render()
         ),
         None => create,
     };
@@ -370,11 +408,19 @@ fn volume_import(v: &VolumeCopy) -> Vec<String> {
         .arg(&v.podman_volume)
         .render();
     vec![
-        skip_if(&format!("[[ -e {} ]]", under(Var::Staging, &format!("{tar}.imported"))), "already imported"),
+        skip_if(
+            &format!(
+                "[[ -e {} ]]",
+                under(Var::Staging, &format!("{tar}.imported"))
+            ),
+            "already imported",
+        ),
         format!(
             "if applying && [[ ! -s {} ]]; then die {}; fi",
             under(Var::Staging, &tar),
-            msg(&format!("missing {tar} in the staging directory: run the volume_export step first"))
+            msg(&format!(
+                "missing {tar} in the staging directory: run the volume_export step first"
+            ))
         ),
         format!("if ! applying || ! {exists}; then\n    {create}\n  fi"),
         Cmd::run_as(u)
@@ -387,7 +433,9 @@ fn volume_import(v: &VolumeCopy) -> Vec<String> {
             .arg(&v.podman_volume)
             .under(Var::Staging, format!("{tar}.root"))
             .render(),
-        Cmd::run("touch").under(Var::Staging, &format!("{tar}.imported")).render(),
+        Cmd::run("touch")
+            .under(Var::Staging, format!("{tar}.imported"))
+            .render(),
     ]
 }
 
@@ -473,14 +521,26 @@ fn remove_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<Str
         );
     }
     for e in &install.env_files {
-        body.push(Cmd::run("rm").word("-f").under(Var::Dir, &e.install_path).render());
+        body.push(
+            Cmd::run("rm")
+                .word("-f")
+                .under(Var::Dir, &e.install_path)
+                .render(),
+        );
     }
-    body.push(Cmd::run_as(user).word("systemctl --user daemon-reload").render());
+    body.push(
+        Cmd::run_as(user)
+            .word("systemctl --user daemon-reload")
+            .render(),
+    );
     body
 }
 
 fn restore_owners(unit: &str, binds: &[BindChown]) -> Vec<String> {
-    binds.iter().map(|b| restore_owner(unit, b).render()).collect()
+    binds
+        .iter()
+        .map(|b| restore_owner(unit, b).render())
+        .collect()
 }
 
 /// `restore_recorded_owners PATH LIST` for one bind mount: the cutover recovery gives back
