@@ -267,3 +267,92 @@ fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
     // The next group was never touched.
     assert!(!calls.contains("db's"), "{calls}");
 }
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::super::{MigrationInput, build};
+    use super::assert_runs_nothing;
+    use super::shell_checks;
+    use crate::generate::{generate, sample};
+    use crate::model::{EnvOrigin, EnvVar, Mount, MountKind};
+    use crate::render::shell::{migrate_sh, rollback_sh};
+
+    /// Fragments that break naive shell, comment or terminal output.
+    fn hostile() -> impl Strategy<Value = String> {
+        let fragment = prop_oneof![
+            Just("\n".to_string()),
+            Just("\r".to_string()),
+            Just("\t".to_string()),
+            Just("'".to_string()),
+            Just("\"".to_string()),
+            Just("\\".to_string()),
+            Just("$(touch pwned)".to_string()),
+            Just("`touch pwned`".to_string()),
+            Just(";touch pwned #".to_string()),
+            Just("%h%%".to_string()),
+            Just("\u{1b}[31m".to_string()),
+            Just("\u{7f}\u{85}".to_string()),
+            Just("grüße 日本".to_string()),
+            Just("\u{202e}".to_string()),
+            Just(" ".to_string()),
+            "[a-z0-9]{1,4}",
+        ];
+        prop::collection::vec(fragment, 1..5).prop_map(|v| v.concat())
+    }
+
+    /// The fixture fleet with hostile values in names, images, labels, env keys, mount
+    /// sources and targets, commands, a compose project and a volume name.
+    fn fleet(p: &str) -> (crate::model::Inventory, crate::plan::Target) {
+        let (mut inv, _) = sample::fleet();
+        let web = &mut inv.containers[0];
+        web.name = format!("web{p}");
+        web.image = format!("nginx{p}:1");
+        web.labels.insert(format!("org.{p}"), p.to_string());
+        web.env.push(EnvVar {
+            name: format!("K{p}"),
+            value: p.to_string(),
+            origin: EnvOrigin::Container,
+        });
+        web.command = Some(vec!["sh".into(), "-c".into(), p.to_string()]);
+        web.mounts.push(Mount {
+            kind: MountKind::Bind,
+            source: format!("/srv/app{p}"),
+            destination: format!("/data{p}"),
+            ..Default::default()
+        });
+        let db = &mut inv.containers[1];
+        db.name = format!("db{p}");
+        if let Some(c) = db.compose.as_mut() {
+            c.project = format!("shop{p}");
+        }
+        let volume = format!("pg{p}");
+        for m in db.mounts.iter_mut().filter(|m| m.kind == MountKind::Volume) {
+            m.source = volume.clone();
+        }
+        inv.volumes[0].name = volume;
+        let mut target = crate::plan::Target::new("app", "5.4");
+        target.create_user = true;
+        (inv, target)
+    }
+
+    proptest! {
+        // Each case runs bash six times and shellcheck twice: CI has 2 cores.
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        #[test]
+        fn scripts_stay_inert_whatever_the_values(p in hostile()) {
+            let (inv, target) = fleet(&p);
+            let generated = generate(&inv, &target, &Default::default()).unwrap();
+            let m = build(&MigrationInput { inventory: &inv, target: &target, generated: &generated });
+            let (migrate, rollback) = (migrate_sh(&m), rollback_sh(&m));
+            for text in [&migrate, &rollback] {
+                let raw = text.chars().find(|c| matches!(c, '\r' | '\u{1b}' | '\u{202e}'));
+                prop_assert_eq!(raw, None, "a raw control or bidi character in the script");
+            }
+            shell_checks("migrate.sh", &migrate);
+            shell_checks("rollback.sh", &rollback);
+            assert_runs_nothing(&migrate, &rollback);
+        }
+    }
+}
