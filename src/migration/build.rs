@@ -481,34 +481,7 @@ fn cutover_steps(
             },
         );
     }
-    let mut copies: BTreeMap<(&str, &str), (Vec<&str>, &VolumeCopy)> = BTreeMap::new();
-    for u in &members {
-        for v in &u.volumes {
-            let entry = copies
-                .entry((v.user.as_str(), v.docker_volume.as_str()))
-                .or_insert_with(|| (Vec::new(), v));
-            entry.0.push(u.container);
-        }
-    }
-    for ((user, volume), (containers, copy)) in &copies {
-        let base = if several_users {
-            format!("{user}_{volume}")
-        } else {
-            volume.to_string()
-        };
-        m.push(
-            &format!("volume_export_{base}"),
-            containers,
-            gr,
-            StepKind::VolumeExport((*copy).clone()),
-        );
-        m.push(
-            &format!("volume_import_{base}"),
-            containers,
-            gr,
-            StepKind::VolumeImport((*copy).clone()),
-        );
-    }
+    volume_steps(m, gr, &members, several_users);
     for u in members.iter().filter(|u| !u.binds.is_empty()) {
         m.push(
             &format!("chown_binds_{}", u.unit),
@@ -542,6 +515,36 @@ fn cutover_steps(
                 tcp: u.tcp.clone(),
             },
         );
+    }
+}
+
+/// One export and one import per Docker volume and user of a group, naming every member
+/// that mounts it (the group holds every writer, so all of them are stopped by now).
+fn volume_steps(
+    m: &mut Steps,
+    group: Option<&str>,
+    members: &[&UnitFacts<'_>],
+    several_users: bool,
+) {
+    let mut copies: BTreeMap<(&str, &str), (Vec<&str>, &VolumeCopy)> = BTreeMap::new();
+    for u in members {
+        for v in &u.volumes {
+            let entry = copies
+                .entry((v.user.as_str(), v.docker_volume.as_str()))
+                .or_insert_with(|| (Vec::new(), v));
+            entry.0.push(u.container);
+        }
+    }
+    for ((user, volume), (containers, copy)) in &copies {
+        let base = if several_users {
+            format!("{user}_{volume}")
+        } else {
+            volume.to_string()
+        };
+        let export = StepKind::VolumeExport((*copy).clone());
+        m.push(&format!("volume_export_{base}"), containers, group, export);
+        let import = StepKind::VolumeImport((*copy).clone());
+        m.push(&format!("volume_import_{base}"), containers, group, import);
     }
 }
 

@@ -233,7 +233,7 @@ fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
         &text,
         r#"source "$1"; as_user() { shift; "$@"; }; UNROOT_APPLY=1
            for s in "${STEPS[@]}"; do
-             if [[ -n "${STEP_GROUP[$s]:-}" ]]; then run_step "$s"; fi
+             if [[ -n "${STEP_GROUP[$s]:-}" ]]; then run_guarded "$s"; fi
            done"#,
     );
     assert_eq!(out.status.code(), Some(1), "{out:?}");

@@ -7,10 +7,10 @@ usage() {
   sed -n '3,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
 }
 
-# run_step NAME: run one step. With --apply, a failing step of a cutover group puts that
+# run_guarded NAME: run one step. With --apply, a failing step of a cutover group puts that
 # group back on Docker (recover_GROUP) and stops the script: the groups cut over before it
 # stay on Podman, the ones after it were never touched, so at most one group was ever down.
-run_step() {
+run_guarded() {
   local step=$1 group=${STEP_GROUP[$1]:-} rc=0
   if [[ -z "$group" ]] || ! applying; then
     "$step"
@@ -69,7 +69,7 @@ main() {
       for step in "${only[@]}"; do [[ "$s" == "step_$step" ]] && found=1; done
       [[ "$found" == 1 ]] || continue
     fi
-    run_step "$s"
+    run_guarded "$s"
   done
   say "$SCRIPT_NAME: done"
 }

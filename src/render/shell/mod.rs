@@ -26,7 +26,7 @@ use crate::render::text::one_line;
 
 /// Helpers shared by both scripts (say, run, as_user, install_file, ...).
 pub const HELPERS: &str = include_str!("helpers.sh");
-/// The command line: usage, run_step (with the cutover recovery) and main.
+/// The command line: usage, run_guarded (with the cutover recovery) and main.
 pub const MAIN: &str = include_str!("main.sh");
 
 /// A value as one quoted shell word for `say`, `skip`, `note` and `die`: sanitised to one
@@ -158,7 +158,7 @@ fn variables(out: &mut String, name: &str, steps: &[Step], groups: &[CutoverGrou
     for s in steps {
         let _ = writeln!(out, "  {}", s.function());
     }
-    out.push_str(")\n# The cutover group of each step (run_step puts a failed group back on Docker).\ndeclare -gA STEP_GROUP=(\n");
+    out.push_str(")\n# The cutover group of each step (run_guarded puts a failed group back on Docker).\ndeclare -gA STEP_GROUP=(\n");
     for s in steps {
         if let Some(g) = &s.group {
             let _ = writeln!(out, "  [{}]={g}", s.function());
