@@ -309,9 +309,23 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
         }
     }
 
+    // Indexed once: a lookup per container would make the report quadratic in the fleet.
+    let units: std::collections::HashMap<&str, &UnitPlan> = input
+        .generated
+        .units
+        .iter()
+        .map(|u| (u.container.as_str(), u))
+        .collect();
+    let mut steps: std::collections::HashMap<&str, Vec<&Step>> = Default::default();
+    for s in &input.migration.steps {
+        for c in &s.containers {
+            steps.entry(c.as_str()).or_default().push(s);
+        }
+    }
     for c in &included {
-        let unit = input.generated.units.iter().find(|u| u.container == c.name);
-        container_section(&mut out, c, unit, input);
+        let unit = units.get(c.name.as_str()).copied();
+        let mine = steps.get(c.name.as_str()).map_or(&[][..], Vec::as_slice);
+        container_section(&mut out, c, unit, mine, input);
     }
     out
 }
@@ -320,6 +334,7 @@ fn container_section(
     out: &mut String,
     c: &ContainerPlan,
     unit: Option<&UnitPlan>,
+    steps: &[&Step],
     input: &ReportInput<'_>,
 ) {
     let _ = writeln!(out, "\n## {}\n", md(&c.name));
@@ -611,12 +626,6 @@ fn container_section(
     }
 
     let _ = writeln!(out, "\n### Steps migrate.sh runs for it\n");
-    let steps: Vec<&Step> = input
-        .migration
-        .steps
-        .iter()
-        .filter(|s| s.containers.contains(&c.name))
-        .collect();
     if steps.is_empty() {
         let _ = writeln!(out, "- none (only the host-wide steps)");
     }
