@@ -263,6 +263,7 @@ pub fn generate_for_host(
         })
         .count();
     let host_wide_map_gw = map_gw_count >= 2 && version >= keys::PodmanVersion::new(4, 6);
+    let host_paths = crate::model::host_path::HostPathPolicy::new(inventory);
     let names = container::Names {
         units: &plan.units,
         volumes: &plan.volumes,
@@ -272,6 +273,7 @@ pub fn generate_for_host(
         services: &plan.services,
         networks_of: &plan.networks_of,
         host_wide_map_gw,
+        host_paths: &host_paths,
     };
     for (c, decision) in &included {
         let unit = &plan.units[&c.name];
