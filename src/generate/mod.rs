@@ -399,6 +399,9 @@ pub fn generate_for_host(
 }
 
 #[cfg(test)]
+mod handover_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{ContainerState, PortBinding, PortRange};

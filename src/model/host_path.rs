@@ -4,8 +4,8 @@
 //! migrate.sh runs as root on production hosts, so the policy denies by default: only a
 //! path that is plainly one application's own data directory is [`PathClass::Application`].
 //! Everything the host itself uses is [`PathClass::System`]; a path another container also
-//! binds (the same directory, one inside the other) or a location unroot does not recognise
-//! is [`PathClass::Shared`]. The generator, the risk rules, migrate.sh and REPORT.md all ask
+//! writes, or reads as a non-root user (the same directory, or one inside the other), and a
+//! location unroot does not recognise are [`PathClass::Shared`]. The generator, the risk rules, migrate.sh and REPORT.md all ask
 //! this module; none keeps its own list.
 
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ pub mod reason {
     pub const USER_CONFIG: &str =
         "a user's configuration or credentials (a dot-directory of a home directory)";
     pub const UNRECOGNISED: &str = "not a recognised application data directory (/srv/APP, /data/APP, /opt/APP/..., /var/lib/APP, /home/USER/..., /mnt/DISK/APP): it may be shared with the host";
-    pub const OTHER_CONTAINERS: &str = "also bound by other containers";
+    pub const OTHER_CONTAINERS: &str = "also used by other containers";
     pub const APPLICATION: &str = "an application's own data directory";
 }
 
@@ -191,7 +191,8 @@ pub struct PathVerdict {
     pub class: PathClass,
     /// Why, completing "bind mount `PATH` is ..." (see [`reason`]).
     pub reason: &'static str,
-    /// Other containers that bind this path, one inside it or one around it (sorted).
+    /// Other containers that write to this path, to one inside it or one around it, or read
+    /// it as a non-root user (sorted).
     pub shared_with: Vec<String>,
 }
 
@@ -362,7 +363,9 @@ pub struct OwnerConflict {
 /// with many containers costs `O(depth · log n)` per question, not a scan of every mount.
 #[derive(Debug)]
 pub struct HostPathPolicy<'a> {
-    /// Normalized bind source -> the containers that bind it.
+    /// Normalized bind source -> the containers whose access a hand-over would change:
+    /// every writer, and readers that do not run as root (root keeps reading whatever the
+    /// owner: host root under Docker, namespace root under the same rootless user).
     binds: BTreeMap<String, Vec<&'a str>>,
     /// The Docker root directory: its state is never an application's data.
     docker_root: Option<String>,
@@ -383,7 +386,12 @@ impl<'a> HostPathPolicy<'a> {
     pub fn new(inventory: &'a Inventory) -> Self {
         let mut binds: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
         for c in &inventory.containers {
-            for m in c.mounts.iter().filter(|m| m.kind == MountKind::Bind) {
+            let root = writer(c) == "0";
+            for m in c
+                .mounts
+                .iter()
+                .filter(|m| m.kind == MountKind::Bind && (!m.read_only || !root))
+            {
                 let Some(path) = normalize(&m.source) else {
                     continue;
                 };
@@ -660,7 +668,8 @@ mod tests {
                 &[("/srv/app/data", false), ("/srv/own", false)],
             ),
             container("worker", "2000:2000", &[("/srv/app/data/", false)]),
-            container("backup", "0:0", &[("/srv/app", true)]),
+            container("backup", "0:0", &[("/srv/app", true), ("/srv", true)]),
+            container("viewer", "3000", &[("/srv/app", true)]),
             container("indexer", "1000", &[("/srv/own/sub", true)]),
             container(
                 "alone",
@@ -672,13 +681,15 @@ mod tests {
         let policy = HostPathPolicy::new(&inv);
         let v = policy.decide("app", "/srv/app/data");
         assert_eq!(v.class, Shared);
-        assert_eq!(v.shared_with, ["backup", "worker"]);
-        assert!(v.explain().contains("backup, worker"), "{}", v.explain());
+        // A root reader (backup) keeps reading after a hand-over; a non-root one does not.
+        assert_eq!(v.shared_with, ["viewer", "worker"]);
+        assert!(v.explain().contains("(viewer, worker)"), "{}", v.explain());
         assert_eq!(
             policy.decide("backup", "/srv/app").shared_with,
-            ["app", "worker"]
+            ["app", "viewer", "worker"]
         );
         assert_eq!(policy.decide("app", "/srv/own").shared_with, ["indexer"]);
+        // Below the backup's read-only /srv, but a root reader changes nothing.
         assert_eq!(policy.decide("alone", "/srv/alone").class, Application);
         assert_eq!(
             policy.decide("alone", "/data/docker/x"),
