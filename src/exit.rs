@@ -51,3 +51,11 @@ pub fn code_of(err: &anyhow::Error) -> u8 {
         .find_map(|e| e.downcast_ref::<Failure>())
         .map_or(USAGE, |f| f.code)
 }
+
+/// An error and its causes as the one line every front end prints (`main`'s
+/// `unroot: error: ...`, the TUI's status and error screens): causes joined by `: `, and
+/// every control or bidi character from an input value made visible by the one sanitiser,
+/// so a hostile name in an error cannot break the line or drive the terminal.
+pub fn error_line(err: &anyhow::Error) -> String {
+    crate::render::text::one_line(&format!("{err:#}")).into_owned()
+}

@@ -24,13 +24,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             tracing::error!("{err:#}");
-            eprintln!("unroot: error: {}", one_line(&err));
+            eprintln!("unroot: error: {}", exit::error_line(&err));
             ExitCode::from(exit::code_of(&err))
         }
     }
-}
-
-/// The error and its causes on one line, without a backtrace.
-fn one_line(err: &anyhow::Error) -> String {
-    format!("{err:#}").replace('\n', " ")
 }
