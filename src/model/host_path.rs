@@ -412,7 +412,12 @@ impl<'a> HostPathPolicy<'a> {
         let mut found = Vec::new();
         let mut ancestor = path;
         loop {
-            if let Some(names) = self.binds.get(ancestor) {
+            // A container that binds the host's `/`, `/srv` or `/home` sees every application
+            // directory below it; counting it would leave nothing to hand over (the CIS mount
+            // rules report such a container instead).
+            let system_above =
+                ancestor != path && classify_path(ancestor).class == PathClass::System;
+            if let Some(names) = self.binds.get(ancestor).filter(|_| !system_above) {
                 found.extend(names.iter().copied());
             }
             match ancestor.rfind('/') {
@@ -469,6 +474,14 @@ impl<'a> HostPathPolicy<'a> {
     }
 }
 
+/// One path is the other or inside it, where the outer one is not a system directory such
+/// as `/` or `/srv` (see [`HostPathPolicy`]: those see everything below them).
+fn overlaps(a: &str, b: &str) -> bool {
+    a == b
+        || (path_under(a, b) && classify_path(b).class != PathClass::System)
+        || (path_under(b, a) && classify_path(a).class != PathClass::System)
+}
+
 /// Sources `c` writes to that another container also writes to (the same directory, or one
 /// inside the other) as a different user, one entry per (source, other container's source).
 ///
@@ -499,10 +512,7 @@ pub fn owner_conflicts(inventory: &Inventory, c: &Container) -> Vec<OwnerConflic
             let Some(theirs) = normalize(&m.source) else {
                 continue;
             };
-            for path in mine
-                .iter()
-                .filter(|p| path_under(p, &theirs) || path_under(&theirs, p))
-            {
+            for path in mine.iter().filter(|p| overlaps(p, &theirs)) {
                 let conflict = OwnerConflict {
                     path: path.clone(),
                     user: me.clone(),
@@ -691,6 +701,20 @@ mod tests {
         assert_eq!(policy.decide("app", "/srv/own").shared_with, ["indexer"]);
         // Below the backup's read-only /srv, but a root reader changes nothing.
         assert_eq!(policy.decide("alone", "/srv/alone").class, Application);
+        // A writer of the host's / or /srv does not make every directory below it shared.
+        let mut inv = inventory(vec![
+            container("app", "1000", &[("/srv/app", false)]),
+            container("admin", "1000", &[("/", false), ("/srv", false)]),
+        ]);
+        assert_eq!(
+            HostPathPolicy::new(&inv).decide("app", "/srv/app").class,
+            Application
+        );
+        inv.containers[1].mounts[1].source = "/srv/app/sub".into();
+        assert_eq!(
+            HostPathPolicy::new(&inv).decide("app", "/srv/app").class,
+            Shared
+        );
         assert_eq!(
             policy.decide("alone", "/data/docker/x"),
             PathVerdict::of(System, reason::RUNTIME)
@@ -721,5 +745,10 @@ mod tests {
         );
         assert!(owner_conflicts(&inv, &inv.containers[3]).is_empty());
         assert_eq!(owner_conflicts(&inv, &inv.containers[1]).len(), 2);
+        // A root writer of the host's / or /srv is no owner conflict for what is below.
+        let root_writer = container("admin", "0", &[("/", false), ("/srv", false)]);
+        let inv = inventory(vec![inv.containers[0].clone(), root_writer]);
+        assert!(owner_conflicts(&inv, &inv.containers[0]).is_empty());
+        assert!(owner_conflicts(&inv, &inv.containers[1]).is_empty());
     }
 }
