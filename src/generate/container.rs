@@ -18,7 +18,7 @@ use crate::model::{
     Container, ContainerState, IdOrName, Inventory, MountKind, NamespaceMode, NetworkMode,
     ProfileSetting, RestartPolicyName, normalize_cap,
 };
-use crate::plan::{ContainerDecision, NetworkChoice, VolumeStrategy};
+use crate::model::{ContainerDecision, NetworkChoice, VolumeStrategy};
 
 /// Host paths of the Docker API socket; mounted, they become the user's Podman socket
 /// (`unroot verify` expects the same replacement).

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Generated, NoteLevel, generate};
 use crate::model::{Container, Inventory, Mount, MountKind, UserSpec};
-use crate::plan::{ContainerDecision, Target, VolumeStrategy};
+use crate::model::{ContainerDecision, Target, VolumeStrategy};
 
 /// Read-write binds the old lists let through (or disagreed on), and more system paths.
 const SYSTEM_SOURCES: &[&str] = &[

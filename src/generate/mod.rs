@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Container, Inventory, Protocol};
-use crate::plan::{ContainerDecision, NetworkChoice, Target};
+use crate::model::{ContainerDecision, NetworkChoice, Target};
 
 /// One file to write, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,7 +208,7 @@ pub fn generate_for_host(
     host: &HostIdFiles,
     users: &dyn subid::UserDb,
 ) -> anyhow::Result<Generated> {
-    let version = keys::PodmanVersion::parse(&target.podman_version)?;
+    let version = target.version()?;
     let mut out = Generated::default();
     if version > keys::PodmanVersion::NEWEST_KNOWN {
         out.notes.push(Note {

@@ -6,12 +6,19 @@
 //! implies, which env vars the container adds) are made once, in `docker/normalize.rs`,
 //! and recorded here as explicit fields.
 
+pub mod decision;
 pub mod host_path;
 pub mod secret;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use decision::{
+    ContainerDecision, DEFAULT_PODMAN_VERSION, DEFAULT_QUADLET_DIR, DEFAULT_USER, NetworkChoice,
+    PodmanVersion, PrivilegedPortPolicy, SubIdRange, Target, UNPRIVILEGED_PORT_START,
+    VolumeStrategy,
+};
 
 /// Schema tag written into every snapshot; bump on incompatible changes.
 pub const SNAPSHOT_SCHEMA: &str = "unroot.snapshot/v1";

@@ -12,8 +12,7 @@ use crate::model::Inventory;
 use crate::plan::document::{Format, PLAN_SCHEMA, PlanDocument};
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy};
 
-/// First port a rootless user may bind without the sysctl.
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// Podman versions the generators can target (`MAJOR.MINOR`, inclusive).
 pub const PODMAN_VERSIONS: (&str, (u32, u32), (u32, u32)) = ("4.4 ... 5.8", (4, 4), (5, 8));

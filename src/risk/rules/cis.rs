@@ -256,7 +256,9 @@ fn describe_mount(source: &str, destination: &str, read_only: bool) -> String {
 
 /// 5.8: host ports below 1024, IPv4 and IPv6 alike (docker-bench skips `[::]:p`).
 fn privileged_port(ctx: &Ctx) -> Option<Hit> {
-    let low = published(ctx, |p| p.host_port != 0 && p.host_port < 1024);
+    let low = published(ctx, |p| {
+        p.host_port != 0 && p.host_port < crate::model::UNPRIVILEGED_PORT_START
+    });
     (!low.is_empty()).then(|| Hit::new(format!("publishes {}", join(&low))))
 }
 

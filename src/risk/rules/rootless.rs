@@ -64,8 +64,7 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// First port an unprivileged user may bind (`net.ipv4.ip_unprivileged_port_start` default).
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// Capabilities acting on host-wide state that a user namespace cannot reach.
 const HOST_ONLY_CAPS: &[&str] = &[
