@@ -21,5 +21,6 @@ pub fn proposed_target(user: &str, podman_version: &str) -> Target {
 pub mod bundle;
 pub mod document;
 pub mod load;
+pub mod locate;
 pub mod report;
 pub mod script;
