@@ -45,6 +45,37 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// Standard output was closed by its reader (`unroot generate ... | head -1`, `| true`).
+/// Not a failure worth a message: `main` ends quietly with [`OK`], as `cat` and `grep` do.
+/// A type of its own so a broken pipe to the Docker socket is never mistaken for it.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Whether the run ended because its reader closed standard output.
+pub fn is_stdout_closed(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<StdoutClosed>())
+}
+
+/// Write `text` to standard output and flush. A closed pipe becomes [`StdoutClosed`] (never
+/// `println!`'s panic); any other failure is a usage error naming standard output.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(Failure::usage(format!("cannot write to standard output: {e}")).into()),
+    }
+}
+
 /// The exit code for any error: a [`Failure`]'s own code, else usage/input (2).
 pub fn code_of(err: &anyhow::Error) -> u8 {
     err.chain()

@@ -19,14 +19,16 @@ pub async fn load(
     global: &GlobalArgs,
     progress: Option<tokio::sync::mpsc::UnboundedSender<Progress>>,
 ) -> anyhow::Result<Inventory> {
-    if global.demo {
-        return Ok(demo());
-    }
-    if let Some(path) = &global.snapshot {
-        return read_snapshot(path);
-    }
-    let endpoint = docker::Endpoint::resolve(global.docker_host.as_deref())?;
-    docker::read_inventory(&endpoint, progress).await
+    let inventory = if global.demo {
+        demo()
+    } else if let Some(path) = &global.snapshot {
+        read_snapshot(path)?
+    } else {
+        let endpoint = docker::Endpoint::resolve(global.docker_host.as_deref())?;
+        docker::read_inventory(&endpoint, progress).await?
+    };
+    crate::logging::log_inventory(&inventory);
+    Ok(inventory)
 }
 
 /// The embedded demo inventory. Its validity is checked by a unit test, so a broken asset

@@ -118,8 +118,8 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
         .iter()
         .filter(|n| n.level == NoteLevel::NotTranslated)
         .count();
-    println!(
-        "{}: {} container(s) -> {} written, {} unchanged{}{}{}; {} setting(s) not translated, {} container(s) with blockers (see REPORT.md)",
+    exit::write_stdout(&format!(
+        "{}: {} container(s) -> {} written, {} unchanged{}{}{}; {} setting(s) not translated, {} container(s) with blockers (see REPORT.md)\n",
         args.out.display(),
         included.len(),
         outcome.written.len(),
@@ -149,9 +149,9 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
         },
         untranslated,
         blockers.len()
-    );
+    ))?;
     if !outcome.written.is_empty() {
-        println!("written: {}", outcome.written.join(", "));
+        exit::write_stdout(&format!("written: {}\n", outcome.written.join(", ")))?;
     }
 
     if let Some(level) = args.fail_on {

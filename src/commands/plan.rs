@@ -1,7 +1,6 @@
 //! `unroot plan`: read the inventory, assess it, propose decisions, write the plan file.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
 use anyhow::Result;
 
@@ -140,7 +139,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
     };
     let text = doc.render(format)?;
     if to_stdout {
-        std::io::stdout().write_all(text.as_bytes())?;
+        exit::write_stdout(&text)?;
         return Ok(exit::OK);
     }
     let changed = output::write_single(&args.output, &text, 0o644, args.force)?;
@@ -149,9 +148,9 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         .iter()
         .filter(|c| c.verdict == risk::Migration::Blocker)
         .count();
-    println!(
+    exit::write_stdout(&format!(
         "{} {}: {} container(s) planned for user {} (Podman {}), {} with blockers; edit the \
-         `decision:` blocks, then run `unroot generate --plan {} --out DIR`",
+         `decision:` blocks, then run `unroot generate --plan {} --out DIR`\n",
         if changed { "wrote" } else { "unchanged" },
         args.output.display(),
         doc.containers.len(),
@@ -159,6 +158,6 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         doc.target.podman_version,
         blockers,
         args.output.display()
-    );
+    ))?;
     Ok(exit::OK)
 }

@@ -5,7 +5,6 @@
 //! existing different file is only replaced with `--force`: the shared
 //! [`output::write_single`] rule, used here with [`SNAPSHOT_MODE`].
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
@@ -22,10 +21,7 @@ pub async fn run(global: &GlobalArgs, args: &SnapshotArgs) -> Result<u8> {
     let inventory = source::load(global, None).await?;
     let text = render(&inventory)?;
     if args.output.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| Failure::usage(format!("cannot write the snapshot to stdout: {e}")))?;
+        exit::write_stdout(&text)?;
         return Ok(exit::OK);
     }
     require_parent_dir(&args.output)?;

@@ -73,7 +73,12 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
-        for s in ["naïve-名前", "/srv/app data", "C:\\x", "$(id) `id` 'q' \"q\" %h"] {
+        for s in [
+            "naïve-名前",
+            "/srv/app data",
+            "C:\\x",
+            "$(id) `id` 'q' \"q\" %h",
+        ] {
             assert!(matches!(one_line(s), Cow::Borrowed(_)), "{s:?}");
             assert_eq!(one_line(s), s);
         }

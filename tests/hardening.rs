@@ -1,0 +1,277 @@
+//! Issue 16: secrets never reach the log or an error message, every failure is one clean
+//! line with its documented exit code, and a closed pipe is not a crash. The binary end to
+//! end; the log test runs against the real Docker engine.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use common::{assert_one_line_error, p, stderr};
+
+/// The binary, never pointed at an engine by the caller's `DOCKER_HOST`.
+fn unroot() -> Command {
+    let mut cmd = common::unroot();
+    cmd.env_remove("DOCKER_HOST").env_remove("UNROOT_LOG");
+    cmd
+}
+
+fn docker(args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI")
+}
+
+/// A value no one else could have written, so finding it means this run leaked it.
+fn unique(tag: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("h16-{tag}-{}-{nanos}", std::process::id())
+}
+
+/// A container with secrets in its environment, removed when dropped.
+struct SecretContainer {
+    name: String,
+}
+
+impl Drop for SecretContainer {
+    fn drop(&mut self) {
+        let _ = docker(&["rm", "-f", &self.name]);
+    }
+}
+
+// ---- 1. the debug log of a real run holds no secret -------------------------------------------
+
+#[test]
+fn debug_log_of_a_real_run_holds_no_secret_value() {
+    if !common::docker_available() {
+        return;
+    }
+    let image = "unroot-fixture/busybox:1";
+    if !docker(&["image", "inspect", image]).status.success() {
+        common::skip_or_fail(
+            "UNROOT_REQUIRE_DOCKER",
+            "the fixture image (scripts/fixtures.sh)",
+        );
+        return;
+    }
+    let name = unique("log-secrets");
+    let password = unique("pw");
+    let token = unique("tok");
+    let url_password = unique("url");
+    let ado = unique("ado");
+    let env = [
+        format!("DB_PASSWORD={password}"),
+        format!("GITHUB_TOKEN={token}"),
+        format!("DATABASE_URL=postgres://app:{url_password}/x@db/app"),
+        format!("CONN=Server=db;User Id=app;Password={ado};"),
+    ];
+    let mut args = vec!["create".to_owned(), "--name".into(), name.clone()];
+    for e in &env {
+        args.extend(["-e".to_owned(), e.clone()]);
+    }
+    args.extend([image.to_owned(), "true".into()]);
+    let out = Command::new("docker").args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let _guard = SecretContainer { name: name.clone() };
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("state/unroot/unroot.log");
+    let plan = dir.path().join("plan.yaml");
+    let outdir = dir.path().join("out");
+    let runs: [&[&str]; 4] = [
+        &["scan"],
+        &["scan", "--format", "json"],
+        &["plan", "--user", "app", "--only", &name, "-o", p(&plan)],
+        &["generate", "--plan", p(&plan), "--out", p(&outdir)],
+    ];
+    for (run, level) in runs.iter().zip([
+        "debug",
+        "trace",
+        "debug",
+        "trace,bollard=trace,hyper=trace,hyper_util=trace,h2=trace",
+    ]) {
+        let out = unroot()
+            .args(*run)
+            .args([
+                "--docker-host",
+                "unix:///var/run/docker.sock",
+                "--log-file",
+                p(&log),
+            ])
+            .env("UNROOT_LOG", level)
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "unroot {run:?}: {}",
+            stderr(&out)
+        );
+    }
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    // The run did log at debug, and saw the container (by name, never by value).
+    assert!(
+        text.contains(&format!("container {name} ")) && text.contains("DB_PASSWORD"),
+        "{text}"
+    );
+    let mut secrets = vec![password, token, url_password, ado];
+    secrets.extend(every_secret_value_on_the_engine());
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "secret {secret:?} in the log"
+        );
+    }
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&log), 0o600);
+    assert_eq!(mode(log.parent().unwrap()), 0o700);
+}
+
+/// Every environment value on the engine that unroot's classifier calls secret (the
+/// fixtures' `DB_PASSWORD=unroot-fixture-secret-1` and the like).
+fn every_secret_value_on_the_engine() -> Vec<String> {
+    let ids = String::from_utf8(docker(&["ps", "-aq"]).stdout).unwrap();
+    let ids: Vec<&str> = ids.split_whitespace().collect();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let out = docker(&[&["inspect", "--format", "{{json .Config.Env}}"], &ids[..]].concat());
+    let mut values = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let env: Vec<String> = serde_json::from_str(line).unwrap_or_default();
+        for pair in env {
+            if let Some((k, v)) = pair.split_once('=')
+                && v.len() >= 6
+                && unroot::model::secret::is_secret(k, v)
+            {
+                values.push(v.to_owned());
+            }
+        }
+    }
+    values
+}
+
+// ---- 4, 6. usage errors are one line, exit 2 --------------------------------------------------
+
+/// One line `unroot: error: ...` then the `--help` hint, exit 2, nothing on stdout.
+fn assert_usage_error(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("unroot: error: "), "{err}");
+    assert_eq!(lines[1], "For more information, try '--help'.");
+    for n in needles {
+        assert!(lines[0].contains(n), "missing {n:?} in {err}");
+    }
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn clap_usage_errors_are_one_line_and_exit_2() {
+    let cases: [(&[&str], &[&str]); 5] = [
+        (&["--bogus"], &["unexpected argument '--bogus'"]),
+        (
+            &["scan", "--formt", "json"],
+            &["'--formt'", "tip: a similar argument exists: '--format'"],
+        ),
+        (
+            &["scan", "--format", "xml"],
+            &["'xml'", "possible values: table, json, sarif, markdown"],
+        ),
+        (
+            &["plan", "--demo"],
+            &["required arguments were not provided: --output <FILE>"],
+        ),
+        (&["scna"], &["unrecognized subcommand 'scna'"]),
+    ];
+    for (args, needles) in cases {
+        let out = unroot().args(args).output().unwrap();
+        assert_usage_error(&out, needles);
+    }
+    // A hostile value in a usage error is shown escaped, never raw.
+    let out = unroot()
+        .args(["scan", "--fail-on", "hi\u{2028}gh\r\u{1b}]0;t\u{7}"])
+        .output()
+        .unwrap();
+    assert_usage_error(&out, &["\\u{2028}", "\\r"]);
+    assert!(!stderr(&out).contains('\u{1b}'));
+}
+
+#[test]
+fn help_and_version_still_go_to_stdout_with_exit_0() {
+    for args in [&["--help"][..], &["--version"], &["scan", "--help"]] {
+        let out = unroot().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty() && out.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn malformed_docker_endpoint_is_a_usage_error() {
+    for host in [
+        "tcp://127.0.0.1:99999",
+        "tcp://127.0.0.1:port",
+        "tcp://:2375",
+    ] {
+        let out = unroot()
+            .args(["scan", "--docker-host", host])
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, 2, &[host, "(from --docker-host)"]);
+        let out = unroot()
+            .arg("scan")
+            .env("DOCKER_HOST", host)
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, 2, &[host, "(from DOCKER_HOST)"]);
+    }
+}
+
+// ---- 7. a closed standard output ends the run quietly -----------------------------------------
+
+/// Run with stdout a pipe whose reader is already gone (`unroot ... | true`).
+fn with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    unroot()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let plan = dir.path().join("plan.yaml");
+    let runs: [&[&str]; 6] = [
+        &["generate", "--demo", "--out", p(&out_dir)],
+        &["plan", "--demo", "-o", "-"],
+        &["plan", "--demo", "-o", p(&plan)],
+        &["snapshot", "--demo", "-o", "-"],
+        &["scan", "--demo", "--format", "json"],
+        &["--demo"],
+    ];
+    for args in runs {
+        let out = with_closed_stdout(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("error"),
+            "{args:?}: {err}"
+        );
+    }
+    // The work before the closed pipe was done: the files are there.
+    assert!(out_dir.join("migrate.sh").is_file());
+    assert!(plan.is_file());
+}
