@@ -31,18 +31,12 @@ fn main() -> ExitCode {
         // The reader went away (`| head`, `| true`): nothing left to tell anyone.
         Err(err) if exit::is_stdout_closed(&err) => ExitCode::from(exit::OK),
         Err(err) => {
-            let message = error_line(&err);
+            let message = exit::error_line(&err);
             tracing::error!("{message}");
             say(&message);
             ExitCode::from(exit::code_of(&err))
         }
     }
-}
-
-/// The error and its causes on one line, every value in it made visible by the one
-/// sanitiser: a snapshot or plan value may hold a newline, a NUL or a terminal escape.
-fn error_line(err: &anyhow::Error) -> String {
-    one_line(&format!("{err:#}")).into_owned()
 }
 
 /// `unroot: error: MESSAGE` on stderr. Never panics: a closed stderr loses the message,

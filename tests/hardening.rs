@@ -275,3 +275,135 @@ fn closed_stdout_is_not_a_crash() {
     assert!(out_dir.join("migrate.sh").is_file());
     assert!(plan.is_file());
 }
+
+// ---- 2, 5. error messages name the field, never its value; escapes stay visible --------------
+
+const LEAKED: &str = "hunter2-h16-value";
+
+/// Exit 2, one line, naming `needles`, without the value, in stderr and in the log.
+fn assert_no_value_in_error(file_name: &str, content: &str, plan: bool, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(file_name);
+    std::fs::write(&file, content).unwrap();
+    let log = dir.path().join("unroot.log");
+    let mut cmd = unroot();
+    if plan {
+        cmd.args(["generate", "--demo", "--plan", p(&file), "--out"])
+            .arg(dir.path().join("out"));
+    } else {
+        cmd.args(["scan", "--snapshot", p(&file)]);
+    }
+    let out = cmd
+        .args(["--log-file", p(&log)])
+        .env("UNROOT_LOG", "debug")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, needles);
+    assert!(!stderr(&out).contains(LEAKED), "{}", stderr(&out));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("ERROR"), "the error is logged: {logged}");
+    assert!(!logged.contains(LEAKED), "{logged}");
+}
+
+#[test]
+fn type_errors_name_the_field_never_the_value() {
+    let own = format!(
+        r#"{{"schema":"unroot.snapshot/v1","source":"x","host":{{}},
+"containers":[{{"name":"a","env":"DB_PASSWORD={LEAKED}"}}]}}"#
+    );
+    assert_no_value_in_error(
+        "own.json",
+        &own,
+        false,
+        &[
+            "containers[0].env: invalid type: a string, expected a sequence",
+            "line 2",
+        ],
+    );
+    let raw =
+        format!(r#"[{{"Id":"abc","Config":{{"Env":"DB_PASSWORD={LEAKED}"}},"HostConfig":{{}}}}]"#);
+    assert_no_value_in_error(
+        "inspect.json",
+        &raw,
+        false,
+        &["[0].Config.Env: invalid type: a string, expected a sequence"],
+    );
+    let plan = format!(
+        "schema: unroot.plan/v1\ntarget:\n  user: podman\n  podman_version: '5.4'\n  subid_ranges: \"DB_PASSWORD={LEAKED}\"\ncontainers: []\n"
+    );
+    assert_no_value_in_error(
+        "plan.yaml",
+        &plan,
+        true,
+        &["target.subid_ranges: invalid type: a string"],
+    );
+    let plan = format!("schema: [\"{LEAKED}\"]\ncontainers: []\n");
+    assert_no_value_in_error(
+        "plan.yaml",
+        &plan,
+        true,
+        &["schema: `a list` is not supported"],
+    );
+}
+
+/// Every hostile character the issue lists, in the JSON escapes a snapshot can carry.
+const HOSTILE_JSON: &str = r"x\u0000\r\u001b]0;pwned\u0007\u2028y";
+
+/// True when `text` holds a character that would break the line or drive the terminal.
+fn has_raw_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c.is_control() && c != '\n') || c == '\u{2028}')
+}
+
+#[test]
+fn hostile_values_in_messages_are_escaped_on_the_terminal_and_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("unroot.log");
+    let snapshot = dir.path().join("s.json");
+    std::fs::write(&snapshot, format!(r#"{{"schema":"{HOSTILE_JSON}"}}"#)).unwrap();
+    let out = unroot()
+        .args(["scan", "--snapshot", p(&snapshot), "--log-file", p(&log)])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        2,
+        &["has schema `x\\u{0}\\r\\u{1b}]0;pwned\\u{7}\\u{2028}y`"],
+    );
+    assert!(!has_raw_controls(&stderr(&out)), "{:?}", stderr(&out));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("\\u{1b}]0;pwned") && !has_raw_controls(&logged),
+        "{logged:?}"
+    );
+
+    // A value echoed in a notice on stderr.
+    let out = unroot()
+        .args([
+            "scan",
+            "--demo",
+            "--filter",
+            "no\u{1b}]0;pwned\u{7}\r\u{2028}match",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no\\u{1b}]0;pwned\\u{7}\\r\\u{2028}match"),
+        "{err:?}"
+    );
+    assert!(!has_raw_controls(&err), "{err:?}");
+
+    // The operator's own output path, echoed in the summary line on stdout.
+    let out_dir = dir.path().join("out\u{1b}]0;t\u{7}\rdir");
+    let out = unroot()
+        .args(["generate", "--demo", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("out\\u{1b}]0;t\\u{7}\\rdir"), "{text:?}");
+    assert!(!has_raw_controls(&text), "{text:?}");
+}

@@ -148,9 +148,9 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         .iter()
         .filter(|c| c.verdict == risk::Migration::Blocker)
         .count();
-    exit::write_stdout(&format!(
+    exit::stdout_line(&format!(
         "{} {}: {} container(s) planned for user {} (Podman {}), {} with blockers; edit the \
-         `decision:` blocks, then run `unroot generate --plan {} --out DIR`\n",
+         `decision:` blocks, then run `unroot generate --plan {} --out DIR`",
         if changed { "wrote" } else { "unchanged" },
         args.output.display(),
         doc.containers.len(),

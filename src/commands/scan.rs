@@ -40,10 +40,10 @@ pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<u8> {
     if !matched {
         // Said on stderr so JSON/SARIF on stdout stay parseable; nothing matched is not a
         // policy failure.
-        eprintln!(
+        exit::stderr_line(&format!(
             "unroot: no container matches --filter {}",
             args.filter.join(" --filter ")
-        );
+        ));
         return Ok(exit::OK);
     }
     if let Some(threshold) = args.fail_on.map(severity_of) {

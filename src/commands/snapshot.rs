@@ -26,14 +26,14 @@ pub async fn run(global: &GlobalArgs, args: &SnapshotArgs) -> Result<u8> {
     }
     require_parent_dir(&args.output)?;
     let written = output::write_single(&args.output, &text, SNAPSHOT_MODE, args.force)?;
-    eprintln!(
+    exit::stderr_line(&format!(
         "unroot: {} {} containers, {} images from {} to {} (mode 0600: it contains environment values)",
         if written { "saved" } else { "unchanged:" },
         inventory.containers.len(),
         inventory.images.len(),
         inventory.source,
         args.output.display()
-    );
+    ));
     Ok(exit::OK)
 }
 

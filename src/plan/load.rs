@@ -53,14 +53,22 @@ pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, Fa
         Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
         Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
     };
-    let head = head.map_err(|e| Failure::usage(format!("{shown}: not a valid plan: {e}")))?;
+    let head = head.map_err(|e| {
+        Failure::usage(format!(
+            "{shown}: not a valid plan: {}",
+            crate::exit::without_values(&e)
+        ))
+    })?;
     match head.schema {
         Some(serde_yaml::Value::String(s)) if s == PLAN_SCHEMA => {}
         Some(other) => {
             let line = line_of_key(text, "schema").map_or(String::new(), |l| format!(":{l}"));
+            // The kind of a non-string, never its content (it may hold anything).
             let shown_value = match other {
-                serde_yaml::Value::String(s) => s,
-                v => format!("{v:?}"),
+                serde_yaml::Value::String(s) => crate::render::text::one_line(&s).into_owned(),
+                serde_yaml::Value::Sequence(_) => "a list".to_owned(),
+                serde_yaml::Value::Mapping(_) => "a map".to_owned(),
+                _ => "a non-string value".to_owned(),
             };
             return Err(Failure::usage(format!(
                 "{shown}{line}: schema: `{shown_value}` is not supported; this unroot reads \
@@ -149,7 +157,8 @@ fn serde_message(
     message: &str,
     at: Option<(usize, usize)>,
 ) -> String {
-    let mut message = message.to_string();
+    // Never quote a value: a string in the wrong place may be a password.
+    let mut message = crate::exit::without_values(message);
     if let Some(cut) = message.rfind(" at line ") {
         message.truncate(cut);
     }

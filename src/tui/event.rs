@@ -17,9 +17,9 @@ use crate::source;
 use super::state::{Loaded, RuleWords};
 use super::update::Msg;
 
-/// One line, like `main` prints it: the error and its causes, no newlines.
+/// One line, like `main` prints it: the error and its causes, values made visible.
 pub fn one_line(err: &anyhow::Error) -> String {
-    format!("{err:#}").replace('\n', " ")
+    crate::exit::error_line(err)
 }
 
 /// Assess the inventory and collect the catalog words: everything the screens need that

@@ -451,14 +451,12 @@ pub fn inventory(
 /// Raw `docker inspect $(docker ps -aq)` output: container inspects only, so images,
 /// networks, volumes and host facts stay unknown.
 pub fn from_docker_inspect_json(text: &str, what: &str) -> Result<Inventory, Failure> {
-    let inspects: Vec<ContainerInspectResponse> = serde_json::from_str(text).map_err(|err| {
-        Failure::usage(format!(
-            "{what} is a JSON array but not `docker inspect` container output at line {}, column {}: {}",
-            err.line(),
-            err.column(),
-            crate::source::bare_message(&err)
-        ))
-    })?;
+    let inspects: Vec<ContainerInspectResponse> =
+        crate::source::from_json(text).map_err(|err| {
+            Failure::usage(format!(
+                "{what} is a JSON array but not `docker inspect` container output {err}"
+            ))
+        })?;
     if let Some(pos) = inspects
         .iter()
         .position(|c| c.id.is_none() || c.config.is_none() || c.host_config.is_none())
