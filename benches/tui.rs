@@ -24,8 +24,9 @@ use ratatui::widgets::Paragraph;
 use unroot::model::{ComposeInfo, Inventory};
 use unroot::tui::actions::default_target;
 use unroot::tui::event::prepare;
+use unroot::tui::msg::Msg;
 use unroot::tui::state::App;
-use unroot::tui::update::{Msg, update};
+use unroot::tui::update::update;
 use unroot::tui::view;
 
 const CONTAINERS: usize = 1000;

@@ -45,13 +45,6 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// The error and its causes on one line, every value in it made visible by the one
-/// sanitiser: a snapshot or plan value may hold a newline, a NUL or a terminal escape, and
-/// this line goes to the terminal and the log.
-pub fn error_line(err: &anyhow::Error) -> String {
-    crate::render::text::one_line(&format!("{err:#}")).into_owned()
-}
-
 /// Standard output was closed by its reader (`unroot generate ... | head -1`, `| true`).
 /// Not a failure worth a message: `main` ends quietly with [`OK`], as `cat` and `grep` do.
 /// A type of its own so a broken pipe to the Docker socket is never mistaken for it.
@@ -133,6 +126,14 @@ pub fn code_of(err: &anyhow::Error) -> u8 {
     err.chain()
         .find_map(|e| e.downcast_ref::<Failure>())
         .map_or(USAGE, |f| f.code)
+}
+
+/// An error and its causes as the one line every front end prints (`main`'s
+/// `unroot: error: ...`, the TUI's status and error screens): causes joined by `: `, and
+/// every control or bidi character from an input value made visible by the one sanitiser,
+/// so a hostile name in an error cannot break the line or drive the terminal.
+pub fn error_line(err: &anyhow::Error) -> String {
+    crate::render::text::one_line(&format!("{err:#}")).into_owned()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::process::Command;
 use tokio::sync::mpsc::unbounded_channel;
 use unroot::cli::GlobalArgs;
 use unroot::tui::event::spawn_loader;
-use unroot::tui::update::Msg;
+use unroot::tui::msg::Msg;
 
 fn docker_container_count() -> usize {
     let out = Command::new("docker")

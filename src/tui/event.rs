@@ -14,13 +14,8 @@ use crate::model::Inventory;
 use crate::risk::{self, Assessment};
 use crate::source;
 
+use super::msg::Msg;
 use super::state::{Loaded, RuleWords};
-use super::update::Msg;
-
-/// One line, like `main` prints it: the error and its causes, values made visible.
-pub fn one_line(err: &anyhow::Error) -> String {
-    crate::exit::error_line(err)
-}
 
 /// Assess the inventory and collect the catalog words: everything the screens need that
 /// is derived once from the inventory. Runs off the UI task (on 1000 containers it is the
@@ -77,7 +72,7 @@ pub fn spawn_loader(global: GlobalArgs, tx: UnboundedSender<Msg>) -> JoinHandle<
                 },
             },
             Err(err) => Msg::LoadFailed {
-                message: one_line(&err),
+                message: exit::error_line(&err),
                 code: exit::code_of(&err),
             },
         };

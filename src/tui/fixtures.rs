@@ -11,8 +11,9 @@ use crate::model::{
 use crate::risk::{Assessment, ContainerAssessment, Finding, Migration, Severity};
 
 use super::actions::default_target;
+use super::msg::{Effect, Msg};
 use super::state::{App, Loaded, RuleWords};
-use super::update::{Effect, Msg, update};
+use super::update::update;
 
 fn compose(project: &str, service: &str) -> Option<ComposeInfo> {
     Some(ComposeInfo {

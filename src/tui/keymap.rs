@@ -6,6 +6,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::state::{App, Overlay, Phase, Screen};
+
 /// Where the user is; decides which bindings apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
@@ -599,6 +601,25 @@ pub fn key_name(key: &Key) -> String {
         format!("Ctrl-{}", base.to_uppercase())
     } else {
         base
+    }
+}
+
+/// The key context the app is in.
+pub fn context(app: &App) -> Context {
+    match (&app.overlay, &app.phase) {
+        (Some(Overlay::Help), _) => Context::Help,
+        (Some(Overlay::Prompt(_)), _) => Context::Prompt,
+        (Some(Overlay::Review(_) | Overlay::OverwritePlan { .. }), _) => Context::Confirm,
+        (Some(Overlay::ConfirmQuit), _) => Context::ConfirmQuit,
+        (None, Phase::Loading { .. }) => Context::Loading,
+        (None, Phase::Failed { .. }) => Context::Error,
+        (None, Phase::Ready(_)) if app.filter_editing => Context::Filter,
+        (None, Phase::Ready(_)) => match app.screen {
+            Screen::List => Context::List,
+            Screen::Detail => Context::Detail,
+            Screen::Migration => Context::Migration,
+            Screen::Host => Context::Host,
+        },
     }
 }
 

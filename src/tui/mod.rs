@@ -9,6 +9,7 @@ pub mod event;
 #[cfg(test)]
 pub mod fixtures;
 pub mod keymap;
+pub mod msg;
 pub mod preview;
 pub mod run;
 pub mod settings;

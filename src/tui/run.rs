@@ -15,11 +15,12 @@ use crate::cli::GlobalArgs;
 use crate::exit;
 
 use super::actions;
-use super::event::{one_line, spawn_loader};
+use super::event::spawn_loader;
+use super::msg::{Effect, Msg};
 use super::state::{App, Phase};
 #[cfg(feature = "podman")]
 use super::target;
-use super::update::{Effect, Msg, update};
+use super::update::update;
 use super::view;
 
 /// NO_COLOR set to anything non-empty turns colours off (https://no-color.org).
@@ -157,14 +158,15 @@ fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
         let msg = match effect {
             Effect::ExportPlan { path, overwrite } => Msg::Exported(
                 actions::export_plan(&loaded, &target, &decisions, &path, overwrite)
-                    .map_err(|e| one_line(&e)),
+                    .map_err(|e| crate::exit::error_line(&e)),
             ),
             Effect::ReviewWrite { dir } => Msg::Reviewed(
-                actions::review_write(&loaded, &target, &decisions, &dir).map_err(|e| one_line(&e)),
+                actions::review_write(&loaded, &target, &decisions, &dir)
+                    .map_err(|e| crate::exit::error_line(&e)),
             ),
             Effect::Write { dir, overwrite } => Msg::Written(
                 actions::write(&loaded, &target, &decisions, &dir, overwrite)
-                    .map_err(|e| one_line(&e)),
+                    .map_err(|e| crate::exit::error_line(&e)),
             ),
             Effect::MouseCapture(_) | Effect::CheckTarget => return,
         };

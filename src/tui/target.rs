@@ -3,7 +3,7 @@
 //! after the inventory is loaded; its answer arrives as [`Msg::TargetChecked`] and the
 //! host screen shows it. Nothing here blocks the UI or runs in `update`/`draw`.
 //!
-//! [`Msg::TargetChecked`]: super::update::Msg::TargetChecked
+//! [`Msg::TargetChecked`]: super::msg::Msg::TargetChecked
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +62,6 @@ pub async fn probe(
 ) -> TargetCheck {
     match crate::verify::readiness_for(inventory, target, decisions, socket, host_root).await {
         Ok(report) => TargetCheck::Checked(Box::new(report)),
-        Err(err) => TargetCheck::NotChecked(super::event::one_line(&err)),
+        Err(err) => TargetCheck::NotChecked(crate::exit::error_line(&err)),
     }
 }

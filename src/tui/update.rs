@@ -5,90 +5,25 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyModifiers, MouseEventKind};
 
-use crate::docker::Progress;
 use crate::plan::{ContainerDecision, PrivilegedPortPolicy};
 use crate::risk::Severity;
 
 use super::actions::Exported;
 use super::decisions::{self, Item};
-use super::keymap::{self, Action, Context};
+use super::keymap::{self, Action, Context, context};
+use super::msg::{Effect, Msg};
 use super::preview::preview_for;
 use super::state::{
-    App, Loaded, Overlay, Pane, Phase, Prompt, PromptKind, Screen, SortKey, Status, WriteReview,
+    App, Loaded, Overlay, Pane, Phase, Prompt, PromptKind, Screen, SortKey, Status,
 };
-use super::target::TargetCheck;
 use super::view::{self, Scrolled};
 
 /// Default answer of the `e` prompt.
 pub const DEFAULT_PLAN_PATH: &str = "./unroot-plan.yaml";
 /// Default answer of the `w` prompt.
 pub const DEFAULT_OUT_DIR: &str = "./unroot-migration";
-
-/// Everything that can happen to the TUI.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Resize(u16, u16),
-    Progress(Progress),
-    Loaded(Box<Loaded>),
-    LoadFailed {
-        message: String,
-        code: u8,
-    },
-    /// The answer to [`Effect::ReviewWrite`].
-    Reviewed(Result<WriteReview, String>),
-    /// The answer to [`Effect::ExportPlan`].
-    Exported(Result<Exported, String>),
-    /// The answer to [`Effect::Write`]: the line to show.
-    Written(Result<String, String>),
-    /// The answer to [`Effect::CheckTarget`].
-    TargetChecked(TargetCheck),
-    /// SIGINT from outside the terminal.
-    Interrupt,
-}
-
-/// Work the run loop does for `update` (file I/O), answering with a [`Msg`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    ExportPlan {
-        path: PathBuf,
-        overwrite: bool,
-    },
-    ReviewWrite {
-        dir: PathBuf,
-    },
-    Write {
-        dir: PathBuf,
-        overwrite: bool,
-    },
-    /// Take (`true`) or release the mouse.
-    MouseCapture(bool),
-    /// Ask the target's Podman socket whether it is ready for the decisions (readiness
-    /// checks of `unroot verify`).
-    CheckTarget,
-}
-
-/// The key context the app is in.
-pub fn context(app: &App) -> Context {
-    match (&app.overlay, &app.phase) {
-        (Some(Overlay::Help), _) => Context::Help,
-        (Some(Overlay::Prompt(_)), _) => Context::Prompt,
-        (Some(Overlay::Review(_) | Overlay::OverwritePlan { .. }), _) => Context::Confirm,
-        (Some(Overlay::ConfirmQuit), _) => Context::ConfirmQuit,
-        (None, Phase::Loading { .. }) => Context::Loading,
-        (None, Phase::Failed { .. }) => Context::Error,
-        (None, Phase::Ready(_)) if app.filter_editing => Context::Filter,
-        (None, Phase::Ready(_)) => match app.screen {
-            Screen::List => Context::List,
-            Screen::Detail => Context::Detail,
-            Screen::Migration => Context::Migration,
-            Screen::Host => Context::Host,
-        },
-    }
-}
 
 /// Apply one message. Marks the app dirty when anything visible changed.
 pub fn update(app: &mut App, msg: Msg) -> Option<Effect> {
@@ -768,8 +703,12 @@ mod tests {
     use crossterm::event::{KeyModifiers, MouseEvent};
 
     use super::*;
+    use crate::docker::Progress;
     use crate::plan::VolumeStrategy;
     use crate::tui::fixtures::{press, ready_app, type_text};
+    use crate::tui::state::WriteReview;
+    use crate::tui::target::TargetCheck;
+    use crossterm::event::KeyEvent;
 
     fn names(app: &App) -> Vec<String> {
         let loaded = app.loaded().unwrap();
@@ -1290,6 +1229,7 @@ mod redraw_tests {
 
     use super::*;
     use crate::tui::fixtures::ready_app;
+    use crossterm::event::KeyEvent;
 
     #[test]
     fn only_keys_that_change_something_ask_for_a_redraw() {
@@ -1317,6 +1257,7 @@ mod prompt_memory_tests {
 
     use super::*;
     use crate::tui::fixtures::{press, ready_app};
+    use crossterm::event::KeyEvent;
 
     #[test]
     fn prompts_offer_the_last_answer_again() {
@@ -1365,6 +1306,7 @@ mod loading_tests {
 
     use super::*;
     use crate::tui::actions::default_target;
+    use crossterm::event::KeyEvent;
 
     #[test]
     fn the_loading_screen_answers_keys() {
@@ -1392,6 +1334,7 @@ mod quit_tests {
 
     use super::*;
     use crate::tui::fixtures::{press, ready_app};
+    use crossterm::event::KeyEvent;
 
     #[test]
     fn q_asks_before_losing_edits_ctrl_c_does_not() {
@@ -1444,6 +1387,7 @@ mod mouse_tests {
 
     use super::*;
     use crate::tui::fixtures::ready_app;
+    use crossterm::event::KeyEvent;
 
     #[test]
     fn m_releases_and_takes_back_the_mouse() {

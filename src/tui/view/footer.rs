@@ -5,9 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::keymap::footer_hints;
+use crate::tui::keymap::{context, footer_hints};
 use crate::tui::state::App;
-use crate::tui::update::context;
 
 use super::theme::Theme;
 

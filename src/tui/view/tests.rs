@@ -10,9 +10,10 @@ use ratatui::style::Color;
 use crate::docker::Progress;
 use crate::tui::actions::default_target;
 use crate::tui::fixtures::{press, ready_app, target_report, type_text};
+use crate::tui::msg::Msg;
 use crate::tui::state::{App, FileStatus, Overlay, WriteReview};
 use crate::tui::target::TargetCheck;
-use crate::tui::update::{Msg, update};
+use crate::tui::update::update;
 
 fn render(app: &App) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
