@@ -407,3 +407,69 @@ fn hostile_values_in_messages_are_escaped_on_the_terminal_and_in_the_log() {
     assert!(text.contains("out\\u{1b}]0;t\\u{7}\\rdir"), "{text:?}");
     assert!(!has_raw_controls(&text), "{text:?}");
 }
+
+// ---- 8. the same container twice in raw `docker inspect` input --------------------------------
+
+fn inspect_fixture() -> Vec<serde_json::Value> {
+    let path = format!(
+        "{}/tests/fixtures/inspect/api-1.47-docker-27.3.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn identical_duplicates_are_kept_once_and_conflicting_ones_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // `docker inspect $(docker ps -aq) $(docker ps -q)`: every entry twice.
+    let once = inspect_fixture();
+    let twice: Vec<_> = once.iter().chain(once.iter()).cloned().collect();
+    let file = dir.path().join("twice.json");
+    std::fs::write(&file, serde_json::to_string(&twice).unwrap()).unwrap();
+
+    let out = unroot()
+        .args(["scan", "--format", "json", "--snapshot", p(&file)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(scan["containers"].as_array().unwrap().len(), once.len());
+
+    let plan = dir.path().join("plan.yaml");
+    let out = unroot()
+        .args(["plan", "--snapshot", p(&file), "-o", p(&plan)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = unroot()
+        .args([
+            "generate",
+            "--snapshot",
+            p(&file),
+            "--plan",
+            p(&plan),
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Same ID, different content (two hosts or two moments mixed): refused in one line.
+    let mut changed = once[0].clone();
+    changed["State"]["Status"] = "exited".into();
+    let mixed = vec![once[0].clone(), once[1].clone(), changed];
+    std::fs::write(&file, serde_json::to_string(&mixed).unwrap()).unwrap();
+    let out = unroot()
+        .args(["scan", "--snapshot", p(&file)])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        2,
+        &[
+            "entry 3 is container pihole",
+            "again with different content (first seen as entry 1)",
+        ],
+    );
+}
