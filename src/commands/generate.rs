@@ -43,7 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
                 .unwrap_or_else(|| std::path::Path::new("plan"))
                 .display()
                 .to_string();
-            load::check_against(&plan.document, &inventory, &plan.text, &shown)?;
+            load::check_against(&plan.document, &inventory, &plan.text, plan.format, &shown)?;
             let decisions = plan.document.decisions(&inventory);
             let generated = generate_here(&inventory, &plan.document.target, &decisions)?;
             // The report shows today's findings and notes with the plan's decisions.

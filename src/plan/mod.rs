@@ -140,5 +140,6 @@ impl ContainerDecision {
 pub mod bundle;
 pub mod document;
 pub mod load;
+pub mod locate;
 pub mod report;
 pub mod script;

@@ -5,3 +5,4 @@
 //! REPORT.md, plan comments, script comments and messages).
 
 pub mod text;
+pub mod yaml;
