@@ -473,3 +473,35 @@ fn identical_duplicates_are_kept_once_and_conflicting_ones_refused() {
         ],
     );
 }
+
+// ---- 9. sub-ID ranges outside what shadow-utils and the kernel accept --------------------------
+
+#[test]
+fn plan_subid_ranges_beyond_shadow_limits_are_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.yaml");
+    common::ok(&["plan", "--demo", "--user", "podman", "-o", p(&plan)]);
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(
+        text.contains("      start: 100000\n      count: 65536\n"),
+        "{text}"
+    );
+    for (start, count, why) in [
+        ("1", "65536", "below 100000"),
+        ("4294967295", "65536", "beyond the last 32-bit ID"),
+        ("100000", "4294967295", "beyond the last 32-bit ID"),
+    ] {
+        let edited = text.replace(
+            "      start: 100000\n      count: 65536\n",
+            &format!("      start: {start}\n      count: {count}\n"),
+        );
+        std::fs::write(&plan, edited).unwrap();
+        let out = unroot()
+            .args(["generate", "--demo", "--plan", p(&plan), "--out"])
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, 2, &["target.subid_ranges.podman", why]);
+        assert!(!dir.path().join("out").exists());
+    }
+}

@@ -439,18 +439,10 @@ fn check_document(doc: &PlanDocument, ctx: &Ctx<'_>) -> Result<(), PlanError> {
         ));
     }
     for (user, range) in &t.subid_ranges {
-        if range.count < 65536 || range.start == 0 {
+        if let Err(why) = crate::generate::subid::check_range(range.start, range.count) {
             let mut path = target("subid_ranges");
             path.push(Seg::key(user));
-            return Err(ctx.error(
-                InvalidValue,
-                &path,
-                Target::Node,
-                format!(
-                    "start must be > 0 and count at least 65536 (got {}:{})",
-                    range.start, range.count
-                ),
-            ));
+            return Err(ctx.error(InvalidValue, &path, Target::Node, why));
         }
     }
 
