@@ -10,11 +10,7 @@ use crate::plan::document::{self, BuildInput, Format};
 use crate::plan::{ContainerDecision, Target, load};
 use crate::{generate, output, risk, source};
 
-/// The rootless account proposed when `--user` is not given.
-pub const DEFAULT_USER: &str = "podman";
-/// Podman version proposed when `--podman-version` is not given (Debian 13's).
-pub const DEFAULT_PODMAN_VERSION: &str = "5.4";
-pub use crate::plan::DEFAULT_QUADLET_DIR;
+pub use crate::model::{DEFAULT_PODMAN_VERSION, DEFAULT_QUADLET_DIR, DEFAULT_USER};
 
 /// The target from the command line, checked like a plan's target would be.
 pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Result<Target> {
@@ -23,13 +19,7 @@ pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Re
     let podman_version = podman_version.unwrap_or(DEFAULT_PODMAN_VERSION).to_string();
     load::check_podman_version(&podman_version)
         .map_err(|e| Failure::usage(format!("--podman-version: {e}")))?;
-    // The target is usually this very host: propose creating the user when it is missing
-    // here. The reviewer can flip it in the plan.
-    let create_user = uzers::get_user_by_name(&user).is_none();
-    Ok(Target {
-        create_user,
-        ..Target::new(user, podman_version)
-    })
+    Ok(crate::plan::proposed_target(&user, &podman_version))
 }
 
 /// The target host's `/etc/subuid` and `/etc/subgid` (the target is usually this host):

@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Container, Inventory, Protocol};
-use crate::plan::{ContainerDecision, NetworkChoice, Target};
+use crate::model::{ContainerDecision, NetworkChoice, Target};
 
 /// One file to write, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,7 +229,7 @@ pub fn generate_for_host(
     host: &HostIdFiles,
     users: &dyn subid::UserDb,
 ) -> anyhow::Result<Generated> {
-    let version = keys::PodmanVersion::parse(&target.podman_version)?;
+    let version = target.version()?;
     let mut out = Generated::default();
     if version > keys::PodmanVersion::NEWEST_KNOWN {
         out.notes.push(Note {
@@ -284,6 +284,7 @@ pub fn generate_for_host(
         })
         .count();
     let host_wide_map_gw = map_gw_count >= 2 && version >= keys::PodmanVersion::new(4, 6);
+    let host_paths = crate::model::host_path::HostPathPolicy::new(inventory);
     let names = container::Names {
         units: &plan.units,
         volumes: &plan.volumes,
@@ -293,6 +294,7 @@ pub fn generate_for_host(
         services: &plan.services,
         networks_of: &plan.networks_of,
         host_wide_map_gw,
+        host_paths: &host_paths,
     };
     for (c, decision) in &included {
         let unit = &plan.units[&c.name];
@@ -416,6 +418,9 @@ pub fn generate_for_host(
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
+
+#[cfg(test)]
+mod handover_tests;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::SubIdRange;
+use crate::model::SubIdRange;
 
 /// Where new ranges start when the files are empty (shadow's `SUB_UID_MIN` default).
 pub const FIRST_START: u64 = 100_000;

@@ -15,8 +15,7 @@ use crate::plan::locate::{self, Seg, Target};
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy};
 use crate::render::text::one_line;
 
-/// First port a rootless user may bind without the sysctl.
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// Podman versions the generators can target (`MAJOR.MINOR`, inclusive).
 pub const PODMAN_VERSIONS: (&str, (u32, u32), (u32, u32)) = ("4.4 ... 5.8", (4, 4), (5, 8));
