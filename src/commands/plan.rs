@@ -1,7 +1,6 @@
 //! `unroot plan`: read the inventory, assess it, propose decisions, write the plan file.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
 use anyhow::Result;
 
@@ -130,7 +129,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
     };
     let text = doc.render(format)?;
     if to_stdout {
-        std::io::stdout().write_all(text.as_bytes())?;
+        exit::write_stdout(&text)?;
         return Ok(exit::OK);
     }
     let changed = output::write_single(&args.output, &text, 0o644, args.force)?;
@@ -139,7 +138,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         .iter()
         .filter(|c| c.verdict == risk::Migration::Blocker)
         .count();
-    println!(
+    exit::stdout_line(&format!(
         "{} {}: {} container(s) planned for user {} (Podman {}), {} with blockers; edit the \
          `decision:` blocks, then run `unroot generate --plan {} --out DIR`",
         if changed { "wrote" } else { "unchanged" },
@@ -149,6 +148,6 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         doc.target.podman_version,
         blockers,
         args.output.display()
-    );
+    ))?;
     Ok(exit::OK)
 }

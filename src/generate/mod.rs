@@ -530,6 +530,43 @@ mod tests {
         );
     }
 
+    /// Issue 16's recognition misses land in the 0600 env file, never in the 0644 unit.
+    #[test]
+    fn names_and_values_the_classifier_used_to_miss_stay_out_of_units() {
+        use crate::model::{EnvOrigin, EnvVar};
+        let (mut inv, d) = sample::fleet();
+        let missed = [
+            ("PUB_SUB_PASSWORD", "h16-value-1"),
+            ("OAUTH_CLIENT_SECRET_ID", "h16-value-2"),
+            ("DATABASE_URL", "postgres://app:h16/value-3@db/app"),
+            ("CONN", "Server=db;User Id=app;Password=h16-value-4;"),
+        ];
+        for (name, value) in missed {
+            inv.containers[0].env.push(EnvVar {
+                name: name.into(),
+                value: value.into(),
+                origin: EnvOrigin::Container,
+            });
+        }
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        for f in &g.files {
+            if f.path.starts_with("env/") {
+                assert_eq!(f.mode, 0o600, "{}", f.path);
+                continue;
+            }
+            for (name, value) in missed {
+                assert!(!f.content.contains("h16"), "{name}={value} in {}", f.path);
+            }
+        }
+        let env_files: String = g
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("env/"))
+            .map(|f| f.content.as_str())
+            .collect();
+        assert!(env_files.matches("h16").count() >= 4, "{env_files}");
+    }
+
     #[test]
     fn every_included_container_gets_a_unit_and_a_plan() {
         let (inv, mut d) = sample::fleet();
