@@ -10,8 +10,8 @@ use super::builder::QuadletSection;
 use super::keys::{PodmanVersion, SectionKind, container as k};
 use super::unit_file::{Context, EncodedInput, Encoding, Section, UnitFile, encode};
 use super::{
-    BindChown, ImageTransfer, Note, NoteLevel, TransferMethod, UnitPlan, VolumeMove, env, image,
-    ports,
+    BindChown, EnvFilePlan, ImageTransfer, Note, NoteLevel, TransferMethod, UnitPlan, VolumeMove,
+    env, image, ports,
 };
 use crate::model::host_path::{HostPathPolicy, PathClass, PathVerdict, path_under};
 use crate::model::{
@@ -274,10 +274,12 @@ pub fn generate_container(
     for var in &env_split.plain {
         sec.set_words(k::ENVIRONMENT, &[var]);
     }
+    // Relative: quadlet resolves it next to the unit file (see the module doc of `generate`).
+    let env_path = format!("env/{unit}.env");
     let env_file = if env_split.secret.is_empty() {
         None
     } else {
-        sec.set_words(k::ENVIRONMENT_FILE, &[format!("env/{unit}.env")]);
+        sec.set_words(k::ENVIRONMENT_FILE, &[env_path.as_str()]);
         let names: Vec<&str> = env_split
             .secret
             .iter()
@@ -388,6 +390,9 @@ pub fn generate_container(
     let mut uses_pasta = false;
     let mut pod_ports = Vec::new();
     let mut publish_here = true;
+    // The volume, network and pod units this container's unit names: migrate.sh installs
+    // exactly these for its user (typed here, never searched for in the rendered text).
+    let mut needs: Vec<String> = vec![format!("quadlet/{unit}.container")];
     let mut network = decision.network.clone();
     if let NetworkChoice::Pod(p) = &network
         && version < PodmanVersion::new(5, 0)
@@ -429,7 +434,10 @@ pub fn generate_container(
             }
             for n in nets {
                 match names.networks.get(n) {
-                    Some(u) => sec.set(k::NETWORK, format!("{u}.network")),
+                    Some(u) => {
+                        needs.push(format!("quadlet/{u}.network"));
+                        sec.set(k::NETWORK, format!("{u}.network"));
+                    }
                     None => m.note(
                         NoteLevel::NotTranslated,
                         "network",
@@ -457,6 +465,7 @@ pub fn generate_container(
         }
         NetworkChoice::Pod(p) => {
             let pod_unit = names.pods.get(p).cloned().unwrap_or_else(|| p.clone());
+            needs.push(format!("quadlet/{pod_unit}.pod"));
             sec.set(k::POD, format!("{pod_unit}.pod"));
             pod_ports = port_map.publish.clone();
             publish_here = false;
@@ -585,7 +594,8 @@ pub fn generate_container(
                     continue;
                 };
                 sec.set(k::VOLUME, format!("{vunit}.volume:{}{suffix}", mt.destination));
-                volumes.push(VolumeMove { docker_volume: mt.source.clone(), podman_volume: names.podman_volume_names.get(&mt.source).cloned().unwrap_or_else(|| mt.source.clone()), destination: mt.destination.clone() });
+                needs.push(format!("quadlet/{vunit}.volume"));
+                volumes.push(VolumeMove { docker_volume: mt.source.clone(), podman_volume: names.podman_volume_names.get(&mt.source).cloned().unwrap_or_else(|| mt.source.clone()), destination: mt.destination.clone(), service: format!("{vunit}-volume.service") });
             }
             MountKind::Tmpfs => {
                 let value = match mt.tmpfs_options.as_deref().filter(|o| !o.is_empty()) {
@@ -1116,6 +1126,15 @@ pub fn generate_container(
             Vec::new()
         },
         start_at_boot,
+        env_file: env_file.as_ref().map(|_| EnvFilePlan {
+            bundle_path: env_path.clone(),
+            install_path: env_path,
+        }),
+        quadlet_files: {
+            needs.sort();
+            needs.dedup();
+            needs
+        },
     };
     ContainerOutput {
         unit_file,

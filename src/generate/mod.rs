@@ -119,9 +119,26 @@ pub struct UnitPlan {
     pub ports: Vec<PublishedPort>,
     /// `[Install] WantedBy=default.target` was written (needs lingering).
     pub start_at_boot: bool,
+    /// The env file holding its secret variables, when it has any.
+    #[serde(default)]
+    pub env_file: Option<EnvFilePlan>,
+    /// Every quadlet file its user must install for it: its own `.container` and the
+    /// `.volume`, `.network` and `.pod` units it names. Sorted.
+    #[serde(default)]
+    pub quadlet_files: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a unit's env file comes from in the bundle and where it goes on the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvFilePlan {
+    /// Path in the output directory (`env/<unit>.env`).
+    pub bundle_path: String,
+    /// Path relative to the quadlet directory, exactly as `EnvironmentFile=` says (quadlet
+    /// resolves a relative path next to the unit file).
+    pub install_path: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TransferMethod {
     /// Locally built or untraceable image: `docker save | podman load`.
@@ -150,6 +167,10 @@ pub struct VolumeMove {
     /// `VolumeName=` of the generated `.volume` unit (Podman prefixes `systemd-` otherwise).
     pub podman_volume: String,
     pub destination: String,
+    /// The systemd service of its `.volume` unit (`<unit>-volume.service`), which creates
+    /// the Podman volume with its labels and options.
+    #[serde(default)]
+    pub service: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 
 use crate::generate::container::DOCKER_SOCKETS;
 use crate::generate::{Generated, NoteLevel, UnitPlan};
+use crate::migration::Step;
 use crate::model::host_path::HostPathPolicy;
 use crate::model::{Container, Inventory, MountKind};
 use crate::plan::document::{ContainerPlan, PlanDocument, PlanFinding};
-use crate::plan::script::Step;
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
+use crate::render::step_text::summary;
 use crate::risk::{Migration, Severity};
 
 /// What moving to rootless Podman does to a risk.
@@ -101,7 +102,7 @@ fn verdict(m: Migration) -> &'static str {
 
 /// Markdown-safe inline text (table cells and list items).
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::render::text::one_line(s).replace('|', "\\|")
 }
 
 fn finding_line(f: &PlanFinding) -> String {
@@ -124,7 +125,8 @@ pub struct ReportInput<'a> {
     pub inventory: &'a Inventory,
     pub plan: &'a PlanDocument,
     pub generated: &'a Generated,
-    pub steps: &'a [Step],
+    /// The typed migration both scripts are rendered from: the step lists read it.
+    pub migration: &'a crate::migration::Migration,
     /// The plan file as named in the output (`plan.yaml`).
     pub plan_file: &'a str,
 }
@@ -272,13 +274,20 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
 
     // Host-wide.
     let _ = writeln!(out, "\n## Host-wide changes\n");
+    let quadlet_dir = &input.migration.quadlet_dir;
     let host_steps: Vec<&Step> = input
+        .migration
         .steps
         .iter()
-        .filter(|s| s.container.is_none())
+        .filter(|s| s.containers.is_empty())
         .collect();
     for step in &host_steps {
-        let _ = writeln!(out, "- `{}`: {}", step.function, md(&step.summary));
+        let _ = writeln!(
+            out,
+            "- `{}`: {}",
+            step.function(),
+            md(&summary(step, quadlet_dir))
+        );
     }
     if host_steps.is_empty() {
         let _ = writeln!(out, "- none");
@@ -303,9 +312,23 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
     }
 
     let paths = HostPathPolicy::new(input.inventory);
+    // Indexed once: a lookup per container would make the report quadratic in the fleet.
+    let units: std::collections::HashMap<&str, &UnitPlan> = input
+        .generated
+        .units
+        .iter()
+        .map(|u| (u.container.as_str(), u))
+        .collect();
+    let mut steps: std::collections::HashMap<&str, Vec<&Step>> = Default::default();
+    for s in &input.migration.steps {
+        for c in &s.containers {
+            steps.entry(c.as_str()).or_default().push(s);
+        }
+    }
     for c in &included {
-        let unit = input.generated.units.iter().find(|u| u.container == c.name);
-        container_section(&mut out, c, unit, input, &paths);
+        let unit = units.get(c.name.as_str()).copied();
+        let mine = steps.get(c.name.as_str()).map_or(&[][..], Vec::as_slice);
+        container_section(&mut out, c, unit, mine, input, &paths);
     }
     out
 }
@@ -334,6 +357,7 @@ fn container_section(
     out: &mut String,
     c: &ContainerPlan,
     unit: Option<&UnitPlan>,
+    steps: &[&Step],
     input: &ReportInput<'_>,
     paths: &HostPathPolicy<'_>,
 ) {
@@ -600,22 +624,17 @@ fn container_section(
     }
 
     let _ = writeln!(out, "\n### Steps migrate.sh runs for it\n");
-    let steps: Vec<&Step> = input
-        .steps
-        .iter()
-        .filter(|s| s.container.as_deref() == Some(c.name.as_str()))
-        .collect();
     if steps.is_empty() {
         let _ = writeln!(out, "- none (only the host-wide steps)");
     }
     for (i, s) in steps.iter().enumerate() {
-        let side = s.side.label();
+        let side = s.kind.side().label();
         let _ = writeln!(
             out,
             "{}. `{}` ({side}): {}",
             i + 1,
-            s.function,
-            md(&s.summary)
+            s.function(),
+            md(&summary(s, &input.migration.quadlet_dir))
         );
     }
 }
