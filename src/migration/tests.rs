@@ -216,8 +216,11 @@ fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
         &["find", "mv", "install", "dirname"],
     );
     let (inv, target, mut generated) = sample();
-    // Not under /tmp: the path policy never hands over /tmp.
-    let app_dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/target")).unwrap();
+    // An application directory (/srv/APP): the host-path policy hands over nothing else.
+    let app_dir = tempfile::Builder::new()
+        .prefix("unroot-test-")
+        .tempdir_in("/srv")
+        .unwrap();
     let bind = app_dir.path().join("web data");
     std::fs::create_dir(&bind).unwrap();
     std::fs::write(bind.join("index.html"), "hi").unwrap();
