@@ -311,7 +311,6 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
         }
     }
 
-    let paths = HostPathPolicy::new(input.inventory);
     // Indexed once: a lookup per container would make the report quadratic in the fleet.
     let units: std::collections::HashMap<&str, &UnitPlan> = input
         .generated
@@ -325,6 +324,7 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
             steps.entry(c.as_str()).or_default().push(s);
         }
     }
+    let paths = HostPathPolicy::new(input.inventory);
     for c in &included {
         let unit = units.get(c.name.as_str()).copied();
         let mine = steps.get(c.name.as_str()).map_or(&[][..], Vec::as_slice);
