@@ -477,6 +477,9 @@ impl<'a> HostPathPolicy<'a> {
 /// One path is the other or inside it, where the outer one is not a system directory such
 /// as `/` or `/srv` (see [`HostPathPolicy`]: those see everything below them).
 fn overlaps(a: &str, b: &str) -> bool {
+    if !(a.starts_with(b) || b.starts_with(a)) {
+        return false; // the common case, decided without looking at components
+    }
     a == b
         || (path_under(a, b) && classify_path(b).class != PathClass::System)
         || (path_under(b, a) && classify_path(a).class != PathClass::System)
@@ -485,40 +488,41 @@ fn overlaps(a: &str, b: &str) -> bool {
 /// Sources `c` writes to that another container also writes to (the same directory, or one
 /// inside the other) as a different user, one entry per (source, other container's source).
 ///
-/// One pass over the inventory's mounts: the risk rules ask this per container and need no
-/// index for it.
+/// The risk rules ask this per container, so it is one pass over the inventory's mounts
+/// with no allocation until an overlap is found (Docker reports bind sources normalized;
+/// trailing slashes are ignored).
 pub fn owner_conflicts(inventory: &Inventory, c: &Container) -> Vec<OwnerConflict> {
-    let me = writer(c);
-    let mine: Vec<String> = c
+    let writable = |m: &&super::Mount| m.kind == MountKind::Bind && !m.read_only;
+    let mine: Vec<&str> = c
         .mounts
         .iter()
-        .filter(|m| m.kind == MountKind::Bind && !m.read_only)
-        .filter_map(|m| normalize(&m.source))
+        .filter(writable)
+        .map(|m| clean_path(&m.source))
+        .filter(|p| p.starts_with('/'))
         .collect();
     let mut out: Vec<OwnerConflict> = Vec::new();
     if mine.is_empty() {
         return out;
     }
+    let me = writer(c);
     for other in inventory.containers.iter().filter(|o| o.name != c.name) {
-        let them = writer(other);
-        if them == me {
-            continue;
-        }
-        for m in other
+        for theirs in other
             .mounts
             .iter()
-            .filter(|m| m.kind == MountKind::Bind && !m.read_only)
+            .filter(writable)
+            .map(|m| clean_path(&m.source))
         {
-            let Some(theirs) = normalize(&m.source) else {
-                continue;
-            };
-            for path in mine.iter().filter(|p| overlaps(p, &theirs)) {
+            for path in mine.iter().filter(|p| overlaps(p, theirs)) {
+                let them = writer(other);
+                if them == me {
+                    continue;
+                }
                 let conflict = OwnerConflict {
-                    path: path.clone(),
+                    path: (*path).to_owned(),
                     user: me.clone(),
                     other_container: other.name.clone(),
-                    other_path: theirs.clone(),
-                    other_user: them.clone(),
+                    other_path: theirs.to_owned(),
+                    other_user: them,
                 };
                 if !out.contains(&conflict) {
                     out.push(conflict);
