@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --check
+# The static bash migrate.sh and rollback.sh include verbatim (the generated scripts are
+# shellchecked by the tests).
+shellcheck src/render/shell/*.sh
 cargo clippy --locked --all-targets -- -D warnings
 cargo clippy --locked --no-default-features --all-targets -- -D warnings
 

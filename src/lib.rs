@@ -10,6 +10,7 @@ pub mod docker;
 pub mod exit;
 pub mod generate;
 pub mod logging;
+pub mod migration;
 pub mod model;
 pub mod output;
 pub mod plan;

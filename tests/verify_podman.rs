@@ -45,6 +45,7 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
                 docker_volume: v.into(),
                 podman_volume: v.into(),
                 destination: d.into(),
+                service: format!("{v}-volume.service"),
             })
             .into_iter()
             .collect(),
@@ -60,6 +61,8 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
             })
             .collect(),
         start_at_boot: true,
+        env_file: None,
+        quadlet_files: vec![format!("quadlet/{container}.container")],
     }
 }
 

@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Container, Inventory, Protocol};
-use crate::plan::{ContainerDecision, NetworkChoice, Target};
+use crate::model::{ContainerDecision, NetworkChoice, Target};
 
 /// One file to write, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,9 +119,26 @@ pub struct UnitPlan {
     pub ports: Vec<PublishedPort>,
     /// `[Install] WantedBy=default.target` was written (needs lingering).
     pub start_at_boot: bool,
+    /// The env file holding its secret variables, when it has any.
+    #[serde(default)]
+    pub env_file: Option<EnvFilePlan>,
+    /// Every quadlet file its user must install for it: its own `.container` and the
+    /// `.volume`, `.network` and `.pod` units it names. Sorted.
+    #[serde(default)]
+    pub quadlet_files: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a unit's env file comes from in the bundle and where it goes on the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvFilePlan {
+    /// Path in the output directory (`env/<unit>.env`).
+    pub bundle_path: String,
+    /// Path relative to the quadlet directory, exactly as `EnvironmentFile=` says (quadlet
+    /// resolves a relative path next to the unit file).
+    pub install_path: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TransferMethod {
     /// Locally built or untraceable image: `docker save | podman load`.
@@ -150,6 +167,10 @@ pub struct VolumeMove {
     /// `VolumeName=` of the generated `.volume` unit (Podman prefixes `systemd-` otherwise).
     pub podman_volume: String,
     pub destination: String,
+    /// The systemd service of its `.volume` unit (`<unit>-volume.service`), which creates
+    /// the Podman volume with its labels and options.
+    #[serde(default)]
+    pub service: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,7 +229,7 @@ pub fn generate_for_host(
     host: &HostIdFiles,
     users: &dyn subid::UserDb,
 ) -> anyhow::Result<Generated> {
-    let version = keys::PodmanVersion::parse(&target.podman_version)?;
+    let version = target.version()?;
     let mut out = Generated::default();
     if version > keys::PodmanVersion::NEWEST_KNOWN {
         out.notes.push(Note {
@@ -263,6 +284,7 @@ pub fn generate_for_host(
         })
         .count();
     let host_wide_map_gw = map_gw_count >= 2 && version >= keys::PodmanVersion::new(4, 6);
+    let host_paths = crate::model::host_path::HostPathPolicy::new(inventory);
     let names = container::Names {
         units: &plan.units,
         volumes: &plan.volumes,
@@ -272,6 +294,7 @@ pub fn generate_for_host(
         services: &plan.services,
         networks_of: &plan.networks_of,
         host_wide_map_gw,
+        host_paths: &host_paths,
     };
     for (c, decision) in &included {
         let unit = &plan.units[&c.name];
@@ -397,6 +420,9 @@ pub fn generate_for_host(
 }
 
 #[cfg(test)]
+mod handover_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{ContainerState, PortBinding, PortRange};
@@ -502,6 +528,43 @@ mod tests {
                 .iter()
                 .any(|n| n.setting == "Config.Env MULTI" && !n.message.contains("line1"))
         );
+    }
+
+    /// Issue 16's recognition misses land in the 0600 env file, never in the 0644 unit.
+    #[test]
+    fn names_and_values_the_classifier_used_to_miss_stay_out_of_units() {
+        use crate::model::{EnvOrigin, EnvVar};
+        let (mut inv, d) = sample::fleet();
+        let missed = [
+            ("PUB_SUB_PASSWORD", "h16-value-1"),
+            ("OAUTH_CLIENT_SECRET_ID", "h16-value-2"),
+            ("DATABASE_URL", "postgres://app:h16/value-3@db/app"),
+            ("CONN", "Server=db;User Id=app;Password=h16-value-4;"),
+        ];
+        for (name, value) in missed {
+            inv.containers[0].env.push(EnvVar {
+                name: name.into(),
+                value: value.into(),
+                origin: EnvOrigin::Container,
+            });
+        }
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        for f in &g.files {
+            if f.path.starts_with("env/") {
+                assert_eq!(f.mode, 0o600, "{}", f.path);
+                continue;
+            }
+            for (name, value) in missed {
+                assert!(!f.content.contains("h16"), "{name}={value} in {}", f.path);
+            }
+        }
+        let env_files: String = g
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("env/"))
+            .map(|f| f.content.as_str())
+            .collect();
+        assert!(env_files.matches("h16").count() >= 4, "{env_files}");
     }
 
     #[test]

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use crate::generate::{self, Generated, GeneratedFile, HostIdFiles};
+use crate::migration::{MigrationInput, build as build_migration};
 use crate::model::Inventory;
 use crate::plan::document::PlanDocument;
 use crate::plan::document::{BuildInput, Format, build};
 use crate::plan::report::{ReportInput, report_md};
-use crate::plan::script::{ScriptInput, migrate_sh, migrate_steps, rollback_sh};
 use crate::plan::{ContainerDecision, Target};
 use crate::risk::Assessment;
 
@@ -25,29 +25,29 @@ pub fn output_files(
     copy: &PlanCopy<'_>,
     generated: &Generated,
 ) -> Vec<GeneratedFile> {
-    let script_input = ScriptInput {
+    // One typed migration for both scripts and the report's step lists.
+    let migration = build_migration(&MigrationInput {
         inventory,
         target: &plan.target,
         generated,
-    };
-    let steps = migrate_steps(&script_input);
+    });
     let report = report_md(&ReportInput {
         inventory,
         plan,
         generated,
-        steps: &steps,
+        migration: &migration,
         plan_file: copy.name,
     });
     let mut files = generated.files.clone();
     files.push(GeneratedFile {
         path: "migrate.sh".to_string(),
         mode: 0o755,
-        content: migrate_sh(&script_input),
+        content: crate::render::shell::migrate_sh(&migration),
     });
     files.push(GeneratedFile {
         path: "rollback.sh".to_string(),
         mode: 0o755,
-        content: rollback_sh(&script_input),
+        content: crate::render::shell::rollback_sh(&migration),
     });
     files.push(GeneratedFile {
         path: "REPORT.md".to_string(),

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::generate::{Generated, NoteLevel};
 use crate::model::{ContainerState, Inventory, RestartPolicyName};
 use crate::plan::{ContainerDecision, Target};
+use crate::render::text::one_line;
 use crate::risk::{Assessment, Migration, Severity};
 
 /// Schema tag of the plan format this version reads and writes.
@@ -26,11 +27,12 @@ pub struct PlanDocument {
     /// Always [`PLAN_SCHEMA`].
     pub schema: String,
     /// The Docker host the plan was made from (for the reviewer; not used to generate).
+    #[serde(deserialize_with = "informational")]
     pub source: SourceFacts,
     /// The rootless host: user(s), Podman version, quadlet directory, subid ranges.
     pub target: Target,
     /// Host-wide findings (daemon configuration), for the reviewer.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "informational")]
     pub host_findings: Vec<PlanFinding>,
     /// One entry per planned container, in inventory order.
     pub containers: Vec<ContainerPlan>,
@@ -74,37 +76,79 @@ pub struct ContainerPlan {
     /// Docker container name: the key that ties the plan to the inventory.
     pub name: String,
     /// Short container ID at planning time.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "informational")]
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "informational")]
     pub image: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "informational"
+    )]
     pub compose_project: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "informational")]
     pub state: ContainerState,
-    /// Docker restart policy today; rollback.sh puts it back.
-    #[serde(default)]
+    /// Docker restart policy today; rollback.sh puts it back (from the inventory, not
+    /// from here).
+    #[serde(default, deserialize_with = "informational")]
     pub docker_restart: RestartPolicyName,
     /// Published ports under Docker, `[IP:]HOST->CONTAINER/PROTO`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "informational"
+    )]
     pub published: Vec<String>,
     /// The editable part.
     pub decision: ContainerDecision,
     /// Where the container's variables go; never their values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "informational"
+    )]
     pub env: Option<EnvRef>,
     /// Worst migration verdict over the findings.
-    #[serde(default = "verdict_ok")]
+    #[serde(default = "verdict_ok", deserialize_with = "informational_verdict")]
     pub verdict: Migration,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "informational"
+    )]
     pub findings: Vec<PlanFinding>,
     /// Settings the generators could not translate, and other caveats.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "informational"
+    )]
     pub notes: Vec<PlanNote>,
 }
 
 fn verdict_ok() -> Migration {
     Migration::Ok
+}
+
+/// A field that is information for the reviewer and recomputed on every run: whatever
+/// an editor or a tool turned it into (PyYAML reads an unquoted `no` as `false`), it is
+/// read leniently and never makes a plan invalid; a value of the wrong shape reads as the
+/// default. The key itself must still be one the schema knows.
+fn informational<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let value = serde_yaml::Value::deserialize(deserializer)?;
+    Ok(serde_yaml::from_value(value).unwrap_or_default())
+}
+
+fn informational_verdict<'de, D>(deserializer: D) -> Result<Migration, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = serde_yaml::Value::deserialize(deserializer)?;
+    Ok(serde_yaml::from_value(value).unwrap_or(Migration::Ok))
 }
 
 /// Names of a container's variables and the generated env file that holds their values.
@@ -228,7 +272,7 @@ impl PlanDocument {
                 Ok(text)
             }
             Format::Yaml => {
-                let body = serde_yaml::to_string(self)?;
+                let body = crate::render::yaml::to_string(self)?;
                 Ok(format!(
                     "{YAML_HEADER}\n{}",
                     annotate_containers(&body, self)
@@ -285,8 +329,12 @@ fn annotate_containers(body: &str, doc: &PlanDocument) -> String {
                 .map_or("none".to_string(), |s| format!("{s:?}").to_lowercase());
             out.push_str(&format!(
                 "\n# ---- {} ({}): verdict {}, worst finding {}, {} note(s)\n",
-                c.name,
-                if c.image.is_empty() { "?" } else { &c.image },
+                one_line(&c.name),
+                if c.image.is_empty() {
+                    "?".into()
+                } else {
+                    one_line(&c.image)
+                },
                 format!("{:?}", c.verdict).to_lowercase(),
                 worst,
                 c.notes.len()

@@ -1,6 +1,7 @@
-//! Reading a hand-edited plan back: schema check, strict parsing, then checks against the
-//! current inventory. Every error is one line naming the file, the field and (when it can
-//! be found) the line, and carries exit code 2.
+//! Reading a hand-edited plan back: a size and depth check, schema check, strict parsing,
+//! then checks against the current inventory. Every error is a typed [`PlanError`] (file,
+//! the parser's own line and column, field path, kind) that prints as one line and carries
+//! exit code 2.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,13 +11,80 @@ use serde::Deserialize;
 use crate::exit::Failure;
 use crate::model::Inventory;
 use crate::plan::document::{Format, PLAN_SCHEMA, PlanDocument};
+use crate::plan::locate::{self, Seg, Target};
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy};
+use crate::render::text::one_line;
 
-/// First port a rootless user may bind without the sysctl.
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// Podman versions the generators can target (`MAJOR.MINOR`, inclusive).
 pub const PODMAN_VERSIONS: (&str, (u32, u32), (u32, u32)) = ("4.4 ... 5.8", (4, 4), (5, 8));
+
+/// Largest plan accepted (a plan of 1000 containers is about 3 MiB).
+pub const MAX_PLAN_BYTES: usize = 32 * 1024 * 1024;
+/// Deepest flow nesting (`[`/`{`) accepted; unroot's own plans nest 6 deep.
+pub const MAX_NESTING: usize = 32;
+/// Deepest block indentation accepted, in columns (`- ` counts as two).
+pub const MAX_INDENT: usize = 128;
+
+/// What is wrong with a plan, for callers that react to it (the CLI prints it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanErrorKind {
+    /// The file cannot be read.
+    Read,
+    /// Larger than [`MAX_PLAN_BYTES`].
+    TooLarge,
+    /// Nested deeper than [`MAX_NESTING`] / [`MAX_INDENT`].
+    TooDeep,
+    /// Not YAML (or JSON) at all.
+    Syntax,
+    /// Another schema, or none.
+    Schema,
+    /// A key the schema does not have.
+    UnknownField,
+    /// A required key is missing.
+    MissingField,
+    /// A value of the wrong type or out of range.
+    InvalidValue,
+    /// The same container twice, or two containers claiming one host port.
+    Conflict,
+    /// Names a container the inventory does not have, or a port it does not publish.
+    Inventory,
+}
+
+/// A plan error: file, position from the parser, field path, kind and what is wrong.
+/// Displays as the one line the CLI prints: `PLAN:LINE:COL: field.path: what`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError {
+    pub file: String,
+    /// 1-based line and column, when the parser knows the node.
+    pub position: Option<(usize, usize)>,
+    /// `containers[0].decision.ports`; empty for the whole file.
+    pub path: String,
+    pub kind: PlanErrorKind,
+    pub message: String,
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", one_line(&self.message))
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+impl From<PlanError> for Failure {
+    fn from(e: PlanError) -> Self {
+        Failure::usage(e.to_string())
+    }
+}
 
 /// A loaded plan and the exact bytes it came from (the output directory gets a verbatim
 /// copy: the reviewed file, comments and all).
@@ -29,11 +97,24 @@ pub struct LoadedPlan {
 
 /// Read and parse a plan file (no inventory checks yet).
 pub fn read(path: &Path) -> anyhow::Result<LoadedPlan> {
-    let shown = path.display();
+    let shown = path.display().to_string();
+    let error = |kind, message: String| PlanError {
+        file: shown.clone(),
+        position: None,
+        path: String::new(),
+        kind,
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| error(PlanErrorKind::Read, format!("cannot read plan: {e}")))?
+        .len();
+    if size > MAX_PLAN_BYTES as u64 {
+        return Err(error(PlanErrorKind::TooLarge, too_large(size as usize)).into());
+    }
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read plan {shown}: {e}")))?;
+        .map_err(|e| error(PlanErrorKind::Read, format!("cannot read plan: {e}")))?;
     let format = Format::for_path(path);
-    let document = parse(&text, format, &shown.to_string())?;
+    let document = parse(&text, format, &shown)?;
     Ok(LoadedPlan {
         document,
         text,
@@ -41,73 +122,243 @@ pub fn read(path: &Path) -> anyhow::Result<LoadedPlan> {
     })
 }
 
+fn too_large(bytes: usize) -> String {
+    format!(
+        "{bytes} bytes is larger than a plan can be ({MAX_PLAN_BYTES} bytes); is this an unroot plan?"
+    )
+}
+
+/// Where the errors of one plan text point.
+struct Ctx<'a> {
+    text: &'a str,
+    format: Format,
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    /// An error at `target` under `path`, positioned by the parser; a container's name is
+    /// added to the message so the reader finds it without counting list items.
+    fn error(
+        &self,
+        kind: PlanErrorKind,
+        path: &[Seg],
+        target: Target<'_>,
+        message: String,
+    ) -> PlanError {
+        let position = locate::position(self.text, self.format, path, target);
+        self.with_position(kind, path, position, message)
+    }
+
+    fn with_position(
+        &self,
+        kind: PlanErrorKind,
+        path: &[Seg],
+        position: Option<(usize, usize)>,
+        mut message: String,
+    ) -> PlanError {
+        if let [Seg::Key(k), Seg::Index(i), ..] = path
+            && k == "containers"
+            && let Some(name) = self.container_name(*i)
+        {
+            message.push_str(&format!(" (container `{name}`)"));
+        }
+        PlanError {
+            file: self.file.to_string(),
+            position,
+            path: locate::display(path),
+            kind,
+            message,
+        }
+    }
+
+    fn container_name(&self, index: usize) -> Option<String> {
+        let loose: serde_yaml::Value = match self.format {
+            Format::Yaml => serde_yaml::from_str(self.text).ok()?,
+            Format::Json => serde_json::from_str(self.text).ok()?,
+        };
+        loose
+            .get("containers")?
+            .get(index)?
+            .get("name")?
+            .as_str()
+            .map(str::to_string)
+    }
+}
+
+/// Refuse, before any parsing, a plan too large or nested too deep to be one unroot wrote:
+/// the YAML parser's cost grows quadratically with nesting depth. One linear byte scan:
+/// block indentation (`- ` counts as two columns) and unbalanced `[`/`{` outside comment
+/// lines (brackets inside quoted strings count too: a false alarm needs 32 unbalanced ones).
+fn check_shape(ctx: &Ctx<'_>) -> Result<(), PlanError> {
+    let text = ctx.text;
+    if text.len() > MAX_PLAN_BYTES {
+        return Err(ctx.with_position(PlanErrorKind::TooLarge, &[], None, too_large(text.len())));
+    }
+    let too_deep = |line: usize, column: usize, what: String| {
+        ctx.with_position(PlanErrorKind::TooDeep, &[], Some((line, column)), what)
+    };
+    let mut depth = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let mut indent = line.len() - trimmed.len();
+        let mut rest = trimmed;
+        while let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("-\t")) {
+            indent += 2;
+            rest = after.trim_start_matches(' ');
+        }
+        if indent > MAX_INDENT {
+            return Err(too_deep(
+                index + 1,
+                1,
+                format!(
+                    "indented deeper than {MAX_INDENT} columns; unroot's plans nest a few levels deep"
+                ),
+            ));
+        }
+        for (column, byte) in line.bytes().enumerate() {
+            match byte {
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(
+                            index + 1,
+                            column + 1,
+                            format!(
+                                "nested deeper than {MAX_NESTING} levels; unroot's plans nest a few levels deep"
+                            ),
+                        ));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parse plan text. `shown` names the file in messages.
-pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, Failure> {
+pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, PlanError> {
+    let ctx = Ctx {
+        text,
+        format,
+        file: shown,
+    };
+    check_shape(&ctx)?;
     // The schema is checked first and loosely, so a plan of another version gets "schema X
     // is not supported" instead of an error about whatever field that version renamed.
     #[derive(Deserialize)]
     struct SchemaOnly {
         schema: Option<serde_yaml::Value>,
     }
-    let head: Result<SchemaOnly, String> = match format {
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
-        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-    };
-    let head = head.map_err(|e| Failure::usage(format!("{shown}: not a valid plan: {e}")))?;
+    let head: SchemaOnly =
+        from_text(&ctx).map_err(|e| serde_error(&ctx, e, PlanErrorKind::Syntax))?;
+    let schema = [Seg::key("schema")];
     match head.schema {
         Some(serde_yaml::Value::String(s)) if s == PLAN_SCHEMA => {}
         Some(other) => {
-            let line = line_of_key(text, "schema").map_or(String::new(), |l| format!(":{l}"));
+            // The kind of a non-string, never its content (it may hold anything).
             let shown_value = match other {
-                serde_yaml::Value::String(s) => s,
-                v => format!("{v:?}"),
+                serde_yaml::Value::String(s) => crate::render::text::one_line(&s).into_owned(),
+                serde_yaml::Value::Sequence(_) => "a list".to_owned(),
+                serde_yaml::Value::Mapping(_) => "a map".to_owned(),
+                _ => "a non-string value".to_owned(),
             };
-            return Err(Failure::usage(format!(
-                "{shown}{line}: schema: `{shown_value}` is not supported; this unroot reads \
-                 `{PLAN_SCHEMA}` (re-create the plan with `unroot plan`)"
-            )));
+            return Err(ctx.error(
+                PlanErrorKind::Schema,
+                &schema,
+                Target::Node,
+                format!(
+                    "`{shown_value}` is not supported; this unroot reads `{PLAN_SCHEMA}` \
+                     (re-create the plan with `unroot plan`)"
+                ),
+            ));
         }
         None => {
-            return Err(Failure::usage(format!(
-                "{shown}: schema: missing; expected `schema: {PLAN_SCHEMA}` (is this an unroot plan?)"
-            )));
+            return Err(ctx.with_position(
+                PlanErrorKind::Schema,
+                &schema,
+                None,
+                format!("missing; expected `schema: {PLAN_SCHEMA}` (is this an unroot plan?)"),
+            ));
         }
     }
-    stray_enum_keys(text, format, shown)?;
-    let parsed: Result<PlanDocument, (String, Option<(usize, usize)>)> = match format {
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| {
-            let at = e.location().map(|l| (l.line(), l.column()));
-            (e.to_string(), at)
-        }),
-        Format::Json => serde_json::from_str(text).map_err(|e| {
-            let at = (e.line() > 0).then(|| (e.line(), e.column()));
-            (e.to_string(), at)
-        }),
-    };
-    let document = parsed.map_err(|(message, at)| {
-        Failure::usage(serde_message(text, format, shown, &message, at))
-    })?;
-    check_document(&document, text, shown)?;
+    stray_enum_keys(&ctx)?;
+    let document: PlanDocument =
+        from_text(&ctx).map_err(|e| serde_error(&ctx, e, PlanErrorKind::InvalidValue))?;
+    check_document(&document, &ctx)?;
     Ok(document)
+}
+
+/// A parser error with the parser's own text, path and position.
+struct ParseError {
+    message: String,
+    position: Option<(usize, usize)>,
+}
+
+fn from_text<T: serde::de::DeserializeOwned>(ctx: &Ctx<'_>) -> Result<T, ParseError> {
+    match ctx.format {
+        Format::Yaml => serde_yaml::from_str(ctx.text).map_err(|e| ParseError {
+            position: e.location().map(|l| (l.line(), l.column())),
+            message: e.to_string(),
+        }),
+        Format::Json => serde_json::from_str(ctx.text).map_err(|e| ParseError {
+            position: (e.line() > 0).then(|| (e.line(), e.column())),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Turn a serde error into a [`PlanError`]. serde_yaml names the field path
+/// (`containers[0].decision: unknown field ...`); the position is the parser's, narrowed to
+/// the offending key or scalar inside that field when the message names one (errors in
+/// tagged decisions are otherwise reported at the start of the decision).
+fn serde_error(ctx: &Ctx<'_>, e: ParseError, default_kind: PlanErrorKind) -> PlanError {
+    // Never quote a value: a string in the wrong place may be a password.
+    let mut message = crate::exit::without_values(&e.message);
+    if let Some(cut) = message.rfind(" at line ") {
+        message.truncate(cut);
+    }
+    let (path, what) = match message.split_once(": ") {
+        Some((path, what)) if !path.contains(' ') && !path.is_empty() => {
+            (locate::parse_path(path), what.to_string())
+        }
+        _ => (Vec::new(), message.clone()),
+    };
+    let kind = if what.starts_with("unknown field") {
+        PlanErrorKind::UnknownField
+    } else if what.starts_with("missing field") {
+        PlanErrorKind::MissingField
+    } else if e.position.is_some() && default_kind == PlanErrorKind::Syntax {
+        PlanErrorKind::Syntax
+    } else {
+        default_kind
+    };
+    let token = what.split('`').nth(1).filter(|t| !t.is_empty());
+    let narrowed = match (kind, token) {
+        (PlanErrorKind::MissingField, _) | (_, None) => None,
+        (_, Some(token)) if !path.is_empty() => {
+            locate::position(ctx.text, ctx.format, &path, Target::Scalar(token))
+        }
+        _ => None,
+    };
+    ctx.with_position(kind, &path, narrowed.or(e.position), what)
 }
 
 /// Serde cannot deny unknown keys next to the tag of a unit variant (`policy: sysctl`
 /// beside a typo'd `portz:` would be accepted and the remap silently lost), so the
 /// tagged decision maps are checked here against the keys each form allows.
-fn stray_enum_keys(text: &str, format: Format, shown: &str) -> Result<(), Failure> {
-    let loose: Option<serde_yaml::Value> = match format {
-        Format::Yaml => serde_yaml::from_str(text).ok(),
-        Format::Json => serde_json::from_str(text).ok(),
-    };
-    let Some(containers) = loose
-        .as_ref()
-        .and_then(|v| v.get("containers"))
-        .and_then(|c| c.as_sequence())
-    else {
+fn stray_enum_keys(ctx: &Ctx<'_>) -> Result<(), PlanError> {
+    let Ok(loose) = from_text::<serde_yaml::Value>(ctx) else {
         return Ok(()); // the strict parse reports what is wrong
     };
+    let Some(containers) = loose.get("containers").and_then(|c| c.as_sequence()) else {
+        return Ok(());
+    };
     for (index, c) in containers.iter().enumerate() {
-        let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
         let Some(decision) = c.get("decision") else {
             continue;
         };
@@ -121,18 +372,25 @@ fn stray_enum_keys(text: &str, format: Format, shown: &str) -> Result<(), Failur
             for key in map.keys() {
                 let key = key.as_str().unwrap_or("?");
                 if !allowed.contains(&key) {
-                    let line = locate(text, Some(name), &format!("{key}:"))
-                        .or_else(|| locate(text, Some(name), &format!("\"{key}\"")))
-                        .map_or(String::new(), |l| format!(":{l}"));
-                    return Err(Failure::usage(format!(
-                        "{shown}{line}: containers[{index}].decision.{field} (container `{name}`): \
-                         unknown field `{key}`, expected {}",
-                        allowed
-                            .iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    )));
+                    let path = [
+                        Seg::key("containers"),
+                        Seg::Index(index),
+                        Seg::key("decision"),
+                        Seg::key(field),
+                    ];
+                    return Err(ctx.error(
+                        PlanErrorKind::UnknownField,
+                        &path,
+                        Target::Key(key),
+                        format!(
+                            "unknown field `{key}`, expected {}",
+                            allowed
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        ),
+                    ));
                 }
             }
         }
@@ -140,176 +398,141 @@ fn stray_enum_keys(text: &str, format: Format, shown: &str) -> Result<(), Failur
     Ok(())
 }
 
-/// `FILE:LINE:COLUMN: field.path (container name): message`, from a serde error whose text
-/// ends in ` at line L column C`.
-fn serde_message(
-    text: &str,
-    format: Format,
-    shown: &str,
-    message: &str,
-    at: Option<(usize, usize)>,
-) -> String {
-    let mut message = message.to_string();
-    if let Some(cut) = message.rfind(" at line ") {
-        message.truncate(cut);
-    }
-    let token = message
-        .split('`')
-        .nth(1)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
-    // serde names list items by index; add the container's name so the reader finds it.
-    if let Some(rest) = message.strip_prefix("containers[")
-        && let Some((index, tail)) = rest.split_once(']')
-        && let Ok(index) = index.parse::<usize>()
-    {
-        let loose: Option<serde_yaml::Value> = match format {
-            Format::Yaml => serde_yaml::from_str(text).ok(),
-            Format::Json => serde_json::from_str(text).ok(),
-        };
-        if let Some(name) = loose
-            .as_ref()
-            .and_then(|v| v.get("containers"))
-            .and_then(|c| c.get(index))
-            .and_then(|c| c.get("name"))
-            .and_then(|n| n.as_str())
-        {
-            message = format!("containers[{index}]{tail}");
-            message = message.replacen(':', &format!(" (container `{name}`):"), 1);
-        }
-    }
-    // Some errors are reported at the start of the enclosing block (buffered enums); point
-    // at the offending token (`unknown field `inclde``, `integer `70000``) when it follows.
-    let at = at.map(|(line, column)| {
-        token
-            .as_deref()
-            .and_then(|t| {
-                text.lines()
-                    .enumerate()
-                    .skip(line.saturating_sub(1))
-                    .take(40)
-                    .find(|(_, l)| !l.trim_start().starts_with('#') && l.contains(t))
-                    .map(|(i, l)| (i + 1, l.find(t).map_or(1, |c| c + 1)))
-            })
-            .unwrap_or((line, column))
-    });
-    match at {
-        Some((line, column)) => format!("{shown}:{line}:{column}: {message}"),
-        None => format!("{shown}: {message}"),
-    }
+/// `containers[i].decision.FIELD...`
+fn decision_path(index: usize, rest: &[&str]) -> Vec<Seg> {
+    let mut path = vec![
+        Seg::key("containers"),
+        Seg::Index(index),
+        Seg::key("decision"),
+    ];
+    path.extend(rest.iter().map(|s| Seg::key(*s)));
+    path
 }
 
 /// Checks that need no inventory: value ranges and names.
-fn check_document(doc: &PlanDocument, text: &str, shown: &str) -> Result<(), Failure> {
-    let at = |needle: &str, container: Option<&str>| -> String {
-        locate(text, container, needle).map_or(String::new(), |l| format!(":{l}"))
-    };
+fn check_document(doc: &PlanDocument, ctx: &Ctx<'_>) -> Result<(), PlanError> {
+    use PlanErrorKind::{Conflict, InvalidValue};
+    let target = |field: &str| vec![Seg::key("target"), Seg::key(field)];
     let t = &doc.target;
-    check_user(&t.user)
-        .map_err(|e| Failure::usage(format!("{shown}{}: target.user: {e}", at("user", None))))?;
+    check_user(&t.user).map_err(|e| ctx.error(InvalidValue, &target("user"), Target::Node, e))?;
     for (project, user) in &t.project_users {
-        check_user(user).map_err(|e| {
-            Failure::usage(format!(
-                "{shown}{}: target.project_users.{project}: {e}",
-                at(project, None)
-            ))
-        })?;
+        let mut path = target("project_users");
+        path.push(Seg::key(project));
+        check_user(user).map_err(|e| ctx.error(InvalidValue, &path, Target::Node, e))?;
     }
-    check_podman_version(&t.podman_version).map_err(|e| {
-        Failure::usage(format!(
-            "{shown}{}: target.podman_version: {e}",
-            at("podman_version", None)
-        ))
-    })?;
+    check_podman_version(&t.podman_version)
+        .map_err(|e| ctx.error(InvalidValue, &target("podman_version"), Target::Node, e))?;
     if t.quadlet_dir.is_empty()
         || t.quadlet_dir.starts_with('/')
         || t.quadlet_dir.split('/').any(|part| part == "..")
     {
-        return Err(Failure::usage(format!(
-            "{shown}{}: target.quadlet_dir: `{}` must be a path relative to the user's home \
-             without `..` (e.g. .config/containers/systemd)",
-            at("quadlet_dir", None),
-            t.quadlet_dir
-        )));
+        return Err(ctx.error(
+            InvalidValue,
+            &target("quadlet_dir"),
+            Target::Node,
+            format!(
+                "`{}` must be a path relative to the user's home without `..` (e.g. \
+                 .config/containers/systemd)",
+                t.quadlet_dir
+            ),
+        ));
     }
     for (user, range) in &t.subid_ranges {
-        if range.count < 65536 || range.start == 0 {
-            return Err(Failure::usage(format!(
-                "{shown}{}: target.subid_ranges.{user}: start must be > 0 and count at least \
-                 65536 (got {}:{})",
-                at(user, None),
-                range.start,
-                range.count
-            )));
+        if let Err(why) = crate::generate::subid::check_range(range.start, range.count) {
+            let mut path = target("subid_ranges");
+            path.push(Seg::key(user));
+            return Err(ctx.error(InvalidValue, &path, Target::Node, why));
         }
     }
 
     let mut seen = BTreeSet::new();
     let mut remap_targets: BTreeMap<u16, &str> = BTreeMap::new();
-    for c in &doc.containers {
+    for (index, c) in doc.containers.iter().enumerate() {
         let name = c.name.as_str();
         if !seen.insert(name) {
-            return Err(Failure::usage(format!(
-                "{shown}{}: containers: `{name}` is listed twice",
-                at(&format!("name: {name}"), None)
-            )));
+            return Err(ctx.error(
+                Conflict,
+                &[Seg::key("containers"), Seg::Index(index), Seg::key("name")],
+                Target::Node,
+                format!("`{name}` is listed twice"),
+            ));
         }
         let d = &c.decision;
         if let Some(user) = &d.user {
             check_user(user).map_err(|e| {
-                Failure::usage(format!(
-                    "{shown}{}: containers[{name}].decision.user: {e}",
-                    at("user:", Some(name))
-                ))
+                ctx.error(
+                    InvalidValue,
+                    &decision_path(index, &["user"]),
+                    Target::Node,
+                    e,
+                )
             })?;
         }
         if let PrivilegedPortPolicy::Remap { ports } = &d.ports {
+            let path = decision_path(index, &["ports", "ports"]);
             for (from, to) in ports {
+                let key = from.to_string();
+                let at = |kind, message| {
+                    let mut p = path.clone();
+                    p.push(Seg::key(key.clone()));
+                    ctx.error(kind, &p, Target::Node, message)
+                };
                 if *from == 0 || *to < UNPRIVILEGED_PORT_START {
-                    return Err(Failure::usage(format!(
-                        "{shown}{}: containers[{name}].decision.ports.ports.{from}: invalid \
-                         port {from} -> {to}; the new host port must be {UNPRIVILEGED_PORT_START}-65535 \
-                         (or use `policy: sysctl`)",
-                        at(&format!("{from}"), Some(name))
-                    )));
+                    return Err(at(
+                        InvalidValue,
+                        format!(
+                            "invalid port {from} -> {to}; the new host port must be \
+                             {UNPRIVILEGED_PORT_START}-65535 (or use `policy: sysctl`)"
+                        ),
+                    ));
                 }
                 if let Some(other) = remap_targets.insert(*to, name)
                     && d.include
                 {
-                    return Err(Failure::usage(format!(
-                        "{shown}{}: containers[{name}].decision.ports.ports.{from}: host port {to} \
-                         is already the remap target of `{other}`",
-                        at(&format!("{from}"), Some(name))
-                    )));
+                    return Err(at(
+                        Conflict,
+                        format!("host port {to} is already the remap target of `{other}`"),
+                    ));
                 }
             }
         }
         match &d.network {
             NetworkChoice::Shared(net) | NetworkChoice::Pod(net) if !valid_object_name(net) => {
-                return Err(Failure::usage(format!(
-                    "{shown}{}: containers[{name}].decision.network.name: `{net}` is not a valid \
-                     network/pod name (letters, digits, `_`, `.`, `-`)",
-                    at("network", Some(name))
-                )));
+                return Err(ctx.error(
+                    InvalidValue,
+                    &decision_path(index, &["network", "name"]),
+                    Target::Node,
+                    format!(
+                        "`{net}` is not a valid network/pod name (letters, digits, `_`, `.`, `-`)"
+                    ),
+                ));
             }
             _ => {}
         }
-        for cap in &d.keep_capabilities {
+        for (i, cap) in d.keep_capabilities.iter().enumerate() {
             if cap.is_empty() || !cap.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_') {
-                return Err(Failure::usage(format!(
-                    "{shown}{}: containers[{name}].decision.keep_capabilities: `{cap}` is not a \
-                     capability name (upper case without CAP_, e.g. NET_ADMIN)",
-                    at(cap, Some(name))
-                )));
+                let mut path = decision_path(index, &["keep_capabilities"]);
+                path.push(Seg::Index(i));
+                return Err(ctx.error(
+                    InvalidValue,
+                    &path,
+                    Target::Node,
+                    format!(
+                        "`{cap}` is not a capability name (upper case without CAP_, e.g. NET_ADMIN)"
+                    ),
+                ));
             }
         }
-        for dev in &d.keep_devices {
+        for (i, dev) in d.keep_devices.iter().enumerate() {
             if !dev.starts_with("/dev/") {
-                return Err(Failure::usage(format!(
-                    "{shown}{}: containers[{name}].decision.keep_devices: `{dev}` is not a path \
-                     under /dev",
-                    at(dev, Some(name))
-                )));
+                let mut path = decision_path(index, &["keep_devices"]);
+                path.push(Seg::Index(i));
+                return Err(ctx.error(
+                    InvalidValue,
+                    &path,
+                    Target::Node,
+                    format!("`{dev}` is not a path under /dev"),
+                ));
             }
         }
     }
@@ -317,48 +540,66 @@ fn check_document(doc: &PlanDocument, text: &str, shown: &str) -> Result<(), Fai
 }
 
 /// Checks against the inventory the plan is applied to: every named container must still
-/// exist, and remapped ports must be ports the container publishes.
+/// exist, and remapped ports must be ports the container publishes. `text` is the plan's
+/// text (for positions), `format` its format.
 pub fn check_against(
     doc: &PlanDocument,
     inventory: &Inventory,
     text: &str,
+    format: Format,
     shown: &str,
-) -> Result<(), Failure> {
-    let missing: Vec<&str> = doc
+) -> Result<(), PlanError> {
+    let ctx = Ctx {
+        text,
+        format,
+        file: shown,
+    };
+    let missing: Vec<(usize, &str)> = doc
         .containers
         .iter()
-        .map(|c| c.name.as_str())
-        .filter(|name| inventory.container(name).is_none())
+        .enumerate()
+        .map(|(i, c)| (i, c.name.as_str()))
+        .filter(|(_, name)| inventory.container(name).is_none())
         .collect();
-    if !missing.is_empty() {
-        let line = locate(text, None, &format!("name: {}", missing[0]))
-            .map_or(String::new(), |l| format!(":{l}"));
-        return Err(Failure::usage(format!(
-            "{shown}{line}: containers: {} on {}: {} (remove them from the plan or \
-             re-create it with `unroot plan`)",
-            if missing.len() == 1 {
-                "1 container no longer exists"
-            } else {
-                "containers no longer exist"
-            },
-            inventory.source,
-            missing.join(", ")
-        )));
+    if let Some((first, _)) = missing.first() {
+        return Err(ctx.error(
+            PlanErrorKind::Inventory,
+            &[Seg::key("containers"), Seg::Index(*first), Seg::key("name")],
+            Target::Node,
+            format!(
+                "{} on {}: {} (remove them from the plan or re-create it with `unroot plan`)",
+                if missing.len() == 1 {
+                    "1 container no longer exists"
+                } else {
+                    "containers no longer exist"
+                },
+                inventory.source,
+                missing
+                    .iter()
+                    .map(|(_, n)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
-    for c in &doc.containers {
+    for (index, c) in doc.containers.iter().enumerate() {
         let Some(container) = inventory.container(&c.name) else {
             continue;
         };
         if let PrivilegedPortPolicy::Remap { ports } = &c.decision.ports {
             for from in ports.keys() {
+                let mut path = decision_path(index, &["ports", "ports"]);
+                path.push(Seg::key(from.to_string()));
                 if *from >= UNPRIVILEGED_PORT_START {
-                    return Err(Failure::usage(format!(
-                        "{shown}{}: containers[{}].decision.ports.ports.{from}: port {from} is \
-                         not privileged; `remap` moves host ports below {UNPRIVILEGED_PORT_START} only",
-                        locate(text, Some(&c.name), &format!("{from}"))
-                            .map_or(String::new(), |l| format!(":{l}")),
-                        c.name
-                    )));
+                    return Err(ctx.error(
+                        PlanErrorKind::Inventory,
+                        &path,
+                        Target::Node,
+                        format!(
+                            "port {from} is not privileged; `remap` moves host ports below \
+                             {UNPRIVILEGED_PORT_START} only"
+                        ),
+                    ));
                 }
                 if !container.ports.iter().any(|p| p.host_port == *from) {
                     let published: Vec<String> = container
@@ -366,19 +607,20 @@ pub fn check_against(
                         .iter()
                         .map(|p| p.host_port.to_string())
                         .collect();
-                    return Err(Failure::usage(format!(
-                        "{shown}{}: containers[{}].decision.ports.ports.{from}: `{}` does not \
-                         publish host port {from} (it publishes: {})",
-                        locate(text, Some(&c.name), &format!("{from}"))
-                            .map_or(String::new(), |l| format!(":{l}")),
-                        c.name,
-                        c.name,
-                        if published.is_empty() {
-                            "none".to_string()
-                        } else {
-                            published.join(", ")
-                        }
-                    )));
+                    return Err(ctx.error(
+                        PlanErrorKind::Inventory,
+                        &path,
+                        Target::Node,
+                        format!(
+                            "`{}` does not publish host port {from} (it publishes: {})",
+                            c.name,
+                            if published.is_empty() {
+                                "none".to_string()
+                            } else {
+                                published.join(", ")
+                            }
+                        ),
+                    ));
                 }
             }
         }
@@ -427,40 +669,6 @@ fn valid_object_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
-/// 1-based line of the first `key:` (YAML) or `"key":` (JSON) at any depth.
-fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            let t = l.trim_start();
-            t.starts_with(&format!("{key}:")) || t.starts_with(&format!("\"{key}\":"))
-        })
-        .map(|i| i + 1)
-}
-
-/// Best-effort 1-based line of `needle`, searched after the container's `name:` line when
-/// a container is given. Comment lines are skipped.
-fn locate(text: &str, container: Option<&str>, needle: &str) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    let start = match container {
-        Some(name) => lines.iter().position(|l| {
-            let t = l.trim_start().trim_start_matches("- ");
-            t == format!("name: {name}")
-                || t == format!("name: '{name}'")
-                || t == format!("name: \"{name}\"")
-                || t.starts_with(&format!("\"name\": \"{name}\""))
-        })?,
-        None => 0,
-    };
-    let json_needle = needle.replacen(": ", "\": \"", 1);
-    lines[start..]
-        .iter()
-        .position(|l| {
-            !l.trim_start().starts_with('#')
-                && (l.contains(needle) || l.contains(&format!("\"{json_needle}")))
-        })
-        .map(|i| start + i + 1)
 }
 
 #[cfg(test)]
@@ -532,13 +740,24 @@ mod tests {
         doc().render(Format::Yaml).unwrap()
     }
 
+    fn typed(text: &str) -> PlanError {
+        parse(text, Format::Yaml, "plan.yaml")
+            .and_then(|d| check_against(&d, &inventory(), text, Format::Yaml, "plan.yaml"))
+            .unwrap_err()
+    }
+
     fn err(text: &str) -> String {
-        let e = parse(text, Format::Yaml, "plan.yaml")
-            .and_then(|d| check_against(&d, &inventory(), text, "plan.yaml"))
-            .unwrap_err();
-        assert_eq!(e.code, crate::exit::USAGE);
-        assert!(!e.message.contains('\n'), "one line: {}", e.message);
-        e.message
+        let e = typed(text);
+        let m = e.to_string();
+        assert_eq!(Failure::from(e).code, crate::exit::USAGE);
+        assert!(!m.contains('\n'), "one line: {m}");
+        m
+    }
+
+    /// The text at the error's line and column.
+    fn at(text: &str, e: &PlanError) -> String {
+        let (line, column) = e.position.expect("a position");
+        text.lines().nth(line - 1).unwrap()[column - 1..].to_string()
     }
 
     #[test]
@@ -573,7 +792,8 @@ mod tests {
         let m = err(&text);
         assert!(m.contains("unknown field `inclde`"), "{m}");
         assert!(
-            m.contains("containers[0].decision (container `web`)"),
+            m.contains("containers[0].decision: unknown field `inclde`")
+                && m.ends_with("(container `web`)"),
             "{m}"
         );
         let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
@@ -612,7 +832,7 @@ mod tests {
             1,
         );
         let m = err(&text);
-        assert!(m.contains("containers[web].decision.ports.ports.80"), "{m}");
+        assert!(m.contains("containers[0].decision.ports.ports.80"), "{m}");
         let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
         assert!(
             text.lines().nth(line - 1).unwrap().contains("80: 81"),
@@ -657,6 +877,116 @@ mod tests {
                 .contains("target.podman_version")
         );
     }
+
+    #[test]
+    fn positions_come_from_the_parser_exactly() {
+        let text = yaml();
+        // (edit, expected kind, expected path, text found at LINE:COL)
+        let cases: Vec<(String, PlanErrorKind, &str, &str)> = vec![
+            (
+                text.replacen("  include: true", "  inclde: true", 1),
+                PlanErrorKind::UnknownField,
+                "containers[0].decision",
+                "inclde: true",
+            ),
+            (
+                text.replacen("    volumes: copy", "    volumes: copyy", 1),
+                PlanErrorKind::InvalidValue,
+                "containers[0].decision.volumes",
+                "copyy",
+            ),
+            (
+                text.replacen(
+                    "    ports:\n      policy: sysctl",
+                    "    ports:\n      policy: remap\n      ports:\n        80: 70000",
+                    1,
+                ),
+                PlanErrorKind::InvalidValue,
+                // serde's own path stops at the tagged decision; the position is narrowed
+                // to the offending scalar inside it.
+                "containers[0].decision",
+                "70000",
+            ),
+            (
+                // The error is in `ports`, not in the `published:` list above it that also
+                // says 80 (issue 11 defect 5).
+                text.replacen(
+                    "    ports:\n      policy: sysctl",
+                    "    ports:\n      policy: remap\n      ports:\n        80: 81",
+                    1,
+                )
+                .replacen(
+                    "  decision:",
+                    "  published:\n  - 80->80/tcp\n  decision:",
+                    1,
+                ),
+                PlanErrorKind::InvalidValue,
+                "containers[0].decision.ports.ports.80",
+                "81",
+            ),
+            (
+                text.replace("user: app", "user: Root!"),
+                PlanErrorKind::InvalidValue,
+                "target.user",
+                "Root!",
+            ),
+            (
+                text.replacen(
+                    "    keep_devices: []",
+                    "    keep_devices:\n    - /dev/dri\n    - /etc/x",
+                    1,
+                ),
+                PlanErrorKind::InvalidValue,
+                "containers[0].decision.keep_devices[1]",
+                "/etc/x",
+            ),
+            (
+                text.replace("name: db", "name: olddb"),
+                PlanErrorKind::Inventory,
+                "containers[1].name",
+                "olddb",
+            ),
+        ];
+        for (edited, kind, path, found) in cases {
+            let e = typed(&edited);
+            assert_eq!((e.kind, e.path.as_str()), (kind, path), "{e}");
+            assert_eq!(at(&edited, &e), found, "{e}");
+            let (line, column) = e.position.unwrap();
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("plan.yaml:{line}:{column}: {path}: ")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_or_huge_plans_are_refused_before_parsing_and_fast() {
+        let deep_flow = format!("schema: {PLAN_SCHEMA}\nx: {}\n", "[".repeat(60_000));
+        let deep_block: String = (0..2000)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        let deep_seq = format!("x:\n{}a\n", "- ".repeat(60_000));
+        for text in [deep_flow, deep_block, deep_seq] {
+            let started = std::time::Instant::now();
+            let e = parse(&text, Format::Yaml, "deep.yaml").unwrap_err();
+            assert_eq!(e.kind, PlanErrorKind::TooDeep, "{e}");
+            assert!(e.position.is_some() && !e.to_string().contains('\n'));
+            assert!(started.elapsed() < std::time::Duration::from_millis(200));
+        }
+        let json = format!("{{\"schema\": {}", "[".repeat(100));
+        assert_eq!(
+            parse(&json, Format::Json, "deep.json").unwrap_err().kind,
+            PlanErrorKind::TooDeep
+        );
+        let huge = format!("schema: {PLAN_SCHEMA}\n#{}\n", "x".repeat(MAX_PLAN_BYTES));
+        assert_eq!(
+            parse(&huge, Format::Yaml, "huge.yaml").unwrap_err().kind,
+            PlanErrorKind::TooLarge
+        );
+        // unroot's own plans pass the scan.
+        assert!(parse(&yaml(), Format::Yaml, "p").is_ok());
+    }
 }
 
 #[cfg(test)]
@@ -689,18 +1019,20 @@ containers:
             "      policy: sysctl\n      portz:\n        80: 8080\n",
         );
         let e = parse(&typo, Format::Yaml, "p.yaml").unwrap_err();
+        let m = e.to_string();
         assert!(
-            e.message.contains("unknown field `portz`") && e.message.contains("(container `web`)"),
-            "{}",
-            e.message
+            m.contains("unknown field `portz`") && m.contains("(container `web`)"),
+            "{m}"
         );
-        let line: usize = e.message.split(':').nth(1).unwrap().parse().unwrap();
-        assert_eq!(typo.lines().nth(line - 1).unwrap().trim(), "portz:");
+        assert_eq!(e.kind, PlanErrorKind::UnknownField);
+        assert_eq!(e.path, "containers[0].decision.ports");
+        let (line, column) = e.position.unwrap();
+        assert_eq!(&typo.lines().nth(line - 1).unwrap()[column - 1..], "portz:");
         let net = PLAN.replace("      mode: pasta\n", "      mode: pasta\n      nmae: x\n");
         assert!(
             parse(&net, Format::Yaml, "p")
                 .unwrap_err()
-                .message
+                .to_string()
                 .contains("`nmae`")
         );
     }

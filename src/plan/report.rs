@@ -4,11 +4,14 @@
 
 use std::fmt::Write as _;
 
+use crate::generate::container::DOCKER_SOCKETS;
 use crate::generate::{Generated, NoteLevel, UnitPlan};
-use crate::model::Inventory;
+use crate::migration::Step;
+use crate::model::host_path::HostPathPolicy;
+use crate::model::{Container, Inventory, MountKind};
 use crate::plan::document::{ContainerPlan, PlanDocument, PlanFinding};
-use crate::plan::script::Step;
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
+use crate::render::step_text::summary;
 use crate::risk::{Migration, Severity};
 
 /// What moving to rootless Podman does to a risk.
@@ -99,7 +102,7 @@ fn verdict(m: Migration) -> &'static str {
 
 /// Markdown-safe inline text (table cells and list items).
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::render::text::one_line(s).replace('|', "\\|")
 }
 
 fn finding_line(f: &PlanFinding) -> String {
@@ -122,7 +125,8 @@ pub struct ReportInput<'a> {
     pub inventory: &'a Inventory,
     pub plan: &'a PlanDocument,
     pub generated: &'a Generated,
-    pub steps: &'a [Step],
+    /// The typed migration both scripts are rendered from: the step lists read it.
+    pub migration: &'a crate::migration::Migration,
     /// The plan file as named in the output (`plan.yaml`).
     pub plan_file: &'a str,
 }
@@ -270,13 +274,20 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
 
     // Host-wide.
     let _ = writeln!(out, "\n## Host-wide changes\n");
+    let quadlet_dir = &input.migration.quadlet_dir;
     let host_steps: Vec<&Step> = input
+        .migration
         .steps
         .iter()
-        .filter(|s| s.container.is_none())
+        .filter(|s| s.containers.is_empty())
         .collect();
     for step in &host_steps {
-        let _ = writeln!(out, "- `{}`: {}", step.function, md(&step.summary));
+        let _ = writeln!(
+            out,
+            "- `{}`: {}",
+            step.function(),
+            md(&summary(step, quadlet_dir))
+        );
     }
     if host_steps.is_empty() {
         let _ = writeln!(out, "- none");
@@ -300,18 +311,55 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
         }
     }
 
+    // Indexed once: a lookup per container would make the report quadratic in the fleet.
+    let units: std::collections::HashMap<&str, &UnitPlan> = input
+        .generated
+        .units
+        .iter()
+        .map(|u| (u.container.as_str(), u))
+        .collect();
+    let mut steps: std::collections::HashMap<&str, Vec<&Step>> = Default::default();
+    for s in &input.migration.steps {
+        for c in &s.containers {
+            steps.entry(c.as_str()).or_default().push(s);
+        }
+    }
+    let paths = HostPathPolicy::new(input.inventory);
     for c in &included {
-        let unit = input.generated.units.iter().find(|u| u.container == c.name);
-        container_section(&mut out, c, unit, input);
+        let unit = units.get(c.name.as_str()).copied();
+        let mine = steps.get(c.name.as_str()).map_or(&[][..], Vec::as_slice);
+        container_section(&mut out, c, unit, mine, input, &paths);
     }
     out
+}
+
+/// Writable bind sources of `docker` (the Docker socket aside, which becomes the user's
+/// Podman socket) that the host-path policy keeps from the rootless user, with the reason.
+fn refused_binds(docker: Option<&Container>, paths: &HostPathPolicy<'_>) -> Vec<(String, String)> {
+    let Some(d) = docker else {
+        return Vec::new();
+    };
+    d.mounts
+        .iter()
+        .filter(|m| {
+            m.kind == MountKind::Bind
+                && !m.read_only
+                && !DOCKER_SOCKETS.contains(&m.source.as_str())
+        })
+        .filter_map(|m| {
+            let verdict = paths.decide(&d.name, &m.source);
+            (!verdict.may_hand_over()).then(|| (m.source.clone(), verdict.explain()))
+        })
+        .collect()
 }
 
 fn container_section(
     out: &mut String,
     c: &ContainerPlan,
     unit: Option<&UnitPlan>,
+    steps: &[&Step],
     input: &ReportInput<'_>,
+    paths: &HostPathPolicy<'_>,
 ) {
     let _ = writeln!(out, "\n## {}\n", md(&c.name));
     let d = &c.decision;
@@ -532,32 +580,18 @@ fn container_section(
         .iter()
         .filter(|n| n.level == NoteLevel::NotTranslated)
         .collect();
-    // Mounts migrate.sh refuses to chown: a blocker when the container writes to them; a
-    // read-only one keeps working for world-readable files (`/etc/localtime`).
-    let docker = input.inventory.container(&c.name);
-    let read_only = |path: &str| {
-        docker.is_some_and(|d| d.mounts.iter().any(|m| m.source == path && m.read_only))
-    };
-    let refused: Vec<(&str, &str, bool)> = unit
-        .map(|u| {
-            u.chown_binds
-                .iter()
-                .filter_map(|b| {
-                    crate::plan::script::chown_refusal(&b.host_path)
-                        .map(|why| (b.host_path.as_str(), why, read_only(&b.host_path)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let refused_rw: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| !r.2).collect();
-    if blockers.is_empty() && untranslated.is_empty() && refused_rw.is_empty() {
+    // Writable bind sources the host-path policy does not hand over: the container may
+    // not be able to write to them (read-only ones keep working for world-readable files).
+    let refused = refused_binds(input.inventory.container(&c.name), paths);
+    if blockers.is_empty() && untranslated.is_empty() && refused.is_empty() {
         let _ = writeln!(out, "- none");
     }
-    for (path, why, _) in &refused_rw {
+    for (path, why) in &refused {
         let _ = writeln!(
             out,
-            "- bind mount `{}` is {why}; migrate.sh leaves its owner alone, so the rootless container may not be able to write to it: drop the mount or grant access another way (group, ACL)",
-            md(path)
+            "- bind mount `{}` is {}; migrate.sh leaves its owner alone, so the rootless container may not be able to write to it: drop the mount or grant access another way (group, ACL)",
+            md(path),
+            md(why)
         );
     }
     for f in blockers {
@@ -569,18 +603,6 @@ fn container_section(
             "- not translated: `{}`: {}",
             md(&n.setting),
             md(&n.message)
-        );
-    }
-    let refused_ro: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| r.2).collect();
-    if !refused_ro.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nRead-only mounts left as they are (readable when world-readable): {}",
-            refused_ro
-                .iter()
-                .map(|(p, ..)| format!("`{}`", md(p)))
-                .collect::<Vec<_>>()
-                .join(", ")
         );
     }
     let other_notes: Vec<_> = c
@@ -602,22 +624,17 @@ fn container_section(
     }
 
     let _ = writeln!(out, "\n### Steps migrate.sh runs for it\n");
-    let steps: Vec<&Step> = input
-        .steps
-        .iter()
-        .filter(|s| s.container.as_deref() == Some(c.name.as_str()))
-        .collect();
     if steps.is_empty() {
         let _ = writeln!(out, "- none (only the host-wide steps)");
     }
     for (i, s) in steps.iter().enumerate() {
-        let side = s.side.label();
+        let side = s.kind.side().label();
         let _ = writeln!(
             out,
             "{}. `{}` ({side}): {}",
             i + 1,
-            s.function,
-            md(&s.summary)
+            s.function(),
+            md(&summary(s, &input.migration.quadlet_dir))
         );
     }
 }

@@ -532,6 +532,8 @@ fn expectations_follow_what_generate_writes() {
             chown_binds: vec![],
             ports: vec![],
             start_at_boot: true,
+            env_file: None,
+            quadlet_files: vec!["quadlet/traefik.container".into()],
         }],
         notes: vec![Note {
             container: Some("traefik".into()),

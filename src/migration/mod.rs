@@ -1,0 +1,275 @@
+//! The typed migration: everything migrate.sh and rollback.sh do, as data.
+//!
+//! [`build::build`] turns the inventory, the target and the generators' output into one
+//! [`Migration`]; the renderers (`crate::render::shell`, REPORT.md) only read it. Nothing
+//! here is text meant for a shell or a person, and nothing re-parses generated files: sub-ID
+//! ranges come from the allocator's assignments, env-file destinations, quadlet files and
+//! volume services from the generators' typed [`UnitPlan`](crate::generate::UnitPlan).
+//!
+//! Order of the steps, and why:
+//! 1. per user: create (or check) it, enable lingering and wait for its user manager, add
+//!    the sub-ID ranges, then `podman system migrate` as the user: nothing runs Podman as
+//!    the user before its runtime directory exists (issue 12, item 1);
+//! 2. host settings (sysctl.d), then images and units for every user: no downtime yet;
+//! 3. the cutover, one [`CutoverGroup`] at a time (a compose project, or containers that
+//!    share data or a pod): stop its Docker side, move its data, start and check its units.
+//!    A failure puts that group back on Docker and stops the script, so at most one group
+//!    is ever down (issue 12, item 4).
+
+pub mod build;
+pub mod groups;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
+use crate::generate::{BindChown, EnvFilePlan, TransferMethod};
+use crate::model::RestartPolicy;
+use crate::plan::SubIdRange;
+
+pub use build::{MigrationInput, build};
+
+/// Where a step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Uses the Docker CLI: runs on the Docker host, as root.
+    Docker,
+    /// Root-only system configuration of the target (useradd, usermod, sysctl, loginctl,
+    /// installing files, chown); no Docker needed.
+    Root,
+    /// As the rootless user (podman, systemctl --user) through `as_user`; no Docker needed.
+    User,
+}
+
+impl Side {
+    /// The word the scripts' step list and REPORT.md use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Docker => "docker",
+            Side::Root => "root",
+            Side::User => "user",
+        }
+    }
+}
+
+/// The whole migration of one plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// `MAJOR.MINOR` the units were written for.
+    pub podman_version: String,
+    /// Quadlet directory relative to each user's home.
+    pub quadlet_dir: String,
+    /// Number of containers that move.
+    pub containers: usize,
+    /// The cutover groups, in run order.
+    pub groups: Vec<CutoverGroup>,
+    /// migrate.sh's steps, in run order.
+    pub steps: Vec<Step>,
+    /// rollback.sh's steps, in run order.
+    pub rollback: Vec<Step>,
+}
+
+/// One step: a shell function of a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Unique name in its script without the `step_` prefix (`image_save_nginx_1_25`):
+    /// made only of ASCII letters, digits and `_`.
+    pub name: String,
+    /// The containers it concerns (an image shared by four containers names all four).
+    pub containers: Vec<String>,
+    /// The cutover group whose failure handling covers it (migrate.sh only).
+    pub group: Option<String>,
+    pub kind: StepKind,
+}
+
+impl Step {
+    /// The shell function's name.
+    pub fn function(&self) -> String {
+        format!("step_{}", self.name)
+    }
+}
+
+/// What a step does, with everything its renderer needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepKind {
+    CreateUser {
+        user: String,
+    },
+    CheckUser {
+        user: String,
+    },
+    /// Let the user's manager run without a login, and wait for its runtime directory.
+    Linger {
+        user: String,
+    },
+    SubIds {
+        user: String,
+        uids: SubIdAction,
+        gids: SubIdAction,
+    },
+    /// `podman system migrate` as the user, so Podman re-reads the new ranges.
+    PodmanMigrate {
+        user: String,
+    },
+    /// Install and apply these `sysctl.d/` files of the bundle.
+    Sysctl {
+        files: Vec<String>,
+    },
+    ImageSave(ImagePlan),
+    ImageLoad(ImagePlan),
+    ImagePull(ImagePlan),
+    InstallUnits {
+        user: String,
+        install: UnitInstall,
+    },
+    DaemonReload {
+        user: String,
+    },
+    /// Set the restart policy to `no` and stop the container.
+    DockerStop {
+        container: String,
+        restart: RestartPolicy,
+    },
+    VolumeExport(VolumeCopy),
+    VolumeImport(VolumeCopy),
+    /// Hand bind-mount sources the path policy allows to the user, recording their owners.
+    BindHandover {
+        user: String,
+        unit: String,
+        binds: Vec<BindChown>,
+    },
+    Start {
+        user: String,
+        service: String,
+    },
+    Check {
+        user: String,
+        service: String,
+        tcp: Vec<TcpCheck>,
+    },
+    // rollback.sh
+    StopUnit {
+        user: String,
+        service: String,
+    },
+    RemoveUnits {
+        user: String,
+        install: UnitInstall,
+    },
+    RestoreOwners {
+        unit: String,
+        binds: Vec<BindChown>,
+    },
+    DockerRestore {
+        container: String,
+        restart: RestartPolicy,
+        start: bool,
+    },
+}
+
+impl StepKind {
+    /// Where the step runs: which host, which account.
+    pub fn side(&self) -> Side {
+        use StepKind as K;
+        match self {
+            K::ImageSave(_)
+            | K::DockerStop { .. }
+            | K::VolumeExport(_)
+            | K::DockerRestore { .. } => Side::Docker,
+            K::CreateUser { .. }
+            | K::CheckUser { .. }
+            | K::Linger { .. }
+            | K::SubIds { .. }
+            | K::Sysctl { .. }
+            | K::InstallUnits { .. }
+            | K::BindHandover { .. }
+            | K::RestoreOwners { .. } => Side::Root,
+            K::PodmanMigrate { .. }
+            | K::ImageLoad(_)
+            | K::ImagePull(_)
+            | K::DaemonReload { .. }
+            | K::VolumeImport(_)
+            | K::Start { .. }
+            | K::Check { .. }
+            | K::StopUnit { .. }
+            | K::RemoveUnits { .. } => Side::User,
+        }
+    }
+}
+
+/// What migrate.sh does with one of a user's sub-ID files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubIdAction {
+    /// Add this planned range (skipped when the exact line is there already).
+    Add(SubIdRange),
+    /// The host the plan was made for already had this range: only check it is still there.
+    Present(SubIdRange),
+    /// No range planned: the user must already have one.
+    Missing,
+}
+
+/// The files one user installs (migrate.sh) or removes (rollback.sh).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitInstall {
+    /// Bundle paths under `quadlet/`, sorted, each once.
+    pub quadlet_files: Vec<String>,
+    pub env_files: Vec<EnvFilePlan>,
+    /// Bundle paths under `containers.conf.d/`.
+    pub conf_files: Vec<String>,
+}
+
+/// One image moved for one user, whatever number of containers use it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImagePlan {
+    pub user: String,
+    pub docker_ref: String,
+    pub podman_ref: String,
+    pub method: TransferMethod,
+}
+
+/// One Docker volume's data copied into one user's Podman volume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeCopy {
+    pub user: String,
+    pub docker_volume: String,
+    pub podman_volume: String,
+    /// Where the inventory saw its data (used by the dry run; `--apply` asks Docker).
+    pub mountpoint: String,
+    /// The `.volume` unit's service that creates the Podman volume, when there is one.
+    pub service: Option<String>,
+}
+
+/// A TCP port the check step connects to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpCheck {
+    pub ip: String,
+    pub port: u16,
+}
+
+/// Containers cut over together: one compose project, or containers that share a volume,
+/// a pod or a network namespace (moving one without the other splits their data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutoverGroup {
+    /// Unique identifier (ASCII letters, digits, `_`): the recovery function's name.
+    pub id: String,
+    /// Compose project name, when the group is one.
+    pub project: Option<String>,
+    /// Members in start order (dependencies first).
+    pub members: Vec<GroupMember>,
+}
+
+/// One container of a cutover group: what its recovery must undo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupMember {
+    pub container: String,
+    pub user: String,
+    /// `<unit>.service`.
+    pub service: String,
+    pub unit: String,
+    /// Docker's restart policy before the migration.
+    pub restart: RestartPolicy,
+    /// Running (or restarting) under Docker: started under Podman, restarted on recovery.
+    pub was_running: bool,
+    /// Bind mounts migrate.sh hands to the user (the path policy allowed them).
+    pub binds: Vec<BindChown>,
+}

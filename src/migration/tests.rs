@@ -1,0 +1,363 @@
+//! The typed migration and its scripts: order, dedupe, path policy, injection, recovery.
+
+use super::testkit::{Sandbox, migration, sample, shell_checks, unit};
+use super::{Side, StepKind};
+use crate::generate::{BindChown, TransferMethod};
+use crate::render::shell::{migrate_sh, rollback_sh};
+
+fn names(steps: &[super::Step]) -> Vec<String> {
+    steps.iter().map(|s| s.function()).collect()
+}
+
+fn position(names: &[String], n: &str) -> usize {
+    names
+        .iter()
+        .position(|x| x == n)
+        .unwrap_or_else(|| panic!("{n} missing from {names:?}"))
+}
+
+#[test]
+fn scripts_pass_bash_n_and_shellcheck() {
+    let m = migration(&sample());
+    shell_checks("migrate.sh", &migrate_sh(&m));
+    shell_checks("rollback.sh", &rollback_sh(&m));
+}
+
+/// Issue 12 item 1: `podman system migrate` ran as the user before lingering had started
+/// the user's manager ("lstat /run/user/1000: no such file or directory").
+#[test]
+fn linger_comes_before_anything_that_runs_podman_as_the_user() {
+    let m = migration(&sample());
+    let names = names(&m.steps);
+    let pos = |n: &str| position(&names, n);
+    assert!(pos("step_create_user_app") < pos("step_linger_app"));
+    assert!(pos("step_linger_app") < pos("step_subids_app"));
+    assert!(pos("step_subids_app") < pos("step_podman_migrate_app"));
+    let linger = pos("step_linger_app");
+    for (i, s) in m.steps.iter().enumerate() {
+        if s.kind.side() == Side::User {
+            assert!(i > linger, "{} runs as the user before lingering", s.name);
+        }
+    }
+    // The linger step waits for the runtime directory even when lingering was enabled.
+    let text = migrate_sh(&m);
+    let body = text
+        .split("\nstep_linger_app() {")
+        .nth(1)
+        .unwrap()
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    assert!(
+        body.ends_with("if applying; then wait_user_manager app; fi"),
+        "{body}"
+    );
+    assert!(!body.contains("return 0"), "{body}");
+}
+
+#[test]
+fn cutover_runs_group_by_group_after_images_and_units() {
+    let m = migration(&sample());
+    let names = names(&m.steps);
+    let pos = |n: &str| position(&names, n);
+    assert!(pos("step_image_save_app_1") < pos("step_image_load_app_1"));
+    assert!(pos("step_install_units_app") < pos("step_docker_stop_web"));
+    assert!(pos("step_image_pull_postgres_16") < pos("step_docker_stop_web"));
+    // web's whole cutover, then db's: never both down at once.
+    assert!(pos("step_chown_binds_web") < pos("step_start_web"));
+    assert!(pos("step_check_web") < pos("step_docker_stop_db"));
+    assert!(pos("step_docker_stop_db") < pos("step_volume_export_pgdata"));
+    assert!(pos("step_volume_export_pgdata") < pos("step_volume_import_pgdata"));
+    // db was exited under Docker: installed, not started.
+    assert!(!names.contains(&"step_start_db".to_string()));
+    let groups: Vec<Option<&str>> = m.steps.iter().map(|s| s.group.as_deref()).collect();
+    assert_eq!(groups[pos("step_start_web")], Some("web"));
+    assert_eq!(groups[pos("step_volume_import_pgdata")], Some("db"));
+    assert_eq!(groups[pos("step_install_units_app")], None);
+    // The env file's directory is created (0700) before the file is installed into it.
+    let text = migrate_sh(&m);
+    let mkdir = text
+        .find("run install -d -o app -g \"$group\" -m 0700 \"$dir\"/env\n")
+        .expect("env directory created");
+    let install = text
+        .find("\"$dir\"/env/web.env 0600 app")
+        .expect("env file installed");
+    assert!(mkdir < install);
+}
+
+/// Issue 11 defect 6: an Elasticsearch cluster saved its one image four times.
+#[test]
+fn an_image_is_saved_and_loaded_once_for_four_containers() {
+    let (inv, target, mut generated) = sample();
+    generated.units = (1..=4)
+        .map(|i| {
+            unit(
+                &format!("es{i}"),
+                &format!("es{i}"),
+                "elasticsearch:8",
+                TransferMethod::Load,
+            )
+        })
+        .collect();
+    let m = migration(&(inv, target, generated));
+    let saves: Vec<&super::Step> = m
+        .steps
+        .iter()
+        .filter(|s| matches!(s.kind, StepKind::ImageSave(_)))
+        .collect();
+    assert_eq!(saves.len(), 1, "{:?}", names(&m.steps));
+    assert_eq!(saves[0].containers, ["es1", "es2", "es3", "es4"]);
+    let loads = m
+        .steps
+        .iter()
+        .filter(|s| matches!(s.kind, StepKind::ImageLoad(_)))
+        .count();
+    assert_eq!(loads, 1);
+    let text = migrate_sh(&m);
+    assert_eq!(text.matches("run docker save").count(), 1);
+    assert_eq!(text.matches("podman load -i").count(), 1);
+}
+
+#[test]
+fn system_paths_are_never_chowned() {
+    let (inv, target, mut generated) = sample();
+    generated.units[0].chown_binds.push(BindChown {
+        host_path: "/var/run/docker.sock".into(),
+        uid: 0,
+        gid: 0,
+    });
+    let m = migration(&(inv, target, generated));
+    assert!(!migrate_sh(&m).contains("/var/run/docker.sock"));
+    assert!(!rollback_sh(&m).contains("/var/run/docker.sock"));
+}
+
+/// Hostile values in every string field the scripts carry.
+fn hostile_sample(
+    payload: &str,
+) -> (
+    crate::model::Inventory,
+    crate::plan::Target,
+    crate::generate::Generated,
+) {
+    let (mut inv, target, mut generated) = sample();
+    let name = format!("web{payload}");
+    inv.containers[0].name = name.clone();
+    let web = &mut generated.units[0];
+    web.container = name;
+    web.unit = format!("web{payload}");
+    web.image.docker_ref = format!("app{payload}:1");
+    web.image.podman_ref = format!("localhost/app{payload}:1");
+    web.chown_binds[0].host_path = format!("/srv/web{payload}");
+    web.quadlet_files = vec![format!("quadlet/web{payload}.container")];
+    let db = &mut generated.units[1];
+    db.volumes[0].docker_volume = format!("pg{payload}");
+    db.volumes[0].podman_volume = format!("pg{payload}");
+    db.volumes[0].service = format!("pg{payload}-volume.service");
+    inv.volumes[0].name = format!("pg{payload}");
+    inv.volumes[0].mountpoint = Some(format!("/var/lib/docker/volumes/pg{payload}/_data"));
+    (inv, target, generated)
+}
+
+/// Run the dry run, `--list`, `--help` and `source` of both scripts in a sandbox whose PATH
+/// holds only logging stubs: nothing but the script's own code may run.
+fn assert_runs_nothing(migrate: &str, rollback: &str) {
+    let sandbox = Sandbox::new(None);
+    for (name, text) in [("migrate.sh", migrate), ("rollback.sh", rollback)] {
+        let sourced = sandbox.run(name, text, r#"source "$1" && declare -F >/dev/null"#);
+        let dry = sandbox.run(name, text, r#"/bin/bash "$1""#);
+        let list = sandbox.run(name, text, r#"/bin/bash "$1" --list"#);
+        for (what, out) in [("source", &sourced), ("dry run", &dry), ("--list", &list)] {
+            assert!(out.status.success(), "{name} {what}: {out:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.is_empty(), "{name} {what}: {stderr}");
+        }
+        assert!(
+            String::from_utf8_lossy(&dry.stdout).contains(&format!("==> {name}: done")),
+            "{name}: {dry:?}"
+        );
+        assert!(String::from_utf8_lossy(&sourced.stdout).is_empty());
+    }
+    assert_eq!(sandbox.calls(), "", "a program ran");
+    assert!(!sandbox.path().join("pwned").exists());
+    assert!(!sandbox.path().join("staging").exists());
+}
+
+/// Issue 11 defect 2: a newline in a container name ran the next line as a command on the
+/// dry run, `--list` and `source`.
+#[test]
+fn a_newline_in_a_name_stays_inside_its_comment() {
+    let m = migration(&hostile_sample("\ntouch pwned #"));
+    let (migrate, rollback) = (migrate_sh(&m), rollback_sh(&m));
+    for text in [&migrate, &rollback] {
+        assert!(
+            !text.lines().any(|l| l.starts_with("touch pwned")),
+            "{text}"
+        );
+        for line in text.lines().filter(|l| l.trim_start().starts_with('#')) {
+            assert!(!line.contains('\r'), "{line}");
+        }
+    }
+    assert!(
+        migrate.contains("# web\\ntouch pwned #: "),
+        "the name is shown escaped"
+    );
+    shell_checks("migrate.sh", &migrate);
+    shell_checks("rollback.sh", &rollback);
+    assert_runs_nothing(&migrate, &rollback);
+}
+
+/// Issue 12 item 4: a unit that does not start puts its own service back on Docker and
+/// stops the script; the next service is never touched.
+#[test]
+fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
+    // Real find/mv/install: the owner record migrate.sh keeps is followed for real.
+    let sandbox = Sandbox::with_real(
+        Some("systemctl --user start web.service"),
+        &["find", "mv", "install", "dirname"],
+    );
+    let (inv, target, mut generated) = sample();
+    // An application directory by the one path policy (`/srv/APP`): it never hands over
+    // /tmp or a directory it does not recognise as an application's own.
+    std::fs::create_dir_all("/srv").unwrap();
+    let app_dir = tempfile::Builder::new()
+        .prefix("unroot-test-")
+        .tempdir_in("/srv")
+        .unwrap();
+    let bind = app_dir.path().join("web data");
+    std::fs::create_dir(&bind).unwrap();
+    std::fs::write(bind.join("index.html"), "hi").unwrap();
+    generated.units[0].chown_binds[0].host_path = bind.to_string_lossy().into_owned();
+    // db runs too, so it would be cut over next.
+    let mut inv = inv;
+    inv.containers[1].state = crate::model::ContainerState::Running;
+    let m = migration(&(inv, target, generated));
+    let text = migrate_sh(&m);
+    // as_user is the documented override point: run the user's commands directly.
+    let out = sandbox.run(
+        "migrate.sh",
+        &text,
+        r#"source "$1"; as_user() { shift; "$@"; }; UNROOT_APPLY=1
+           for s in "${STEPS[@]}"; do
+             if [[ -n "${STEP_GROUP[$s]:-}" ]]; then run_guarded "$s"; fi
+           done"#,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("step_start_web failed, so container web was put back on Docker")
+            && stderr.contains("./rollback.sh --apply"),
+        "{stderr}"
+    );
+    let calls = sandbox.calls();
+    let order: Vec<&str> = calls.lines().collect();
+    let at = |c: &str| {
+        order
+            .iter()
+            .position(|l| *l == c)
+            .unwrap_or_else(|| panic!("no `{c}` in {calls}"))
+    };
+    assert!(at("docker stop web") < at("systemctl --user start web.service"));
+    // Recovery: unit stopped, owners given back file by file, Docker side restored.
+    assert!(at("systemctl --user start web.service") < at("systemctl --user stop web.service"));
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(bind.join("index.html")).unwrap();
+    let restore = format!(
+        "chown -h {}:{} {}/index.html",
+        meta.uid(),
+        meta.gid(),
+        bind.display()
+    );
+    assert!(calls.contains(&restore), "{calls}");
+    assert!(at("docker update --restart=unless-stopped web") < at("docker start web"));
+    // The next group was never touched.
+    assert!(!calls.contains("db's"), "{calls}");
+}
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::super::{MigrationInput, build};
+    use super::assert_runs_nothing;
+    use super::shell_checks;
+    use crate::generate::{generate, sample};
+    use crate::model::{EnvOrigin, EnvVar, Mount, MountKind};
+    use crate::render::shell::{migrate_sh, rollback_sh};
+
+    /// Fragments that break naive shell, comment or terminal output.
+    fn hostile() -> impl Strategy<Value = String> {
+        let fragment = prop_oneof![
+            Just("\n".to_string()),
+            Just("\r".to_string()),
+            Just("\t".to_string()),
+            Just("'".to_string()),
+            Just("\"".to_string()),
+            Just("\\".to_string()),
+            Just("$(touch pwned)".to_string()),
+            Just("`touch pwned`".to_string()),
+            Just(";touch pwned #".to_string()),
+            Just("%h%%".to_string()),
+            Just("\u{1b}[31m".to_string()),
+            Just("\u{7f}\u{85}".to_string()),
+            Just("grüße 日本".to_string()),
+            Just("\u{202e}".to_string()),
+            Just(" ".to_string()),
+            "[a-z0-9]{1,4}",
+        ];
+        prop::collection::vec(fragment, 1..5).prop_map(|v| v.concat())
+    }
+
+    /// The fixture fleet with hostile values in names, images, labels, env keys, mount
+    /// sources and targets, commands, a compose project and a volume name.
+    fn fleet(p: &str) -> (crate::model::Inventory, crate::plan::Target) {
+        let (mut inv, _) = sample::fleet();
+        let web = &mut inv.containers[0];
+        web.name = format!("web{p}");
+        web.image = format!("nginx{p}:1");
+        web.labels.insert(format!("org.{p}"), p.to_string());
+        web.env.push(EnvVar {
+            name: format!("K{p}"),
+            value: p.to_string(),
+            origin: EnvOrigin::Container,
+        });
+        web.command = Some(vec!["sh".into(), "-c".into(), p.to_string()]);
+        web.mounts.push(Mount {
+            kind: MountKind::Bind,
+            source: format!("/srv/app{p}"),
+            destination: format!("/data{p}"),
+            ..Default::default()
+        });
+        let db = &mut inv.containers[1];
+        db.name = format!("db{p}");
+        if let Some(c) = db.compose.as_mut() {
+            c.project = format!("shop{p}");
+        }
+        let volume = format!("pg{p}");
+        for m in db.mounts.iter_mut().filter(|m| m.kind == MountKind::Volume) {
+            m.source = volume.clone();
+        }
+        inv.volumes[0].name = volume;
+        let mut target = crate::plan::Target::new("app", "5.4");
+        target.create_user = true;
+        (inv, target)
+    }
+
+    proptest! {
+        // Each case runs bash six times and shellcheck twice on a fleet: CI has 2 cores.
+        #![proptest_config(ProptestConfig { cases: 5, ..ProptestConfig::default() })]
+
+        #[test]
+        fn scripts_stay_inert_whatever_the_values(p in hostile()) {
+            let (inv, target) = fleet(&p);
+            let generated = generate(&inv, &target, &Default::default()).unwrap();
+            let m = build(&MigrationInput { inventory: &inv, target: &target, generated: &generated });
+            let (migrate, rollback) = (migrate_sh(&m), rollback_sh(&m));
+            for text in [&migrate, &rollback] {
+                let raw = text.chars().find(|c| matches!(c, '\r' | '\u{1b}' | '\u{202e}'));
+                prop_assert_eq!(raw, None, "a raw control or bidi character in the script");
+            }
+            shell_checks("migrate.sh", &migrate);
+            shell_checks("rollback.sh", &rollback);
+            assert_runs_nothing(&migrate, &rollback);
+        }
+    }
+}
