@@ -182,7 +182,6 @@ migrated_units() {
 check_units_active() {
   local u
   for u in $(migrated_units); do
-    [ "${1:-}" != "--except" ] || [ "$u" != "$2" ] || continue
     wait_for "$u.service active in $USER_NAME's manager" 120 \
       sh -c "[ \"\$(runuser -u $USER_NAME -- env XDG_RUNTIME_DIR=/run/user/$(uid_of) systemctl --user is-active $u.service)\" = active ]"
   done
@@ -196,7 +195,6 @@ check_process_uids() {
   uid="$(uid_of)"
   lo=$SUBID_START hi=$((SUBID_START + SUBID_COUNT - 1))
   for u in $(migrated_units); do
-    [ "${1:-}" != "--except" ] || [ "$u" != "$2" ] || continue
     pid="$(as_user podman inspect --format '{{.State.Pid}}' "$u" 2>/dev/null)"
     if [ -z "$pid" ] || [ "$pid" = 0 ]; then fail "no running container $u"; fi
     cg="$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")"
@@ -225,7 +223,6 @@ check_process_uids() {
 check_docker_stopped() {
   local u state
   for u in $(migrated_units); do
-    [ "${1:-}" != "--except" ] || [ "$u" != "$2" ] || continue
     state="$(docker inspect -f '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}' "$u")"
     [ "$state" = "false no" ] || fail "Docker's $u is '$state', want 'false no' (stopped, restart=no)"
   done
