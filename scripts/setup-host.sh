@@ -6,8 +6,9 @@ set -euo pipefail
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }
 
-# python3: the e2e stage's helpers (standard library only).
-packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2 python3 python3-yaml)
+# python3 (+ yaml): the e2e stage's helpers and the PyYAML plan round trip. qemu-system-x86
+# and e2fsprogs: the vm stage's guest (software emulation) and its disk image (mkfs.ext4 -d).
+packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2 python3 python3-yaml qemu-system-x86 e2fsprogs)
 
 missing=()
 # An engine installed some other way (docker-ce, a static dockerd) is fine: docker.io would

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::cli::GlobalArgs;
 use crate::docker::{self, Progress};
-use crate::exit::Failure;
+use crate::exit::{Failure, without_values};
 use crate::model::{Inventory, SNAPSHOT_SCHEMA};
 
 /// The demo host shipped inside the binary, so `unroot --demo` works without Docker.
@@ -19,14 +19,16 @@ pub async fn load(
     global: &GlobalArgs,
     progress: Option<tokio::sync::mpsc::UnboundedSender<Progress>>,
 ) -> anyhow::Result<Inventory> {
-    if global.demo {
-        return Ok(demo());
-    }
-    if let Some(path) = &global.snapshot {
-        return read_snapshot(path);
-    }
-    let endpoint = docker::Endpoint::resolve(global.docker_host.as_deref())?;
-    docker::read_inventory(&endpoint, progress).await
+    let inventory = if global.demo {
+        demo()
+    } else if let Some(path) = &global.snapshot {
+        read_snapshot(path)?
+    } else {
+        let endpoint = docker::Endpoint::resolve(global.docker_host.as_deref())?;
+        docker::read_inventory(&endpoint, progress).await?
+    };
+    crate::logging::log_inventory(&inventory);
+    Ok(inventory)
 }
 
 /// The embedded demo inventory. Its validity is checked by a unit test, so a broken asset
@@ -100,12 +102,9 @@ pub fn parse_snapshot(text: &str, what: &str) -> Result<Inventory, Failure> {
                 }
             }
             // Parse again from the text (not the Value) so field errors carry line/column.
-            serde_json::from_str::<Inventory>(text).map_err(|err| {
+            from_json::<Inventory>(text).map_err(|err| {
                 Failure::usage(format!(
-                    "{what} does not match schema {SNAPSHOT_SCHEMA} at line {}, column {}: {}",
-                    err.line(),
-                    err.column(),
-                    bare_message(&err)
+                    "{what} does not match schema {SNAPSHOT_SCHEMA} {err}"
                 ))
             })
         }
@@ -116,13 +115,46 @@ pub fn parse_snapshot(text: &str, what: &str) -> Result<Inventory, Failure> {
     }
 }
 
-/// serde_json's message without its trailing " at line X column Y" (we print our own).
+/// serde_json's message without its trailing " at line X column Y" (we print our own)
+/// and without the input values it quotes ([`without_values`]).
 pub(crate) fn bare_message(err: &serde_json::Error) -> String {
     let full = err.to_string();
-    match full.rfind(" at line ") {
-        Some(cut) => full[..cut].to_owned(),
-        None => full,
-    }
+    let bare = match full.rfind(" at line ") {
+        Some(cut) => &full[..cut],
+        None => &full,
+    };
+    without_values(bare)
+}
+
+/// Deserialize JSON text; the error reads `at line L, column C: FIELD.PATH: what was
+/// wrong`, naming the field (`containers[0].env`) and never quoting its value: a string
+/// where a list belongs may be `DB_PASSWORD=...`.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let field = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        format!(
+            "at line {}, column {}: {field}{}",
+            inner.line(),
+            inner.column(),
+            bare_message(&inner)
+        )
+    })?;
+    de.end().map_err(|err| {
+        format!(
+            "at line {}, column {}: {}",
+            err.line(),
+            err.column(),
+            bare_message(&err)
+        )
+    })?;
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -1119,3 +1119,30 @@ fn subids_step_applies_the_planned_range_once_and_stops_on_another() {
         "{stderr}"
     );
 }
+
+/// Issue 12: on a real host /run/user/UID exists only once lingering has started the user's
+/// manager, so every Podman command run as the user (the subids step's `podman system
+/// migrate` first) must come after the linger step in migrate.sh's order.
+#[test]
+fn linger_comes_before_any_podman_command_run_as_the_user() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--user", "app", "--out", p(&out)]);
+    let migrate = fs::read_to_string(out.join("migrate.sh")).unwrap();
+    let order = migrate
+        .split("\nSTEPS=(\n")
+        .nth(1)
+        .unwrap()
+        .split("\n)")
+        .next()
+        .unwrap();
+    let pos = |step: &str| {
+        order
+            .lines()
+            .position(|l| l.trim() == step)
+            .unwrap_or_else(|| panic!("{step} not in STEPS:\n{order}"))
+    };
+    let linger = pos("step_linger_app");
+    assert!(linger < pos("step_subids_app"), "{order}");
+    assert!(linger < pos("step_image_pull_gitea"), "{order}");
+}

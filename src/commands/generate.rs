@@ -118,7 +118,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
         .iter()
         .filter(|n| n.level == NoteLevel::NotTranslated)
         .count();
-    println!(
+    exit::stdout_line(&format!(
         "{}: {} container(s) -> {} written, {} unchanged{}{}{}; {} setting(s) not translated, {} container(s) with blockers (see REPORT.md)",
         args.out.display(),
         included.len(),
@@ -149,9 +149,9 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
         },
         untranslated,
         blockers.len()
-    );
+    ))?;
     if !outcome.written.is_empty() {
-        println!("written: {}", outcome.written.join(", "));
+        exit::stdout_line(&format!("written: {}", outcome.written.join(", ")))?;
     }
 
     if let Some(level) = args.fail_on {
@@ -166,17 +166,20 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> Result<u8> {
             })
             .collect();
         if !hits.is_empty() {
-            eprintln!(
+            exit::stderr_line(&format!(
                 "unroot: policy: {} finding(s) at or above {}: {}",
                 hits.len(),
                 at.as_str(),
                 hits.join(", ")
-            );
+            ));
             return Ok(exit::POLICY);
         }
     }
     if args.fail_on_blockers && !blockers.is_empty() {
-        eprintln!("unroot: policy: blockers in {}", blockers.join(", "));
+        exit::stderr_line(&format!(
+            "unroot: policy: blockers in {}",
+            blockers.join(", ")
+        ));
         return Ok(exit::POLICY);
     }
     Ok(exit::OK)

@@ -1,7 +1,6 @@
 //! `unroot plan`: read the inventory, assess it, propose decisions, write the plan file.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
 use anyhow::Result;
 
@@ -11,11 +10,7 @@ use crate::plan::document::{self, BuildInput, Format};
 use crate::plan::{ContainerDecision, Target, load};
 use crate::{generate, output, risk, source};
 
-/// The rootless account proposed when `--user` is not given.
-pub const DEFAULT_USER: &str = "podman";
-/// Podman version proposed when `--podman-version` is not given (Debian 13's).
-pub const DEFAULT_PODMAN_VERSION: &str = "5.4";
-pub use crate::plan::DEFAULT_QUADLET_DIR;
+pub use crate::model::{DEFAULT_PODMAN_VERSION, DEFAULT_QUADLET_DIR, DEFAULT_USER};
 
 /// The target from the command line, checked like a plan's target would be.
 pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Result<Target> {
@@ -24,13 +19,7 @@ pub fn target_from_flags(user: Option<&str>, podman_version: Option<&str>) -> Re
     let podman_version = podman_version.unwrap_or(DEFAULT_PODMAN_VERSION).to_string();
     load::check_podman_version(&podman_version)
         .map_err(|e| Failure::usage(format!("--podman-version: {e}")))?;
-    // The target is usually this very host: propose creating the user when it is missing
-    // here. The reviewer can flip it in the plan.
-    let create_user = uzers::get_user_by_name(&user).is_none();
-    Ok(Target {
-        create_user,
-        ..Target::new(user, podman_version)
-    })
+    Ok(crate::plan::proposed_target(&user, &podman_version))
 }
 
 /// The target host's `/etc/subuid` and `/etc/subgid` (the target is usually this host):
@@ -140,7 +129,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
     };
     let text = doc.render(format)?;
     if to_stdout {
-        std::io::stdout().write_all(text.as_bytes())?;
+        exit::write_stdout(&text)?;
         return Ok(exit::OK);
     }
     let changed = output::write_single(&args.output, &text, 0o644, args.force)?;
@@ -149,7 +138,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         .iter()
         .filter(|c| c.verdict == risk::Migration::Blocker)
         .count();
-    println!(
+    exit::stdout_line(&format!(
         "{} {}: {} container(s) planned for user {} (Podman {}), {} with blockers; edit the \
          `decision:` blocks, then run `unroot generate --plan {} --out DIR`",
         if changed { "wrote" } else { "unchanged" },
@@ -159,6 +148,6 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8> {
         doc.target.podman_version,
         blockers,
         args.output.display()
-    );
+    ))?;
     Ok(exit::OK)
 }

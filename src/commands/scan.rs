@@ -1,9 +1,9 @@
 //! `unroot scan`: assess every container and print the result for people (table, Markdown)
 //! or pipelines (JSON, SARIF). Exit 1 when `--fail-on` is reached.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::{FailOn, GlobalArgs, ScanArgs, ScanFormat};
 use crate::exit;
@@ -40,10 +40,10 @@ pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<u8> {
     if !matched {
         // Said on stderr so JSON/SARIF on stdout stay parseable; nothing matched is not a
         // policy failure.
-        eprintln!(
+        exit::stderr_line(&format!(
             "unroot: no container matches --filter {}",
             args.filter.join(" --filter ")
-        );
+        ));
         return Ok(exit::OK);
     }
     if let Some(threshold) = args.fail_on.map(severity_of) {
@@ -83,10 +83,9 @@ fn terminal_width() -> Option<usize> {
 
 /// Write everything; a closed pipe (`| head`) is the reader's choice, not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write the scan to standard output"),
+    match crate::exit::write_stdout(text) {
+        Err(e) if crate::exit::is_stdout_closed(&e) => Ok(()),
+        other => other,
     }
 }
 

@@ -5,7 +5,6 @@
 //! existing different file is only replaced with `--force`: the shared
 //! [`output::write_single`] rule, used here with [`SNAPSHOT_MODE`].
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
@@ -22,22 +21,19 @@ pub async fn run(global: &GlobalArgs, args: &SnapshotArgs) -> Result<u8> {
     let inventory = source::load(global, None).await?;
     let text = render(&inventory)?;
     if args.output.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| Failure::usage(format!("cannot write the snapshot to stdout: {e}")))?;
+        exit::write_stdout(&text)?;
         return Ok(exit::OK);
     }
     require_parent_dir(&args.output)?;
     let written = output::write_single(&args.output, &text, SNAPSHOT_MODE, args.force)?;
-    eprintln!(
+    exit::stderr_line(&format!(
         "unroot: {} {} containers, {} images from {} to {} (mode 0600: it contains environment values)",
         if written { "saved" } else { "unchanged:" },
         inventory.containers.len(),
         inventory.images.len(),
         inventory.source,
         args.output.display()
-    );
+    ));
     Ok(exit::OK)
 }
 

@@ -84,8 +84,10 @@ pub async fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8> {
     });
     let report = Report::new(phase, &expect, &facts, checks);
     match args.format {
-        VerifyFormat::Table => print!("{}", verify::render::table(&report)),
-        VerifyFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        VerifyFormat::Table => crate::exit::write_stdout(&verify::render::table(&report))?,
+        VerifyFormat::Json => {
+            crate::exit::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?
+        }
     }
     Ok(report.exit_code())
 }

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use super::Endpoint;
 use crate::model::{Inventory, MountKind};
+use crate::render::text::one_line;
 
 /// Fill `source_uid`/`source_gid` of every bind mount when `endpoint` is an engine on this
 /// machine (see the module doc); otherwise leave the inventory untouched.
@@ -25,7 +26,10 @@ pub fn fill_if_local(inventory: &mut Inventory, endpoint: &Endpoint) {
         inventory.host.hostname.as_deref(),
         local_name.as_deref(),
     ) {
-        tracing::info!("engine at {endpoint} is not on this machine: bind mount owners not read");
+        tracing::info!(
+            "engine at {} is not on this machine: bind mount owners not read",
+            one_line(&endpoint.to_string())
+        );
         return;
     }
     fill(inventory);
@@ -46,7 +50,7 @@ fn fill(inventory: &mut Inventory) {
             }
             None => tracing::info!(
                 "bind source {} not readable here: owner unknown",
-                mount.source
+                one_line(&mount.source)
             ),
         }
     }

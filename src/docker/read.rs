@@ -84,7 +84,10 @@ pub async fn read_inventory(
             Ok(c) => containers.push(c),
             // Removed between the list and the inspect: it is no longer on the host.
             Err(err) if is_not_found(&err) => {
-                tracing::info!("container {id} vanished during the inventory");
+                tracing::info!(
+                    "container {} vanished during the inventory",
+                    crate::render::text::one_line(&id)
+                );
             }
             Err(err) => return Err(classify(endpoint, "GET /containers/{id}/json", &err).into()),
         }
@@ -97,7 +100,8 @@ pub async fn read_inventory(
                 Ok(img) => Ok(Some(normalize::image(&img))),
                 Err(err) if is_not_found(&err) => {
                     tracing::info!(
-                        "image {id} not found; its env split and healthcheck stay unknown"
+                        "image {} not found; its env split and healthcheck stay unknown",
+                        crate::render::text::one_line(&id)
                     );
                     Ok(None)
                 }

@@ -13,33 +13,16 @@ use super::{
     BindChown, EnvFilePlan, ImageTransfer, Note, NoteLevel, TransferMethod, UnitPlan, VolumeMove,
     env, image, ports,
 };
+use crate::model::host_path::{HostPathPolicy, PathClass, PathVerdict, path_under};
 use crate::model::{
     Container, ContainerState, IdOrName, Inventory, MountKind, NamespaceMode, NetworkMode,
-    ProfileSetting, RestartPolicyName,
+    ProfileSetting, RestartPolicyName, normalize_cap,
 };
-use crate::plan::{ContainerDecision, NetworkChoice, VolumeStrategy};
+use crate::model::{ContainerDecision, NetworkChoice, VolumeStrategy};
 
 /// Host paths of the Docker API socket; mounted, they become the user's Podman socket
 /// (`unroot verify` expects the same replacement).
 pub const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
-
-/// Host directories whose ownership unroot never changes (bind mounts of them are noted).
-const SYSTEM_PATHS: &[&str] = &[
-    "/etc",
-    "/run",
-    "/var/run",
-    "/dev",
-    "/proc",
-    "/sys",
-    "/usr",
-    "/lib",
-    "/lib64",
-    "/bin",
-    "/sbin",
-    "/boot",
-    "/root",
-    "/var/lib/docker",
-];
 
 /// Docker's default `/dev/shm` size; not worth a key.
 const DOCKER_DEFAULT_SHM: i64 = 64 * 1024 * 1024;
@@ -62,6 +45,8 @@ pub struct Names<'a> {
     pub networks_of: &'a BTreeMap<String, NetworkChoice>,
     /// `--map-gw` is set host-wide in containers.conf (`pasta_options`), not per container.
     pub host_wide_map_gw: bool,
+    /// Which bind sources may be handed over to the rootless user.
+    pub host_paths: &'a HostPathPolicy<'a>,
 }
 
 /// Whether a container needs pasta's `--map-gw` to reach the host: it used Docker's
@@ -125,9 +110,67 @@ fn id_value(x: &IdOrName) -> String {
     }
 }
 
-fn normalize_cap(cap: &str) -> String {
-    let up = cap.trim().to_ascii_uppercase();
-    up.strip_prefix("CAP_").map(str::to_owned).unwrap_or(up)
+/// A bind source is handed over (chowned into the user namespace by migrate.sh) only when
+/// the host-path policy says it is the application's own; anything else is left alone with
+/// a note that says why and what to do instead.
+#[allow(clippy::too_many_arguments)]
+fn bind_handover(
+    m: &mut Mapper<'_>,
+    mt: &crate::model::Mount,
+    verdict: &PathVerdict,
+    strategy: VolumeStrategy,
+    owner: (Option<u32>, Option<u32>),
+    chowns: &mut Vec<BindChown>,
+    user: &str,
+    raw_user: &str,
+) {
+    let setting = format!("mount {}", mt.source);
+    match verdict.class {
+        PathClass::System => {
+            let level = if mt.read_only { NoteLevel::Info } else { NoteLevel::Warning };
+            let root_hint = if path_under(&mt.source, "/root") {
+                " and /root is not readable by other users: copy what the container needs elsewhere"
+            } else {
+                ""
+            };
+            m.note(
+                level,
+                setting,
+                format!(
+                    "not handed over ({}); the container sees it through {user}'s rights{root_hint}",
+                    verdict.reason
+                ),
+            );
+        }
+        _ if mt.read_only => {
+            // Read-only data only needs to be readable by the rootless user.
+        }
+        PathClass::Shared => m.note(
+            NoteLevel::Warning,
+            setting,
+            format!(
+                "not handed over ({}): the rootless container may not be able to write to it; \
+                 make it writable for {user} (group, ACL) or use the keep-id volume strategy",
+                verdict.explain()
+            ),
+        ),
+        PathClass::Application if strategy == VolumeStrategy::Copy => match owner {
+            (Some(uid), Some(gid)) => chowns.push(BindChown {
+                host_path: mt.source.clone(),
+                uid,
+                gid,
+            }),
+            _ => m.note(
+                NoteLevel::Warning,
+                format!("mount {}", mt.destination),
+                format!(
+                    "the container user {raw_user:?} is a name, so unroot cannot tell which UID must own {}; chown it with podman unshare after checking the image's /etc/passwd",
+                    mt.source
+                ),
+            ),
+        },
+        PathClass::Application => {}
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -497,8 +540,15 @@ pub fn generate_container(
             opts.push(p);
             m.note(NoteLevel::Warning, format!("mount {}", mt.destination), format!("propagation {p}: a rootless user namespace cannot share mounts back to the host"));
         }
+        // `:U` chowns the source at every start: only for volumes and application binds.
+        let verdict =
+            (mt.kind == MountKind::Bind).then(|| names.host_paths.decide(&c.name, &mt.source));
         if decision.volumes == VolumeStrategy::ChownOnStart
-            && matches!(mt.kind, MountKind::Bind | MountKind::Volume)
+            && match mt.kind {
+                MountKind::Volume => true,
+                MountKind::Bind => verdict.as_ref().is_some_and(|v| v.may_hand_over()),
+                _ => false,
+            }
         {
             opts.push("U");
         }
@@ -535,25 +585,8 @@ pub fn generate_container(
                 } else {
                     sec.set(k::VOLUME, format!("{}:{}{suffix}", mt.source, mt.destination));
                 }
-                let system = SYSTEM_PATHS.iter().any(|p| mt.source == *p || mt.source.starts_with(&format!("{p}/")));
-                if system || mt.source == "/" {
-                    let level = if mt.read_only { NoteLevel::Info } else { NoteLevel::Warning };
-                    m.note(
-                        level,
-                        format!("mount {}", mt.source),
-                        format!(
-                            "a system path: unroot does not change its ownership; the container sees it through {user}'s rights{}",
-                            if mt.source.starts_with("/root") { " and /root is not readable by other users: copy what the container needs elsewhere" } else { "" }
-                        ),
-                    );
-                } else if mt.read_only {
-                    // Read-only data only needs to be readable by the rootless user.
-                } else if decision.volumes == VolumeStrategy::Copy {
-                    match (owner_uid, owner_gid) {
-                        (Some(uid), Some(gid)) => chowns.push(BindChown { host_path: mt.source.clone(), uid, gid }),
-                        _ => m.note(NoteLevel::Warning, format!("mount {}", mt.destination), format!("the container user {:?} is a name, so unroot cannot tell which UID must own {}; chown it with podman unshare after checking the image's /etc/passwd", c.user.raw, mt.source)),
-                    }
-                }
+                let verdict = verdict.unwrap_or_else(|| names.host_paths.decide(&c.name, &mt.source));
+                bind_handover(&mut m, mt, &verdict, decision.volumes, (owner_uid, owner_gid), &mut chowns, user, &c.user.raw);
             }
             MountKind::Volume => {
                 let Some(vunit) = names.volumes.get(&mt.source) else {

@@ -8,62 +8,11 @@
 //! exactly), and only when that is impossible too does it become a note.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::OnceLock;
 
 use super::unit_file::Encoding;
 
-/// `MAJOR.MINOR` of the Podman whose quadlet reads the files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PodmanVersion {
-    pub major: u16,
-    pub minor: u16,
-}
-
-impl PodmanVersion {
-    pub const fn new(major: u16, minor: u16) -> Self {
-        Self { major, minor }
-    }
-    /// Quadlet first shipped in Podman 4.4.
-    pub const FIRST_QUADLET: Self = Self::new(4, 4);
-    /// The newest version the key table knows.
-    pub const NEWEST_KNOWN: Self = Self::new(5, 8);
-    /// Used when neither a plan nor a detection says otherwise.
-    pub const DEFAULT: Self = Self::new(5, 4);
-
-    /// Parse `5`, `5.4` or `5.4.2` (the patch level is ignored), refusing versions without
-    /// quadlet.
-    pub fn parse(text: &str) -> anyhow::Result<Self> {
-        let t = text.trim().trim_start_matches('v');
-        let mut parts = t.split('.');
-        let num = |p: Option<&str>| -> Option<u16> { p.and_then(|s| s.parse().ok()) };
-        let major = num(parts.next());
-        let minor = match parts.next() {
-            None => Some(0),
-            some => num(some),
-        };
-        let patch_ok =
-            parts.next().is_none_or(|p| p.parse::<u32>().is_ok()) && parts.next().is_none();
-        let (Some(major), Some(minor), true) = (major, minor, patch_ok) else {
-            anyhow::bail!("podman version {text:?} is not MAJOR.MINOR (for example 5.4)");
-        };
-        let v = Self::new(major, minor);
-        if v < Self::FIRST_QUADLET {
-            anyhow::bail!(
-                "podman version {v} has no quadlet: quadlet appeared in Podman 4.4, so unroot \
-                 targets 4.4 to {}; upgrade Podman on the target host or pass --podman-version 4.4 or later",
-                Self::NEWEST_KNOWN
-            );
-        }
-        Ok(v)
-    }
-}
-
-impl fmt::Display for PodmanVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
+pub use crate::model::PodmanVersion;
 
 /// Quadlet unit types unroot writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

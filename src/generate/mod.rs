@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Container, Inventory, Protocol};
-use crate::plan::{ContainerDecision, NetworkChoice, Target};
+use crate::model::{ContainerDecision, NetworkChoice, Target};
 
 /// One file to write, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,7 +229,7 @@ pub fn generate_for_host(
     host: &HostIdFiles,
     users: &dyn subid::UserDb,
 ) -> anyhow::Result<Generated> {
-    let version = keys::PodmanVersion::parse(&target.podman_version)?;
+    let version = target.version()?;
     let mut out = Generated::default();
     if version > keys::PodmanVersion::NEWEST_KNOWN {
         out.notes.push(Note {
@@ -284,6 +284,7 @@ pub fn generate_for_host(
         })
         .count();
     let host_wide_map_gw = map_gw_count >= 2 && version >= keys::PodmanVersion::new(4, 6);
+    let host_paths = crate::model::host_path::HostPathPolicy::new(inventory);
     let names = container::Names {
         units: &plan.units,
         volumes: &plan.volumes,
@@ -293,6 +294,7 @@ pub fn generate_for_host(
         services: &plan.services,
         networks_of: &plan.networks_of,
         host_wide_map_gw,
+        host_paths: &host_paths,
     };
     for (c, decision) in &included {
         let unit = &plan.units[&c.name];
@@ -418,6 +420,9 @@ pub fn generate_for_host(
 }
 
 #[cfg(test)]
+mod handover_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{ContainerState, PortBinding, PortRange};
@@ -523,6 +528,43 @@ mod tests {
                 .iter()
                 .any(|n| n.setting == "Config.Env MULTI" && !n.message.contains("line1"))
         );
+    }
+
+    /// Issue 16's recognition misses land in the 0600 env file, never in the 0644 unit.
+    #[test]
+    fn names_and_values_the_classifier_used_to_miss_stay_out_of_units() {
+        use crate::model::{EnvOrigin, EnvVar};
+        let (mut inv, d) = sample::fleet();
+        let missed = [
+            ("PUB_SUB_PASSWORD", "h16-value-1"),
+            ("OAUTH_CLIENT_SECRET_ID", "h16-value-2"),
+            ("DATABASE_URL", "postgres://app:h16/value-3@db/app"),
+            ("CONN", "Server=db;User Id=app;Password=h16-value-4;"),
+        ];
+        for (name, value) in missed {
+            inv.containers[0].env.push(EnvVar {
+                name: name.into(),
+                value: value.into(),
+                origin: EnvOrigin::Container,
+            });
+        }
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        for f in &g.files {
+            if f.path.starts_with("env/") {
+                assert_eq!(f.mode, 0o600, "{}", f.path);
+                continue;
+            }
+            for (name, value) in missed {
+                assert!(!f.content.contains("h16"), "{name}={value} in {}", f.path);
+            }
+        }
+        let env_files: String = g
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("env/"))
+            .map(|f| f.content.as_str())
+            .collect();
+        assert!(env_files.matches("h16").count() >= 4, "{env_files}");
     }
 
     #[test]

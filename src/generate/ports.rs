@@ -8,11 +8,10 @@
 use std::net::IpAddr;
 
 use super::PublishedPort;
+use crate::model::PrivilegedPortPolicy;
 use crate::model::{PortBinding, PortRange, Protocol};
-use crate::plan::PrivilegedPortPolicy;
 
-/// The first port an unprivileged process may bind without the sysctl.
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// The result for one container.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::names::{UnitKind, UnitNamer};
 use super::unit_file::{Section, UnitFile};
 use super::{Generated, GeneratedFile, Note, NoteLevel, ResourcePlan};
 use crate::model::{Container, Inventory, MountKind};
-use crate::plan::{ContainerDecision, NetworkChoice, Target};
+use crate::model::{ContainerDecision, NetworkChoice, Target};
 
 /// Unit names for everything, decided before any file is written so units can refer to
 /// each other.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::*;
-use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
+use crate::model::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
 
 fn env(name: &str, value: &str, origin: EnvOrigin) -> EnvVar {
     EnvVar {

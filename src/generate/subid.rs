@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::SubIdRange;
+use crate::model::SubIdRange;
 
 /// Where new ranges start when the files are empty (shadow's `SUB_UID_MIN` default).
 pub const FIRST_START: u64 = 100_000;
@@ -174,6 +174,32 @@ pub fn count_for_max_id(max_id_in_container: Option<u64>) -> u64 {
     needed.div_ceil(DEFAULT_COUNT).max(1) * DEFAULT_COUNT
 }
 
+/// What shadow-utils (`newuidmap`, `usermod --add-subuids`) and the kernel accept for a
+/// range a plan fixes, in one place for the plan check and the allocator: at least
+/// [`DEFAULT_COUNT`] IDs (a container needs IDs 0..65535), starting at or above
+/// [`FIRST_START`] (shadow's `SUB_UID_MIN` default, above every login UID, so the range
+/// cannot overlap a real user such as 1000), and ending at or below [`MAX_ID`] (IDs are
+/// 32-bit; `4294967295` is `(uid_t)-1`). The error is a phrase for "RANGE: ...".
+pub fn check_range(start: u64, count: u64) -> Result<(), String> {
+    if count < DEFAULT_COUNT {
+        return Err(format!(
+            "count {count} is below {DEFAULT_COUNT} (a container needs IDs 0-65535)"
+        ));
+    }
+    if start < FIRST_START {
+        return Err(format!(
+            "start {start} is below {FIRST_START} (SUB_UID_MIN): it would overlap real user \
+             and system IDs"
+        ));
+    }
+    match start.checked_add(count - 1) {
+        Some(end) if end <= MAX_ID => Ok(()),
+        _ => Err(format!(
+            "start {start} + count {count} goes beyond the last 32-bit ID {MAX_ID}"
+        )),
+    }
+}
+
 /// Allocate ranges for `requests` (user → IDs needed), reusing ranges the host already
 /// gives a user when large enough, honouring `fixed` ranges from a plan, and otherwise
 /// taking the lowest free block at or above [`FIRST_START`] that is free in the file.
@@ -304,6 +330,23 @@ mod tests {
 
     fn req(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
         pairs.iter().map(|(u, c)| ((*u).to_owned(), *c)).collect()
+    }
+
+    #[test]
+    fn plan_ranges_outside_what_shadow_accepts_are_refused() {
+        assert!(check_range(100_000, 65_536).is_ok());
+        assert!(check_range(MAX_ID + 1 - 65_536, 65_536).is_ok());
+        for (start, count, why) in [
+            (1, 65_536, "below 100000"),
+            (1_000, 65_536, "below 100000"),
+            (4_294_967_295, 65_536, "beyond the last 32-bit ID"),
+            (100_000, 4_294_967_295, "beyond the last 32-bit ID"),
+            (MAX_ID + 2 - 65_536, 65_536, "beyond the last 32-bit ID"),
+            (100_000, 65_535, "below 65536"),
+        ] {
+            let err = check_range(start, count).unwrap_err();
+            assert!(err.contains(why), "{start}:{count}: {err}");
+        }
     }
 
     #[test]

@@ -216,8 +216,13 @@ fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
         &["find", "mv", "install", "dirname"],
     );
     let (inv, target, mut generated) = sample();
-    // Not under /tmp: the path policy never hands over /tmp.
-    let app_dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/target")).unwrap();
+    // An application directory by the one path policy (`/srv/APP`): it never hands over
+    // /tmp or a directory it does not recognise as an application's own.
+    std::fs::create_dir_all("/srv").unwrap();
+    let app_dir = tempfile::Builder::new()
+        .prefix("unroot-test-")
+        .tempdir_in("/srv")
+        .unwrap();
     let bind = app_dir.path().join("web data");
     std::fs::create_dir(&bind).unwrap();
     std::fs::write(bind.join("index.html"), "hi").unwrap();

@@ -6,11 +6,19 @@
 //! implies, which env vars the container adds) are made once, in `docker/normalize.rs`,
 //! and recorded here as explicit fields.
 
+pub mod decision;
+pub mod host_path;
 pub mod secret;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use decision::{
+    ContainerDecision, DEFAULT_PODMAN_VERSION, DEFAULT_QUADLET_DIR, DEFAULT_USER, NetworkChoice,
+    PodmanVersion, PrivilegedPortPolicy, SubIdRange, Target, UNPRIVILEGED_PORT_START,
+    VolumeStrategy,
+};
 
 /// Schema tag written into every snapshot; bump on incompatible changes.
 pub const SNAPSHOT_SCHEMA: &str = "unroot.snapshot/v1";
@@ -213,6 +221,34 @@ pub struct ComposeInfo {
     pub depends_on: Vec<String>,
     pub working_dir: Option<String>,
     pub config_files: Option<String>,
+}
+
+/// Docker's default capability set for non-privileged containers (moby `caps.DefaultCapabilities`).
+pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// `cap_net_admin`, `CAP_NET_ADMIN`, ` net_admin ` -> `NET_ADMIN`: the one spelling every
+/// module compares capabilities in (Docker accepts all of them).
+pub fn normalize_cap(raw: &str) -> String {
+    let upper = raw.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map(str::to_owned)
+        .unwrap_or(upper)
 }
 
 /// Capabilities normalized to upper case without the `CAP_` prefix (`SYS_ADMIN`).

@@ -15,8 +15,7 @@ use crate::plan::locate::{self, Seg, Target};
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy};
 use crate::render::text::one_line;
 
-/// First port a rootless user may bind without the sysctl.
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// Podman versions the generators can target (`MAJOR.MINOR`, inclusive).
 pub const PODMAN_VERSIONS: (&str, (u32, u32), (u32, u32)) = ("4.4 ... 5.8", (4, 4), (5, 8));
@@ -261,9 +260,12 @@ pub fn parse(text: &str, format: Format, shown: &str) -> Result<PlanDocument, Pl
     match head.schema {
         Some(serde_yaml::Value::String(s)) if s == PLAN_SCHEMA => {}
         Some(other) => {
+            // The kind of a non-string, never its content (it may hold anything).
             let shown_value = match other {
-                serde_yaml::Value::String(s) => s,
-                v => format!("{v:?}"),
+                serde_yaml::Value::String(s) => crate::render::text::one_line(&s).into_owned(),
+                serde_yaml::Value::Sequence(_) => "a list".to_owned(),
+                serde_yaml::Value::Mapping(_) => "a map".to_owned(),
+                _ => "a non-string value".to_owned(),
             };
             return Err(ctx.error(
                 PlanErrorKind::Schema,
@@ -315,7 +317,8 @@ fn from_text<T: serde::de::DeserializeOwned>(ctx: &Ctx<'_>) -> Result<T, ParseEr
 /// the offending key or scalar inside that field when the message names one (errors in
 /// tagged decisions are otherwise reported at the start of the decision).
 fn serde_error(ctx: &Ctx<'_>, e: ParseError, default_kind: PlanErrorKind) -> PlanError {
-    let mut message = e.message;
+    // Never quote a value: a string in the wrong place may be a password.
+    let mut message = crate::exit::without_values(&e.message);
     if let Some(cut) = message.rfind(" at line ") {
         message.truncate(cut);
     }
@@ -435,18 +438,10 @@ fn check_document(doc: &PlanDocument, ctx: &Ctx<'_>) -> Result<(), PlanError> {
         ));
     }
     for (user, range) in &t.subid_ranges {
-        if range.count < 65536 || range.start == 0 {
+        if let Err(why) = crate::generate::subid::check_range(range.start, range.count) {
             let mut path = target("subid_ranges");
             path.push(Seg::key(user));
-            return Err(ctx.error(
-                InvalidValue,
-                &path,
-                Target::Node,
-                format!(
-                    "start must be > 0 and count at least 65536 (got {}:{})",
-                    range.start, range.count
-                ),
-            ));
+            return Err(ctx.error(InvalidValue, &path, Target::Node, why));
         }
     }
 

@@ -4,9 +4,11 @@
 
 use std::fmt::Write as _;
 
+use crate::generate::container::DOCKER_SOCKETS;
 use crate::generate::{Generated, NoteLevel, UnitPlan};
 use crate::migration::Step;
-use crate::model::Inventory;
+use crate::model::host_path::HostPathPolicy;
+use crate::model::{Container, Inventory, MountKind};
 use crate::plan::document::{ContainerPlan, PlanDocument, PlanFinding};
 use crate::plan::{NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
 use crate::render::step_text::summary;
@@ -322,12 +324,33 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
             steps.entry(c.as_str()).or_default().push(s);
         }
     }
+    let paths = HostPathPolicy::new(input.inventory);
     for c in &included {
         let unit = units.get(c.name.as_str()).copied();
         let mine = steps.get(c.name.as_str()).map_or(&[][..], Vec::as_slice);
-        container_section(&mut out, c, unit, mine, input);
+        container_section(&mut out, c, unit, mine, input, &paths);
     }
     out
+}
+
+/// Writable bind sources of `docker` (the Docker socket aside, which becomes the user's
+/// Podman socket) that the host-path policy keeps from the rootless user, with the reason.
+fn refused_binds(docker: Option<&Container>, paths: &HostPathPolicy<'_>) -> Vec<(String, String)> {
+    let Some(d) = docker else {
+        return Vec::new();
+    };
+    d.mounts
+        .iter()
+        .filter(|m| {
+            m.kind == MountKind::Bind
+                && !m.read_only
+                && !DOCKER_SOCKETS.contains(&m.source.as_str())
+        })
+        .filter_map(|m| {
+            let verdict = paths.decide(&d.name, &m.source);
+            (!verdict.may_hand_over()).then(|| (m.source.clone(), verdict.explain()))
+        })
+        .collect()
 }
 
 fn container_section(
@@ -336,6 +359,7 @@ fn container_section(
     unit: Option<&UnitPlan>,
     steps: &[&Step],
     input: &ReportInput<'_>,
+    paths: &HostPathPolicy<'_>,
 ) {
     let _ = writeln!(out, "\n## {}\n", md(&c.name));
     let d = &c.decision;
@@ -556,32 +580,18 @@ fn container_section(
         .iter()
         .filter(|n| n.level == NoteLevel::NotTranslated)
         .collect();
-    // Mounts migrate.sh refuses to chown: a blocker when the container writes to them; a
-    // read-only one keeps working for world-readable files (`/etc/localtime`).
-    let docker = input.inventory.container(&c.name);
-    let read_only = |path: &str| {
-        docker.is_some_and(|d| d.mounts.iter().any(|m| m.source == path && m.read_only))
-    };
-    let refused: Vec<(&str, &str, bool)> = unit
-        .map(|u| {
-            u.chown_binds
-                .iter()
-                .filter_map(|b| {
-                    crate::plan::script::chown_refusal(&b.host_path)
-                        .map(|why| (b.host_path.as_str(), why, read_only(&b.host_path)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let refused_rw: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| !r.2).collect();
-    if blockers.is_empty() && untranslated.is_empty() && refused_rw.is_empty() {
+    // Writable bind sources the host-path policy does not hand over: the container may
+    // not be able to write to them (read-only ones keep working for world-readable files).
+    let refused = refused_binds(input.inventory.container(&c.name), paths);
+    if blockers.is_empty() && untranslated.is_empty() && refused.is_empty() {
         let _ = writeln!(out, "- none");
     }
-    for (path, why, _) in &refused_rw {
+    for (path, why) in &refused {
         let _ = writeln!(
             out,
-            "- bind mount `{}` is {why}; migrate.sh leaves its owner alone, so the rootless container may not be able to write to it: drop the mount or grant access another way (group, ACL)",
-            md(path)
+            "- bind mount `{}` is {}; migrate.sh leaves its owner alone, so the rootless container may not be able to write to it: drop the mount or grant access another way (group, ACL)",
+            md(path),
+            md(why)
         );
     }
     for f in blockers {
@@ -593,18 +603,6 @@ fn container_section(
             "- not translated: `{}`: {}",
             md(&n.setting),
             md(&n.message)
-        );
-    }
-    let refused_ro: Vec<&(&str, &str, bool)> = refused.iter().filter(|r| r.2).collect();
-    if !refused_ro.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nRead-only mounts left as they are (readable when world-readable): {}",
-            refused_ro
-                .iter()
-                .map(|(p, ..)| format!("`{}`", md(p)))
-                .collect::<Vec<_>>()
-                .join(", ")
         );
     }
     let other_notes: Vec<_> = c

@@ -7,29 +7,18 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::commands::plan::{
-    DEFAULT_PODMAN_VERSION, DEFAULT_QUADLET_DIR, DEFAULT_USER, target_from_flags,
-};
 use crate::generate::{self, GeneratedFile};
+use crate::model::{ContainerDecision, DEFAULT_PODMAN_VERSION, DEFAULT_USER, Target};
 use crate::output;
 use crate::plan::bundle::{PlanCopy, output_files};
 use crate::plan::document::{self, BuildInput, Format, PlanDocument};
-use crate::plan::{ContainerDecision, Target};
 use crate::risk::Assessment;
 
 use super::state::{FileStatus, Loaded, WriteReview};
 
 /// The target `unroot plan` proposes without flags.
 pub fn default_target() -> Target {
-    target_from_flags(None, None).unwrap_or_else(|_| Target {
-        // Only reachable if the batch defaults stop validating; keep the same values.
-        user: DEFAULT_USER.into(),
-        project_users: BTreeMap::new(),
-        create_user: true,
-        podman_version: DEFAULT_PODMAN_VERSION.into(),
-        quadlet_dir: DEFAULT_QUADLET_DIR.into(),
-        subid_ranges: BTreeMap::new(),
-    })
+    crate::plan::proposed_target(DEFAULT_USER, DEFAULT_PODMAN_VERSION)
 }
 
 fn assessment(loaded: &Loaded) -> Assessment {
@@ -185,7 +174,7 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::PrivilegedPortPolicy;
+    use crate::model::PrivilegedPortPolicy;
     use crate::tui::fixtures::loaded;
 
     fn decisions_with_remap(loaded: &Loaded) -> BTreeMap<String, ContainerDecision> {

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Container, NetworkMode};
-use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy};
+use crate::model::{
+    ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy,
+};
 
 use super::settings::{UNPRIVILEGED_PORT_START, network_text, user_of};
 
@@ -196,13 +198,15 @@ pub fn parse_port(
     decision: &ContainerDecision,
     taken: &BTreeSet<u16>,
 ) -> Result<u16, String> {
-    let port: u16 = input
-        .trim()
-        .parse()
-        .map_err(|_| format!("{:?} is not a port number (1024-65535)", input.trim()))?;
+    let port: u16 = input.trim().parse().map_err(|_| {
+        format!(
+            "{:?} is not a port number ({UNPRIVILEGED_PORT_START}-65535)",
+            input.trim()
+        )
+    })?;
     if port < UNPRIVILEGED_PORT_START {
         return Err(format!(
-            "{port} is below 1024 and would need root: pick 1024-65535"
+            "{port} is below {UNPRIVILEGED_PORT_START} and would need root: pick {UNPRIVILEGED_PORT_START}-65535"
         ));
     }
     let remapped_here = match &decision.ports {

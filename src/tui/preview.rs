@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::generate::{self, GeneratedFile};
+use crate::model::{ContainerDecision, Target};
 use crate::model::{Inventory, MountKind, NetworkMode};
-use crate::plan::{ContainerDecision, Target};
 
 use super::state::{Loaded, Preview};
 

@@ -4,7 +4,9 @@
 
 use crate::generate::UnitPlan;
 use crate::model::{Container, MountKind, NamespaceMode, NetworkMode, PortBinding, ProfileSetting};
-use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy};
+use crate::model::{
+    ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy,
+};
 
 /// One row of the side-by-side table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +28,7 @@ fn row(
     }
 }
 
-/// Host ports below this need root (or a lowered `ip_unprivileged_port_start`).
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// The rootless host port for a Docker host port under a decision.
 pub fn rootless_host_port(decision: &ContainerDecision, docker_port: u16) -> u16 {

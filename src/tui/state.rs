@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::generate::Generated;
 use crate::model::Inventory;
-use crate::plan::{ContainerDecision, Target};
+use crate::model::{ContainerDecision, Target};
 use crate::risk::{Assessment, ContainerAssessment, Finding, Summary};
 
 use super::target::TargetCheck;
@@ -168,7 +168,10 @@ impl PromptKind {
                 "Rootless user for this container (empty: plan default):".into()
             }
             PromptKind::RemapPort { original } => {
-                format!("Host port to publish instead of {original} (1024-65535):")
+                format!(
+                    "Host port to publish instead of {original} ({}-65535):",
+                    crate::model::UNPRIVILEGED_PORT_START
+                )
             }
         }
     }

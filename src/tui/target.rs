@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::Inventory;
-use crate::plan::{ContainerDecision, Target};
+use crate::model::{ContainerDecision, Target};
 use crate::verify::Report;
 
 /// What the probe found out about the target.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyModifiers, MouseEventKind};
 
-use crate::plan::{ContainerDecision, PrivilegedPortPolicy};
+use crate::model::{ContainerDecision, PrivilegedPortPolicy};
 use crate::risk::Severity;
 
 use super::actions::Exported;
@@ -704,7 +704,7 @@ mod tests {
 
     use super::*;
     use crate::docker::Progress;
-    use crate::plan::VolumeStrategy;
+    use crate::model::VolumeStrategy;
     use crate::tui::fixtures::{press, ready_app, type_text};
     use crate::tui::state::WriteReview;
     use crate::tui::target::TargetCheck;

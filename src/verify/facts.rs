@@ -29,6 +29,8 @@ pub struct TargetFacts {
     pub pasta_executable: Option<String>,
     /// `host.pasta.version` (or its package name) when pasta is installed.
     pub pasta_version: Option<String>,
+    /// `host.networkBackendInfo.dns.path`: the aardvark-dns the service would run.
+    pub aardvark_dns: Option<String>,
     /// `v1` or `v2`.
     pub cgroup_version: Option<String>,
     /// `cgroupfs` or `systemd`.
@@ -70,8 +72,32 @@ pub struct HostFiles {
     pub users: BTreeMap<String, u32>,
     /// `/proc/sys/net/ipv4/ip_unprivileged_port_start` of this machine's network namespace.
     pub unprivileged_port_start: Option<u16>,
+    /// Interfaces with a default route (IPv4 or IPv6) in this machine's network namespace,
+    /// from `/proc/net/route` and `/proc/net/ipv6_route`: pasta copies addresses and routes
+    /// from such an interface (its template). `None`: neither file could be read.
+    pub default_route_interfaces: Option<Vec<String>>,
+    /// The `[network]` settings of every containers.conf found (system files, then each
+    /// user's `~/.config/containers/containers.conf`), in the order Podman reads them.
+    pub containers_conf: Vec<ContainersConf>,
+    /// Firewall tools netavark may run, found under the root (`nft`, `iptables`).
+    pub firewall_tools: Vec<String>,
+    /// aardvark-dns (Podman networks' name server) found under the root's helper dirs.
+    pub aardvark_dns: Option<String>,
     /// Why a file could not be read, for the check messages.
     pub errors: Vec<String>,
+}
+
+/// The settings unroot needs from one containers.conf file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContainersConf {
+    pub path: String,
+    /// The user whose home holds the file; `None` for a system file.
+    pub owner: Option<String>,
+    /// `[network] firewall_driver` (netavark: nftables, iptables, firewalld, none).
+    pub firewall_driver: Option<String>,
+    /// The interface named by `-i`/`--interface` in `[network] pasta_options`.
+    pub pasta_interface: Option<String>,
 }
 
 /// One `/etc/subuid` or `/etc/subgid` line (`name:start:count`; `name` may be a UID).

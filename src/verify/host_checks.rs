@@ -1,9 +1,10 @@
 //! Host-level checks that matter before and after the migration: Podman version, rootless
-//! mode, networking, subordinate IDs, cgroups, unprivileged ports. Pure functions.
+//! mode, networking (pasta's template interface, netavark's firewall tool, aardvark-dns),
+//! subordinate IDs, cgroups, unprivileged ports. Pure functions.
 
 use super::check::{Check, parse_version};
 use super::expect::{Expectations, QUADLET_MIN_VERSION};
-use super::facts::{IdMapEntry, SubIdLine, TargetFacts};
+use super::facts::{ContainersConf, IdMapEntry, SubIdLine, TargetFacts};
 use crate::plan::SubIdRange;
 
 /// Whether the migration already happened: post-migration checks want the sysctl applied,
@@ -21,6 +22,9 @@ pub fn all(expect: &Expectations, facts: &TargetFacts, when: When) -> Vec<Check>
         service_user(expect, facts),
         network_backend(facts),
         rootless_network_cmd(facts),
+        pasta_template(expect, facts),
+        network_firewall(expect, facts),
+        aardvark_dns(expect, facts),
         subids(expect, facts, IdKind::Uid),
         subids(expect, facts, IdKind::Gid),
         cgroups(expect, facts),
@@ -191,6 +195,164 @@ pub fn rootless_network_cmd(facts: &TargetFacts) -> Check {
             ID,
             "the service does not report a rootless network command (Podman < 5.0 defaults to slirp4netns)",
             set_pasta,
+        ),
+    }
+}
+
+/// The containers.conf files that apply to the plan's user, in Podman's reading order
+/// (system files, then the user's own): a later value of a key wins.
+fn applying_conf<'a>(
+    expect: &'a Expectations,
+    facts: &'a TargetFacts,
+) -> impl Iterator<Item = &'a ContainersConf> {
+    facts
+        .host_files
+        .containers_conf
+        .iter()
+        .filter(|c| c.owner.is_none() || c.owner.as_deref() == Some(expect.user.as_str()))
+}
+
+/// pasta copies the addresses and routes of a template interface into each container: the
+/// interface of the default route, unless `-i IFACE` is in `pasta_options`. With neither,
+/// pasta takes some other interface (docker0 on a Docker host) and every container start
+/// fails with "Couldn't set IPv4 route(s) in guest" (seen on a host without a network).
+pub fn pasta_template(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "pasta-template";
+    if expect.containers.is_empty() {
+        return Check::pass(ID, "no containers planned");
+    }
+    if let Some((iface, path)) = applying_conf(expect, facts)
+        .filter_map(|c| c.pasta_interface.as_ref().map(|i| (i, &c.path)))
+        .last()
+    {
+        return Check::pass(
+            ID,
+            format!("pasta copies interface {iface} (-i in pasta_options, {path})"),
+        );
+    }
+    match &facts.host_files.default_route_interfaces {
+        Some(ifaces) if !ifaces.is_empty() => Check::pass(
+            ID,
+            format!(
+                "pasta's template interface: {} (default route, read locally)",
+                ifaces.join(", ")
+            ),
+        ),
+        Some(_) => Check::fail(
+            ID,
+            "this host has no default route (read locally): pasta has no template interface, \
+             so containers fail to start (\"Couldn't set IPv4 route(s) in guest\")",
+            format!(
+                "configure the host's network with a default route, or name the interface pasta \
+                 should copy: `pasta_options = [\"-i\", \"IFACE\"]` under [network] in \
+                 ~{}/.config/containers/containers.conf",
+                expect.user
+            ),
+        ),
+        None => Check::warn(
+            ID,
+            format!(
+                "could not read the routing tables on this machine ({}): pasta's template interface is unknown",
+                facts.host_files.errors.join("; ")
+            ),
+            "run unroot on the target host",
+        ),
+    }
+}
+
+/// Containers on a Podman network start only if netavark can program the firewall: its
+/// driver's tool must be installed (`nft` for nftables, netavark's default on Debian;
+/// `iptables`). debootstrap and `--no-install-recommends` leave nftables out.
+pub fn network_firewall(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "network-firewall";
+    if expect.networks.is_empty() {
+        return Check::pass(
+            ID,
+            "the plan creates no Podman network (no firewall rules needed)",
+        );
+    }
+    let configured = applying_conf(expect, facts)
+        .filter_map(|c| {
+            c.firewall_driver
+                .as_ref()
+                .map(|d| (d.as_str(), c.path.as_str()))
+        })
+        .last();
+    let nets = expect
+        .networks
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (driver, origin) = match configured {
+        Some((d, path)) => (d, format!("firewall_driver in {path}")),
+        None => ("nftables", "netavark's default on Debian".to_string()),
+    };
+    let tool = match driver {
+        "none" | "firewalld" => {
+            return Check::pass(ID, format!("netavark firewall driver {driver} ({origin})"));
+        }
+        "nftables" => "nft",
+        "iptables" => "iptables",
+        other => {
+            return Check::fail(
+                ID,
+                format!("unknown netavark firewall driver {other:?} ({origin})"),
+                "set `firewall_driver` under [network] to nftables, iptables, firewalld or none",
+            );
+        }
+    };
+    if facts.host_files.firewall_tools.iter().any(|t| t == tool) {
+        return Check::pass(
+            ID,
+            format!(
+                "netavark firewall driver {driver} ({origin}): {tool} is installed (read locally)"
+            ),
+        );
+    }
+    let package = if tool == "nft" {
+        "nftables"
+    } else {
+        "iptables"
+    };
+    Check::fail(
+        ID,
+        format!(
+            "netavark's firewall driver is {driver} ({origin}) but `{tool}` is not installed (read locally):              containers on {nets} would fail to start"
+        ),
+        format!(
+            "install the {package} package before the migration (Debian's netavark only recommends it)"
+        ),
+    )
+}
+
+/// Containers on a Podman network find each other by name through aardvark-dns.
+pub fn aardvark_dns(expect: &Expectations, facts: &TargetFacts) -> Check {
+    const ID: &str = "aardvark-dns";
+    if expect.networks.is_empty() {
+        return Check::pass(
+            ID,
+            "the plan creates no Podman network (no container DNS needed)",
+        );
+    }
+    match (&facts.aardvark_dns, &facts.host_files.aardvark_dns) {
+        (Some(path), _) => Check::pass(
+            ID,
+            format!("aardvark-dns at {path} (reported by the service)"),
+        ),
+        (None, Some(path)) => Check::pass(ID, format!("aardvark-dns at {path} (read locally)")),
+        (None, None) => Check::fail(
+            ID,
+            format!(
+                "aardvark-dns is not installed: containers on {} could not reach each other by name",
+                expect
+                    .networks
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "install the aardvark-dns package",
         ),
     }
 }

@@ -1,5 +1,6 @@
 //! One untyped `GET /libpod/info` for the fields podman-api 0.11's models lack
-//! (`host.rootlessNetworkCmd`, `host.pasta`, both new in Podman 5.0).
+//! (`host.rootlessNetworkCmd`, `host.pasta`, both new in Podman 5.0, and
+//! `host.networkBackendInfo.dns`).
 //!
 //! podman-api keeps its raw request methods private and the Docker-compatible `/info`
 //! has no such fields, so this speaks HTTP/1.0 over the socket itself: one request, the
@@ -21,6 +22,8 @@ pub struct HostNetwork {
     /// `host.pasta.version`, or the package name when the version is empty (Debian's
     /// passt reports no version there).
     pub pasta_version: Option<String>,
+    /// `host.networkBackendInfo.dns.path` (aardvark-dns); empty when the service found none.
+    pub aardvark_dns: Option<String>,
 }
 
 /// `api_version` is the service's own libpod API version (libpod routes need a prefix).
@@ -46,6 +49,7 @@ fn parse(info: &serde_json::Value) -> HostNetwork {
         pasta_version: text(&host["pasta"]["version"])
             .map(|v| v.lines().next().unwrap_or_default().trim().to_string())
             .or_else(|| text(&host["pasta"]["package"])),
+        aardvark_dns: text(&host["networkBackendInfo"]["dns"]["path"]),
     }
 }
 
@@ -111,7 +115,8 @@ mod tests {
             HostNetwork {
                 rootless_network_cmd: Some("pasta".into()),
                 pasta_executable: Some("/usr/bin/pasta".into()),
-                pasta_version: Some("pasta 2025_01_21.4f2c8e7".into())
+                pasta_version: Some("pasta 2025_01_21.4f2c8e7".into()),
+                aardvark_dns: None,
             }
         );
         // Debian's passt: empty version, the package names it.
@@ -124,6 +129,12 @@ mod tests {
         assert_eq!(
             parse(&serde_json::json!({"host": {}})),
             HostNetwork::default()
+        );
+        let dns = serde_json::json!({"host": {"networkBackendInfo": {"backend": "netavark",
+            "dns": {"path": "/usr/lib/podman/aardvark-dns", "version": "aardvark-dns 1.14.0"}}}});
+        assert_eq!(
+            parse(&dns).aardvark_dns.as_deref(),
+            Some("/usr/lib/podman/aardvark-dns")
         );
     }
 

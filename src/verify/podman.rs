@@ -142,8 +142,9 @@ async fn gather_now(podman: &Podman, socket: &Path, host_root: &Path) -> Result<
     facts.rootless_network_cmd = extra.rootless_network_cmd;
     facts.pasta_executable = extra.pasta_executable;
     facts.pasta_version = extra.pasta_version;
+    facts.aardvark_dns = extra.aardvark_dns;
     facts.api_notes.push(
-        "host.rootlessNetworkCmd and host.pasta: read untyped from /libpod/info (not in podman-api 0.11's models)"
+        "host.rootlessNetworkCmd, host.pasta and host.networkBackendInfo: read untyped from /libpod/info (not in podman-api 0.11's models)"
             .into(),
     );
 

@@ -81,6 +81,7 @@ fn ready() -> TargetFacts {
         rootless_network_cmd: Some("pasta".into()),
         pasta_executable: Some("/usr/bin/pasta".into()),
         pasta_version: Some("passt 2025".into()),
+        aardvark_dns: Some("/usr/lib/podman/aardvark-dns".into()),
         cgroup_version: Some("v2".into()),
         cgroup_manager: Some("systemd".into()),
         cgroup_controllers: vec!["cpu".into(), "memory".into(), "pids".into()],
@@ -95,6 +96,10 @@ fn ready() -> TargetFacts {
             subgid: Some(vec![line("svc", 200_000, 65536)]),
             unprivileged_port_start: Some(1024),
             users: [("svc".to_string(), 1001), ("alice".to_string(), 1000)].into(),
+            default_route_interfaces: Some(vec!["ens3".into()]),
+            containers_conf: vec![],
+            firewall_tools: vec!["nft".into()],
+            aardvark_dns: None,
             errors: vec![],
         },
         images: vec![TargetImage {
@@ -167,7 +172,7 @@ fn a_ready_target_passes_every_readiness_check() {
     let checks = readiness(&expect(), &ready());
     let not_passing: Vec<&Check> = checks.iter().filter(|c| c.status != Status::Pass).collect();
     assert!(not_passing.is_empty(), "{not_passing:#?}");
-    assert_eq!(checks.len(), 13);
+    assert_eq!(checks.len(), 16);
     assert!(checks.iter().all(|c| c.fix.is_none()));
 }
 
@@ -371,7 +376,7 @@ fn a_migrated_target_passes_every_post_check() {
     );
     let not_passing: Vec<&Check> = checks.iter().filter(|c| c.status != Status::Pass).collect();
     assert!(not_passing.is_empty(), "{not_passing:#?}");
-    assert_eq!(checks.len(), 9 + 7);
+    assert_eq!(checks.len(), 12 + 7);
     assert_eq!(auto_phase(&expect(), &migrated()), Phase::Post);
     assert_eq!(auto_phase(&expect(), &ready()), Phase::Readiness);
     // Same name, no unit label: someone else's container, still readiness.
@@ -591,4 +596,123 @@ fn the_socket_must_belong_to_the_plans_user() {
         host_checks::service_user(&expect(), &ready()).status,
         Status::Pass
     );
+}
+
+fn conf(owner: Option<&str>, driver: Option<&str>, iface: Option<&str>) -> ContainersConf {
+    ContainersConf {
+        path: format!("/{}/containers.conf", owner.unwrap_or("etc")),
+        owner: owner.map(String::from),
+        firewall_driver: driver.map(String::from),
+        pasta_interface: iface.map(String::from),
+    }
+}
+
+#[test]
+fn pasta_needs_a_default_route_or_an_interface_option() {
+    let f = ready();
+    assert_eq!(
+        host_checks::pasta_template(&expect(), &f).status,
+        Status::Pass
+    );
+    // Issue 12: a host with no default route (docker0 only) fails before anything is stopped.
+    let mut f = ready();
+    f.host_files.default_route_interfaces = Some(vec![]);
+    let c = host_checks::pasta_template(&expect(), &f);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("no default route"), "{c:?}");
+    let fix = c.fix.unwrap();
+    assert!(
+        fix.contains("\"-i\", \"IFACE\"") && fix.contains("~svc/"),
+        "{fix}"
+    );
+    // -i in the user's containers.conf is a template; another user's is not.
+    f.host_files.containers_conf = vec![conf(Some("alice"), None, Some("eth9"))];
+    assert_eq!(
+        host_checks::pasta_template(&expect(), &f).status,
+        Status::Fail
+    );
+    f.host_files
+        .containers_conf
+        .push(conf(Some("svc"), None, Some("ens5")));
+    let c = host_checks::pasta_template(&expect(), &f);
+    assert_eq!(c.status, Status::Pass);
+    assert!(c.message.contains("ens5"), "{c:?}");
+    // Unreadable tables: a warning, not a guess.
+    f.host_files.containers_conf.clear();
+    f.host_files.default_route_interfaces = None;
+    assert_eq!(
+        host_checks::pasta_template(&expect(), &f).status,
+        Status::Warn
+    );
+}
+
+#[test]
+fn podman_networks_need_the_firewall_tool_of_netavarks_driver() {
+    let mut f = ready();
+    assert_eq!(
+        host_checks::network_firewall(&expect(), &f).status,
+        Status::Pass
+    );
+    // Issue 12: Debian's netavark only recommends nftables.
+    f.host_files.firewall_tools = vec!["iptables".into()];
+    let c = host_checks::network_firewall(&expect(), &f);
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message.contains("`nft`") && c.message.contains("appnet"),
+        "{c:?}"
+    );
+    assert!(c.fix.unwrap().contains("nftables package"));
+    // Configured for iptables (system file), which is installed.
+    f.host_files.containers_conf = vec![conf(None, Some("iptables"), None)];
+    assert_eq!(
+        host_checks::network_firewall(&expect(), &f).status,
+        Status::Pass
+    );
+    // The user's own file comes later and wins.
+    f.host_files
+        .containers_conf
+        .push(conf(Some("svc"), Some("nftables"), None));
+    assert_eq!(
+        host_checks::network_firewall(&expect(), &f).status,
+        Status::Fail
+    );
+    f.host_files
+        .containers_conf
+        .push(conf(Some("svc"), Some("none"), None));
+    assert_eq!(
+        host_checks::network_firewall(&expect(), &f).status,
+        Status::Pass
+    );
+    f.host_files.containers_conf = vec![conf(None, Some("ipfw"), None)];
+    assert_eq!(
+        host_checks::network_firewall(&expect(), &f).status,
+        Status::Fail
+    );
+    // No Podman network in the plan: nothing to program.
+    let mut e = expect();
+    e.networks.clear();
+    f.host_files.firewall_tools.clear();
+    assert_eq!(host_checks::network_firewall(&e, &f).status, Status::Pass);
+}
+
+#[test]
+fn podman_networks_need_aardvark_dns() {
+    let mut f = ready();
+    assert_eq!(
+        host_checks::aardvark_dns(&expect(), &f).status,
+        Status::Pass
+    );
+    f.aardvark_dns = None;
+    f.host_files.aardvark_dns = Some("/usr/libexec/podman/aardvark-dns".into());
+    assert_eq!(
+        host_checks::aardvark_dns(&expect(), &f).status,
+        Status::Pass
+    );
+    f.host_files.aardvark_dns = None;
+    let c = host_checks::aardvark_dns(&expect(), &f);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("appnet") && c.fix.unwrap().contains("aardvark-dns package"));
+    let mut e = expect();
+    e.networks.clear();
+    assert_eq!(host_checks::aardvark_dns(&e, &f).status, Status::Pass);
 }

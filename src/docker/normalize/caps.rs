@@ -2,23 +2,7 @@
 
 use crate::model::Capabilities;
 
-/// Docker's default capability set for non-privileged containers (moby `caps.DefaultCapabilities`).
-pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "NET_RAW",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+pub use crate::model::DOCKER_DEFAULT_CAPS;
 
 /// Every capability a current Linux kernel knows (what `--privileged` or `--cap-add ALL` grant).
 pub const ALL_CAPS: [&str; 41] = [
@@ -65,14 +49,7 @@ pub const ALL_CAPS: [&str; 41] = [
     "WAKE_ALARM",
 ];
 
-/// `cap_net_admin`, `CAP_NET_ADMIN`, ` net_admin ` -> `NET_ADMIN`.
-pub fn normalize_cap(raw: &str) -> String {
-    let upper = raw.trim().to_ascii_uppercase();
-    upper
-        .strip_prefix("CAP_")
-        .map(str::to_owned)
-        .unwrap_or(upper)
-}
+pub use crate::model::normalize_cap;
 
 /// The effective set follows moby's `TweakCapabilities`: `ALL` in adds grants everything
 /// not dropped; `ALL` in drops keeps only the adds; otherwise defaults minus drops plus adds.

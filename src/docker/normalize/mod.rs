@@ -448,17 +448,50 @@ pub fn inventory(
     }
 }
 
+/// The same container twice (`docker inspect $(docker ps -aq) $(docker ps -q)` lists every
+/// running one twice) is kept once; the same ID or name with different content means two
+/// inputs were mixed, which no later step could resolve, so it is refused in one line.
+/// Identity is the raw JSON entry (`raw`, same order as `inspects`), so a field the model
+/// does not compare still counts.
+fn dedupe(
+    inspects: Vec<ContainerInspectResponse>,
+    raw: &[serde_json::Value],
+    what: &str,
+) -> Result<Vec<ContainerInspectResponse>, Failure> {
+    // (entry number in the input, inspect)
+    let mut kept: Vec<(usize, ContainerInspectResponse)> = Vec::with_capacity(inspects.len());
+    for (index, c) in inspects.into_iter().enumerate() {
+        let same = |(_, k): &&(usize, ContainerInspectResponse)| {
+            k.id == c.id || (c.name.is_some() && k.name == c.name)
+        };
+        match kept.iter().find(same) {
+            None => kept.push((index, c)),
+            Some((first, _)) if raw.get(*first) == raw.get(index) => {}
+            Some((first, _)) => {
+                let id = c.id.as_deref().unwrap_or_default();
+                let short = &id[..id.len().min(12)];
+                return Err(Failure::usage(format!(
+                    "{what}: entry {} is container {} ({short}) again with different content \
+                     (first seen as entry {}); inspect one host once",
+                    index + 1,
+                    c.name.as_deref().unwrap_or("?").trim_start_matches('/'),
+                    first + 1
+                )));
+            }
+        }
+    }
+    Ok(kept.into_iter().map(|(_, c)| c).collect())
+}
+
 /// Raw `docker inspect $(docker ps -aq)` output: container inspects only, so images,
 /// networks, volumes and host facts stay unknown.
 pub fn from_docker_inspect_json(text: &str, what: &str) -> Result<Inventory, Failure> {
-    let inspects: Vec<ContainerInspectResponse> = serde_json::from_str(text).map_err(|err| {
-        Failure::usage(format!(
-            "{what} is a JSON array but not `docker inspect` container output at line {}, column {}: {}",
-            err.line(),
-            err.column(),
-            crate::source::bare_message(&err)
-        ))
-    })?;
+    let inspects: Vec<ContainerInspectResponse> =
+        crate::source::from_json(text).map_err(|err| {
+            Failure::usage(format!(
+                "{what} is a JSON array but not `docker inspect` container output {err}"
+            ))
+        })?;
     if let Some(pos) = inspects
         .iter()
         .position(|c| c.id.is_none() || c.config.is_none() || c.host_config.is_none())
@@ -469,6 +502,8 @@ pub fn from_docker_inspect_json(text: &str, what: &str) -> Result<Inventory, Fai
             pos + 1
         )));
     }
+    let raw: Vec<serde_json::Value> = serde_json::from_str(text).unwrap_or_default();
+    let inspects = dedupe(inspects, &raw, what)?;
     Ok(inventory(
         format!("docker inspect output ({what})"),
         HostFacts::default(),

@@ -2,6 +2,7 @@
 //! section 4, as far as inspect data decides them: without docker-bench's false negatives
 //! (stopped containers, `0:0` users, sub-paths, IPv6 bindings, `no-new-privileges:false`).
 
+use crate::model::host_path;
 use crate::model::{NamespaceMode, NetworkMode, PortBinding, ProfileSetting, RestartPolicyName};
 use crate::risk::Severity;
 
@@ -133,24 +134,6 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// Host system directories whose contents (at any depth) must not reach a container (5.6,
-/// plus the runtimes' state directories, which hold every container's data and secrets).
-const SENSITIVE_DIRS: &[&str] = &[
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/lib64",
-    "/usr",
-    "/bin",
-    "/sbin",
-    "/root",
-    "/var/lib/docker",
-    "/var/lib/containerd",
-    "/var/lib/kubelet",
-    "/var/lib/containers",
-];
-
 /// 5.2: no AppArmor profile. `--privileged` runs unconfined whatever the option says.
 fn apparmor_unconfined(ctx: &Ctx) -> Option<Hit> {
     let c = ctx.container;
@@ -213,7 +196,7 @@ fn sensitive_host_mount(ctx: &Ctx) -> Option<Hit> {
     let hits: Vec<String> = bind_mounts(ctx.container)
         .filter(|m| {
             let src = clean_path(&m.source);
-            SENSITIVE_DIRS.iter().any(|d| path_under(src, d))
+            host_path::is_sensitive(src)
                 && !is_runtime_socket(src)
                 && !(m.read_only && BENIGN_READ_ONLY.iter().any(|b| path_under(src, b)))
         })
@@ -222,21 +205,8 @@ fn sensitive_host_mount(ctx: &Ctx) -> Option<Hit> {
     if hits.is_empty() {
         return None;
     }
-    let any_writable = bind_mounts(ctx.container).any(|m| {
-        !m.read_only
-            && [
-                "/etc",
-                "/root",
-                "/boot",
-                "/usr",
-                "/var/lib/docker",
-                "/bin",
-                "/sbin",
-                "/lib",
-            ]
-            .iter()
-            .any(|d| path_under(&m.source, d))
-    });
+    let any_writable = bind_mounts(ctx.container)
+        .any(|m| !m.read_only && host_path::is_critical_when_writable(&m.source));
     let hit = Hit::new(join(&hits));
     Some(if any_writable {
         hit.severity(Severity::Critical)
@@ -286,7 +256,9 @@ fn describe_mount(source: &str, destination: &str, read_only: bool) -> String {
 
 /// 5.8: host ports below 1024, IPv4 and IPv6 alike (docker-bench skips `[::]:p`).
 fn privileged_port(ctx: &Ctx) -> Option<Hit> {
-    let low = published(ctx, |p| p.host_port != 0 && p.host_port < 1024);
+    let low = published(ctx, |p| {
+        p.host_port != 0 && p.host_port < crate::model::UNPRIVILEGED_PORT_START
+    });
     (!low.is_empty()).then(|| Hit::new(format!("publishes {}", join(&low))))
 }
 

@@ -94,29 +94,7 @@ pub fn registry() -> impl Iterator<Item = &'static Rule> {
 
 // ------------------------------------------------------------------ shared helpers
 
-/// Docker's default capability set (moby `daemon/pkg/oci/caps/defaults.go`).
-pub const DOCKER_DEFAULT_CAPS: &[&str] = &[
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FSETID",
-    "FOWNER",
-    "MKNOD",
-    "NET_RAW",
-    "SETGID",
-    "SETUID",
-    "SETFCAP",
-    "SETPCAP",
-    "NET_BIND_SERVICE",
-    "SYS_CHROOT",
-    "KILL",
-    "AUDIT_WRITE",
-];
-
-/// `cap_sys_admin`, `CAP_SYS_ADMIN` and `SYS_ADMIN` all name the same capability.
-pub fn normalize_cap(cap: &str) -> String {
-    let upper = cap.trim().to_ascii_uppercase();
-    upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
-}
+pub use crate::model::{DOCKER_DEFAULT_CAPS, normalize_cap};
 
 /// The capability was explicitly added (`--cap-add X` or `--cap-add ALL`).
 pub fn cap_added(c: &Container, cap: &str) -> bool {
@@ -167,62 +145,11 @@ pub fn runs_as_root(c: &Container) -> bool {
     matches!(user, "" | "0" | "root")
 }
 
-/// `path` is `dir` or below it. Both are compared without trailing slashes.
-pub fn path_under(path: &str, dir: &str) -> bool {
-    let path = clean_path(path);
-    let dir = clean_path(dir);
-    if dir == "/" {
-        return path == "/";
-    }
-    path == dir
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// Read-only mounts of these are the common, harmless time-zone idiom.
-pub const BENIGN_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
-
-/// Collapse repeated and trailing slashes (`//etc/` -> `/etc`), keeping `/` itself.
-pub fn clean_path(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() && path.starts_with('/') {
-        "/"
-    } else {
-        trimmed
-    }
-}
+pub use crate::model::host_path::{BENIGN_READ_ONLY, clean_path, is_runtime_socket, path_under};
 
 /// Host paths of bind mounts (volumes have names, not paths).
 pub fn bind_mounts(c: &Container) -> impl Iterator<Item = &Mount> {
     c.mounts.iter().filter(|m| m.kind == MountKind::Bind)
-}
-
-/// A container runtime API socket, or a directory that contains one.
-pub fn is_runtime_socket(path: &str) -> bool {
-    const SOCKETS: &[&str] = &[
-        "docker.sock",
-        "containerd.sock",
-        "podman.sock",
-        "crio.sock",
-        "dockershim.sock",
-        "cri-dockerd.sock",
-    ];
-    const SOCKET_DIRS: &[&str] = &[
-        "/run",
-        "/var/run",
-        "/run/docker",
-        "/var/run/docker",
-        "/run/containerd",
-        "/var/run/containerd",
-        "/run/podman",
-        "/var/run/podman",
-        "/run/crio",
-        "/var/run/crio",
-    ];
-    let path = clean_path(path);
-    let name = path.rsplit('/').next().unwrap_or(path);
-    SOCKETS.contains(&name) || SOCKET_DIRS.contains(&path)
 }
 
 /// Join items for a detail line: `a, b, c`.

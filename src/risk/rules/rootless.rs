@@ -2,6 +2,7 @@
 //! to change first (`change`). Security severity is `info` unless stated: the security side
 //! of the same settings is reported by the CIS and escape rules.
 
+use crate::model::host_path;
 use crate::model::{
     CgroupVersion, IdOrName, MountKind, NamespaceMode, NetworkMode, RestartPolicyName,
 };
@@ -54,13 +55,16 @@ pub const RULES: &[Rule] = &[
         check: Check::Container(bind_mount_ownership),
     },
     Rule {
+        id: "bind-owner-conflict",
+        check: Check::Container(bind_owner_conflict),
+    },
+    Rule {
         id: "named-volume-data",
         check: Check::Container(named_volume_data),
     },
 ];
 
-/// First port an unprivileged user may bind (`net.ipv4.ip_unprivileged_port_start` default).
-pub const UNPRIVILEGED_PORT_START: u16 = 1024;
+pub use crate::model::UNPRIVILEGED_PORT_START;
 
 /// Capabilities acting on host-wide state that a user namespace cannot reach.
 const HOST_ONLY_CAPS: &[&str] = &[
@@ -339,6 +343,26 @@ fn bind_mount_ownership(ctx: &Ctx) -> Option<Hit> {
     (!items.is_empty()).then(|| Hit::new(join(&items)))
 }
 
+/// Another container writes to the same host directory as a different user: the host-path
+/// policy hands neither over, and no one owner serves both.
+fn bind_owner_conflict(ctx: &Ctx) -> Option<Hit> {
+    let items: Vec<String> = host_path::owner_conflicts(ctx.inventory, ctx.container)
+        .into_iter()
+        .map(|c| {
+            let place = if c.other_path == c.path {
+                String::new()
+            } else {
+                format!(" at {}", c.other_path)
+            };
+            format!(
+                "{} (user {}) is also written by {}{place} as user {}",
+                c.path, c.user, c.other_container, c.other_user
+            )
+        })
+        .collect();
+    (!items.is_empty()).then(|| Hit::new(join(&items)))
+}
+
 fn named_volume_data(ctx: &Ctx) -> Option<Hit> {
     let vols: Vec<String> = ctx
         .container
@@ -592,5 +616,45 @@ mod tests {
             named_volume_data,
             plain().bind("/srv", "/srv", false)
         ));
+    }
+
+    /// Two writers with different users on one directory (or one inside the other) block
+    /// the move; a reader, or a writer with the same user, does not.
+    #[test]
+    fn different_writers_on_one_bind_source_are_a_blocker() {
+        use crate::risk::testkit::ContainerBuilder;
+        let app = ContainerBuilder::new("app")
+            .user("1000")
+            .bind("/srv/shared", "/data", false)
+            .build();
+        let worker = ContainerBuilder::new("worker")
+            .user("2000:2000")
+            .bind("/srv/shared/jobs", "/jobs", false)
+            .build();
+        let reader = ContainerBuilder::new("reader")
+            .user("3000")
+            .bind("/srv/shared", "/data", true)
+            .build();
+        let twin = ContainerBuilder::new("twin")
+            .user("1000:1000")
+            .bind("/srv/shared", "/data", false)
+            .build();
+        let hit = run_in(
+            bind_owner_conflict,
+            &inventory(vec![app.clone(), worker, reader.clone(), twin.clone()]),
+        )
+        .expect("conflict");
+        assert_eq!(
+            hit.detail,
+            "/srv/shared (user 1000) is also written by worker at /srv/shared/jobs as user 2000"
+        );
+        assert!(
+            run_in(
+                bind_owner_conflict,
+                &inventory(vec![app.clone(), reader, twin])
+            )
+            .is_none()
+        );
+        assert!(run(bind_owner_conflict, app).is_none());
     }
 }

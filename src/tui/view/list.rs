@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
+use crate::model::ContainerDecision;
 use crate::model::ContainerState;
-use crate::plan::ContainerDecision;
 use crate::risk::Migration;
 use crate::tui::state::{App, Loaded};
 

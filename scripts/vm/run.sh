@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Run one VM scenario of the `vm` stage: a real Debian host (systemd as PID 1, the user's
+# manager, lingering, reboots) where unroot migrates rootful Docker to rootless Podman exactly
+# as an operator would.
+#
+#   scripts/vm/run.sh SUITE SCENARIO      SUITE: trixie (Podman 5.4) | forky (Podman 5.8)
+#                                          SCENARIO: main | failure (see scripts/vm/guest.sh)
+#
+# Host side: build or reuse the VM root (scripts/vm/image.sh), a fresh ext4 disk from it, the
+# fixture image (busybox-static, `docker save` into the share), the unroot binary; then one
+# boot per phase, each with a time limit. The guest runs scripts/vm/guest.sh at boot and
+# writes PHASE.result / PHASE.log into the share. Each phase's duration is printed; on any
+# failure the guest's log and the tail of the serial console are printed.
+#
+# Exit: 0 passed, 1 a phase failed, 3 the VM could not be built or booted (the caller decides
+# whether that is a skip: outside CI it may be).
+#
+# Environment: UNROOT_CACHE, UNROOT_BIN (prebuilt unroot; default: cargo build, target/debug),
+# UNROOT_VM_BOOT_TIMEOUT (seconds per boot, default 1800), UNROOT_VM_KEEP=1 (keep the run dir),
+# UNROOT_VM_FROM=PHASE (resume a kept run at PHASE on its disk, for debugging a later phase).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+suite="${1:?usage: run.sh trixie|forky main|failure}"
+scenario="${2:?usage: run.sh trixie|forky main|failure}"
+case "$suite" in trixie) podman_version=5.4 ;; forky) podman_version=5.8 ;; *)
+  echo "vm: unknown suite $suite" >&2
+  exit 2
+  ;;
+esac
+case "$scenario" in main) phases=(migrate reboot rollback) ;; failure) phases=(failure) ;; *)
+  echo "vm: unknown scenario $scenario" >&2
+  exit 2
+  ;;
+esac
+cache="${UNROOT_CACHE:-/var/cache/unroot-test}"
+boot_timeout="${UNROOT_VM_BOOT_TIMEOUT:-1800}"
+run_dir="$cache/vm/runs/$suite-$scenario"
+share="$run_dir/share"
+tag="vm[$suite/$scenario]"
+started=$SECONDS
+timings=()
+
+log() { printf '%s: %s\n' "$tag" "$*" >&2; }
+# A VM that cannot be built or booted: exit 3, with the log that says why.
+cannot() {
+  log "CANNOT RUN: $*"
+  exit 3
+}
+timed() { timings+=("$1=$2s"); log "phase $1: $2 s"; }
+
+[ "$(id -u)" = 0 ] || cannot "needs root (debootstrap, mkfs, the Docker socket)"
+for pkg in qemu-system-x86_64:qemu-system-x86 debootstrap:debootstrap mkfs.ext4:e2fsprogs; do
+  command -v "${pkg%%:*}" >/dev/null && continue
+  log "installing ${pkg##*:}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkg##*:}" >/dev/null ||
+    cannot "could not install ${pkg##*:}"
+done
+docker info >/dev/null 2>&1 || cannot "no Docker engine on this host to build the fixture image"
+
+# --- the VM root (cached) --------------------------------------------------------------------
+t=$SECONDS
+mkdir -p "$cache/vm"
+build_log="$cache/vm/image-$suite.log"
+if ! root="$(scripts/vm/image.sh "$suite" 2>"$build_log")"; then
+  tail -n 60 "$build_log" >&2
+  cannot "the $suite root could not be built (log above: $build_log)"
+fi
+tail -n 1 "$build_log" >&2
+timed image $((SECONDS - t))
+kernel="$(printf '%s\n' "$root"/boot/vmlinuz-* | sort -V | tail -n 1)"
+initrd="$(printf '%s\n' "$root"/boot/initrd.img-* | sort -V | tail -n 1)"
+
+# --- this run's disk, share, binary and fixture image ----------------------------------------
+t=$SECONDS
+if [ -n "${UNROOT_VM_FROM:-}" ]; then
+  # Resume a kept run (UNROOT_VM_KEEP=1) at a later phase, on its disk as that phase left it.
+  if [ ! -f "$run_dir/disk.img" ] || [ ! -f "$share/scenario.env" ]; then cannot "no kept run in $run_dir to resume"; fi
+  while [ "${phases[0]:-}" ] && [ "${phases[0]}" != "$UNROOT_VM_FROM" ]; do phases=("${phases[@]:1}"); done
+  [ ${#phases[@]} -gt 0 ] || cannot "no phase $UNROOT_VM_FROM in scenario $scenario"
+  install -m 0755 scripts/vm/guest.sh "$share/guest.sh"
+  secret="$(sed -n 's/^SECRET=//p' "$share/scenario.env")"
+  log "resuming at phase $UNROOT_VM_FROM on the kept disk"
+else
+rm -rf "$run_dir"
+mkdir -p "$share/out"
+if [ -n "${UNROOT_BIN:-}" ]; then
+  bin="$UNROOT_BIN"
+else
+  cargo build --quiet --locked --bin unroot
+  bin=target/debug/unroot
+fi
+# Without debug info: a third of the size to read over 9p under emulation.
+objcopy --strip-debug "$bin" "$share/unroot" 2>/dev/null || cp "$bin" "$share/unroot"
+chmod 0755 "$share/unroot"
+install -m 0755 scripts/vm/guest.sh "$share/guest.sh"
+token="$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+secret="secret-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+cat >"$share/scenario.env" <<EOF
+SCENARIO=$scenario
+SUITE=$suite
+PODMAN_VERSION=$podman_version
+TOKEN=$token
+SECRET=$secret
+EOF
+# The fixture image: busybox-static (no registry), saved into the share for `docker load`.
+# shellcheck source=scripts/fixtures-lib.sh
+source scripts/fixtures-lib.sh
+fixture_rootfs
+image="unroot-vm/web:$token"
+tar -C "$FIXTURE_ROOTFS" -c . | docker import --change 'EXPOSE 8080/tcp' \
+  --change 'CMD ["/bin/httpd","-f","-p","8080","-h","/www"]' - "$image" >/dev/null
+docker save -o "$share/images.tar" "$image"
+docker image rm "$image" >/dev/null
+truncate -s 8G "$run_dir/disk.img"
+mkfs.ext4 -q -F -d "$root" "$run_dir/disk.img" || cannot "mkfs.ext4 -d of $root failed"
+fi
+timed prepare $((SECONDS - t))
+
+# --- one boot per phase ----------------------------------------------------------------------
+show_failure() {
+  local phase="$1"
+  log "guest log of phase $phase ($share/out/$phase.log):"
+  tail -n 80 "$share/out/$phase.log" >&2 2>/dev/null || log "(no guest log)"
+  log "serial console, last lines ($run_dir/console-$phase.log):"
+  tail -n 40 "$run_dir/console-$phase.log" >&2 2>/dev/null || true
+}
+for phase in "${phases[@]}"; do
+  t=$SECONDS
+  echo "$phase" >"$share/phase"
+  rm -f "$share/action" "$share/out/$phase.result"
+  rc=0
+  timeout -k 10 "$boot_timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 4096 -smp 2 \
+    -nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
+    -append "root=/dev/vda rw console=ttyS0 quiet" \
+    -drive "file=$run_dir/disk.img,format=raw,if=virtio" \
+    -virtfs "local,path=$share,mount_tag=share,security_model=none" \
+    -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,romfile= \
+    </dev/null >"$run_dir/console-$phase.log" 2>&1 || rc=$?
+  result="$(cat "$share/out/$phase.result" 2>/dev/null || true)"
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    show_failure "$phase"
+    [ -n "$result" ] || cannot "phase $phase: the VM did not finish within ${boot_timeout}s"
+    log "FAIL: phase $phase: the VM did not power off within ${boot_timeout}s (result: $result)"
+    exit 1
+  fi
+  if [ -z "$result" ]; then
+    show_failure "$phase"
+    cannot "phase $phase: qemu exited $rc and the guest wrote no result"
+  fi
+  timed "$phase" $((SECONDS - t))
+  if [ "$result" != PASS ]; then
+    show_failure "$phase"
+    log "FAIL: phase $phase: $result"
+    exit 1
+  fi
+  grep -h '^\[' "$share/out/$phase.log" | sed "s|^|$tag guest: |" >&2 || true
+done
+# The secret reached the guest's env files only; nothing the guest printed has it.
+if grep -rqF "$secret" "$share/out" "$run_dir"/console-*.log; then
+  log "FAIL: the fixture secret appears in the guest's output"
+  exit 1
+fi
+log "PASSED in $((SECONDS - started)) s (${timings[*]})"
+[ "${UNROOT_VM_KEEP:-}" = 1 ] || rm -rf "$run_dir"
