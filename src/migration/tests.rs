@@ -182,6 +182,17 @@ fn assert_runs_nothing(migrate: &str, rollback: &str) {
     assert!(!sandbox.path().join("staging").exists());
 }
 
+/// A value ending in a backslash is single-quoted as `'web\'`: literal in bash, and the
+/// scripts' shellcheck header says so (the hostile property test found shellcheck's SC1003).
+#[test]
+fn a_trailing_backslash_passes_bash_n_and_shellcheck() {
+    let m = migration(&hostile_sample("\\"));
+    let (migrate, rollback) = (migrate_sh(&m), rollback_sh(&m));
+    shell_checks("migrate.sh", &migrate);
+    shell_checks("rollback.sh", &rollback);
+    assert_runs_nothing(&migrate, &rollback);
+}
+
 /// Issue 11 defect 2: a newline in a container name ran the next line as a command on the
 /// dry run, `--list` and `source`.
 #[test]

@@ -9,16 +9,18 @@
 use std::borrow::Cow;
 
 /// Quote a string for bash: as it is when plainly safe, in single quotes otherwise, and in
-/// ANSI-C quotes (`$'a\nb'`) when it holds a control or invisible formatting character, so
-/// the script's text never contains one raw (a carriage return or an escape sequence would
-/// otherwise reach the reviewer's terminal and editor).
+/// ANSI-C quotes (`$'a\nb'`) when it holds a backslash, a control or an invisible formatting
+/// character: the script's text never holds a raw one (a carriage return or an escape
+/// sequence would otherwise reach the reviewer's terminal and editor).
 pub fn q(s: &str) -> Cow<'_, str> {
     let safe = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c));
     if safe {
         Cow::Borrowed(s)
-    } else if s.chars().any(crate::render::text::needs_escape) {
+    } else if s.contains('\\') || s.chars().any(crate::render::text::needs_escape) {
+        // A backslash is literal in single quotes, but `'a\'` reads like an escaped quote
+        // to reviewers and to shellcheck (SC1003): ANSI-C quotes spell it `\\`.
         Cow::Owned(ansi_c(s))
     } else {
         Cow::Owned(format!("'{}'", s.replace('\'', r"'\''")))
@@ -166,6 +168,7 @@ mod tests {
             q("a'\\\u{1b}[31m\r\u{202e}"),
             "$'a\\'\\\\\\x1b[31m\\x0d\\u202e'"
         );
+        assert_eq!(q("web\\"), "$'web\\\\'");
         assert_eq!(q("plain-1.2:x"), "plain-1.2:x");
         assert_eq!(q(""), "''");
     }
