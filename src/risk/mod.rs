@@ -359,6 +359,24 @@ mod tests {
         }
     }
 
+    /// Issue 16 item 12: a default-capability container keeps its NET_RAW finding but is not
+    /// labelled as failing CIS 5.4; only capabilities added beyond the defaults are.
+    #[test]
+    fn net_raw_kept_from_the_defaults_is_not_a_cis_5_4_failure() {
+        let rules = catalog();
+        let tag = |id: &str| {
+            rules
+                .rules()
+                .iter()
+                .find(|r| r.id == id)
+                .unwrap_or_else(|| panic!("no rule {id}"))
+                .cis
+                .clone()
+        };
+        assert_eq!(tag("net-raw-not-dropped"), None);
+        assert_eq!(tag("capabilities-added").as_deref(), Some("5.4"));
+    }
+
     #[test]
     fn hardened_container_has_nothing_above_low() {
         let c = B::hardened("hardened").build();
