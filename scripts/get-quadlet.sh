@@ -21,37 +21,8 @@ if have_version; then
   exit 0
 fi
 
-# The first mirror URI of the main archive (not -security, -updates, -backports) in this
-# machine's apt sources.
-mirror_uri() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    # deb822: stanzas separated by blank lines; keep a stanza whose Suites has a plain suite.
-    awk 'BEGIN { RS = ""; FS = "\n" }
-      {
-        uris = ""; plain = 0
-        for (i = 1; i <= NF; i++) {
-          if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uris = u[1] }
-          if ($i ~ /^Suites:/) {
-            sub(/^Suites:[ \t]*/, "", $i); n = split($i, s, /[ \t]+/)
-            for (j = 1; j <= n; j++) if (s[j] !~ /-/) plain = 1
-          }
-        }
-        if (uris != "" && plain) { print uris; exit }
-      }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    # one-line format: deb [opts] URI SUITE COMPONENTS...
-    awk '$1 == "deb" {
-        i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-        if ($(i + 1) !~ /-/) { print $i; exit }
-      }' "$f"
-  done
-}
-
-URI="$(mirror_uri | head -n 1)"
+# The mirror this machine's apt already uses: the one derivation every script shares.
+URI="$("$(dirname "$0")/debian-mirror.sh" 2>/dev/null || true)"
 if [ -z "$URI" ]; then
   echo "get-quadlet: no Debian mirror found in /etc/apt/sources.list{,.d}; add one or set UNROOT_QUADLET_BIN" >&2
   exit 2

@@ -53,37 +53,10 @@ die() {
   exit 1
 }
 
-# The Debian mirror this machine already uses (never a hard-coded host name).
+# The Debian mirror this machine already uses (never a hard-coded host name): the one
+# derivation every script shares, scripts/debian-mirror.sh (UNROOT_APT_MIRROR overrides it).
 debian_mirror() {
-  if [ -n "${UNROOT_APT_MIRROR:-}" ]; then
-    echo "$UNROOT_APT_MIRROR"
-    return
-  fi
-  local f uri
-  f=/etc/apt/sources.list.d/debian.sources
-  if [ -r "$f" ]; then
-    # First deb822 stanza whose suites are not the security archive.
-    uri="$(awk '
-      BEGIN { RS = ""; FS = "\n" }
-      {
-        u = ""; s = ""
-        for (i = 1; i <= NF; i++) {
-          if ($i ~ /^URIs:/)   { u = $i; sub(/^URIs:[ \t]*/, "", u); split(u, a, /[ \t]+/); u = a[1] }
-          if ($i ~ /^Suites:/) { s = $i }
-        }
-        if (u != "" && s !~ /-security/) { print u; exit }
-      }' "$f")"
-  fi
-  if [ -z "${uri:-}" ]; then
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-      [ -r "$f" ] || continue
-      uri="$(awk '$1 == "deb" && $0 !~ /-security/ {
-        for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i; exit } }' "$f")"
-      [ -n "$uri" ] && break
-    done
-  fi
-  [ -n "${uri:-}" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list (set UNROOT_APT_MIRROR)"
-  echo "$uri"
+  "$here/debian-mirror.sh" || die "no Debian mirror found in this machine's apt sources (set UNROOT_APT_MIRROR)"
 }
 
 # Whether $1 is a complete root made by this recipe.
