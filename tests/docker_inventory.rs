@@ -82,7 +82,7 @@ fn inspect(ids: &[String]) -> Vec<Value> {
 }
 
 fn snapshot() -> Inventory {
-    let out = on_local_engine(&["snapshot", "-o", "-"]);
+    let out = common::on_local_engine(&["snapshot", "-o", "-"]);
     serde_json::from_slice(&out.stdout).expect("snapshot JSON is an Inventory")
 }
 
@@ -640,7 +640,8 @@ fn bind_mount_owners_reach_the_inventory_and_the_scan() {
     let gone = mount("unroot-f-mounts-gone", "/gone");
     assert_eq!((gone.source_uid, gone.source_gid), (None, None));
 
-    let out = on_local_engine(&["scan", "--format", "json", "--filter", "unroot-f-mounts-"]);
+    let out =
+        common::on_local_engine(&["scan", "--format", "json", "--filter", "unroot-f-mounts-"]);
     let doc: Value = serde_json::from_slice(&out.stdout).expect("scan JSON");
     let finding = |name: &str| {
         let c = doc["containers"]
@@ -713,7 +714,7 @@ fn host_port_range_is_narrowed_to_the_bound_port() {
     assert_eq!(port("unroot-f-ports-v6", 90).host_port, 38090);
 
     let out_dir = tempfile::tempdir().unwrap();
-    on_local_engine(&[
+    common::on_local_engine(&[
         "generate",
         "--user",
         "alice",
@@ -764,20 +765,4 @@ fn progress_reaches_the_total() {
         "vanished containers are skipped, not invented"
     );
     assert!(seen.windows(2).all(|w| w[0].inspected < w[1].inspected));
-}
-
-/// Run unroot against the local engine's socket (whatever DOCKER_HOST says); it must succeed.
-fn on_local_engine(args: &[&str]) -> std::process::Output {
-    let out = common::unroot()
-        .args(args)
-        .args(["--docker-host", "unix:///var/run/docker.sock"])
-        .env_remove("DOCKER_HOST")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "unroot {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }

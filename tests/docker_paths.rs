@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 const GROUP_FILTER: &str = "label=unroot.fixture=paths";
 const APP_DIR: &str = "/srv/unroot-fixture-paths/app";
@@ -43,22 +43,6 @@ fn fleet() -> bool {
     true
 }
 
-/// Run unroot against the local engine's socket; it must succeed.
-fn on_local_engine(args: &[&str]) -> Output {
-    let out = common::unroot()
-        .args(args)
-        .args(["--docker-host", "unix:///var/run/docker.sock"])
-        .env_remove("DOCKER_HOST")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "unroot {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// The `## NAME` section of REPORT.md.
 fn section<'r>(report: &'r str, name: &str) -> &'r str {
     let start = report
@@ -81,8 +65,8 @@ fn migrate_sh_hands_over_only_the_application_directory() {
         args.extend(["--only", name]);
     }
     args.extend(["--only", "unroot-p-app", "-o", common::p(&plan)]);
-    on_local_engine(&args);
-    on_local_engine(&[
+    common::on_local_engine(&args);
+    common::on_local_engine(&[
         "generate",
         "--plan",
         common::p(&plan),

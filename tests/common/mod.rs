@@ -67,6 +67,22 @@ pub fn unroot() -> Command {
     Command::new(env!("CARGO_BIN_EXE_unroot"))
 }
 
+/// Run unroot against the local engine's socket (whatever DOCKER_HOST says); it must succeed.
+pub fn on_local_engine(args: &[&str]) -> Output {
+    let out = unroot()
+        .args(args)
+        .args(["--docker-host", "unix:///var/run/docker.sock"])
+        .env_remove("DOCKER_HOST")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "unroot {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Run the binary with `args` and capture everything.
 pub fn run(args: &[&str]) -> Output {
     unroot().args(args).output().expect("run unroot")
