@@ -6,7 +6,9 @@
 //!   words, sorting and the draw) — target < 100 ms;
 //! - one frame render of each screen — target < 5 ms;
 //! - key-to-redraw: `update` for a key plus the redraw — target < 16 ms; for a navigation
-//!   key and for a decision change (which regenerates the preview).
+//!   key and for a decision change (which regenerates the preview);
+//! - the event stream on: an engine event message through `update`, a burst of 1000, and
+//!   the reload it leads to (the swap on the UI task; assessment is off it) — < 16 ms.
 //!
 //! Baseline printed next to it: ratatui drawing a plain full-screen paragraph of the same
 //! size, i.e. the cost of a frame that does nothing of ours.
@@ -21,6 +23,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::widgets::Paragraph;
 
+use unroot::docker::events::{Changes, EngineEvent};
 use unroot::model::{ComposeInfo, Inventory};
 use unroot::tui::actions::default_target;
 use unroot::tui::event::prepare;
@@ -200,4 +203,67 @@ fn main() {
         draw(&mut terminal, &app);
     });
     report("key-to-redraw: decision change + preview", &decision, 16.0);
+
+    events(&mut app, &mut terminal, &inventory, scale);
+}
+
+/// The event stream on: what an engine event costs the UI task. The follower coalesces a
+/// burst into one `Changes` message; `update` turns it into a reload, whose assessment runs
+/// off the UI task (`prepare` in the loader), so the UI task pays for the message, the
+/// swap of the reloaded inventory (edits, selection and `!` marks kept by name) and the
+/// redraw. Measured with the migration view open, a decision edited.
+fn events(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    inventory: &Inventory,
+    scale: impl Fn(usize) -> usize,
+) {
+    let one_created = || {
+        Msg::Engine(EngineEvent::Changes(Changes {
+            created: ["late-web".to_owned()].into(),
+            ..Changes::default()
+        }))
+    };
+    let message = measure(scale(500), || {
+        black_box(update(app, one_created()));
+        draw(terminal, app);
+    });
+    report("event: Changes message + redraw", &message, 16.0);
+
+    let burst = 1000;
+    let many = measure(scale(20), || {
+        for _ in 0..burst {
+            black_box(update(app, one_created()));
+        }
+        draw(terminal, app);
+    });
+    report("event: 1000 Changes messages + one redraw", &many, 16.0);
+
+    // The reloads that follow, alternating between a host with one container more and
+    // the original, prepared beforehand as the loader does off the UI task.
+    let mut grown = inventory.clone();
+    let mut late = grown.containers[0].clone();
+    late.name = "late-web".into();
+    late.id = format!("{:064x}", usize::MAX);
+    grown.containers.push(late);
+    let rounds = scale(50);
+    let mut prepared: Vec<_> = (0..rounds + rounds.min(20))
+        .map(|i| {
+            prepare(if i % 2 == 0 {
+                grown.clone()
+            } else {
+                inventory.clone()
+            })
+        })
+        .collect();
+    let reload = measure(rounds, || {
+        let loaded = prepared.pop().expect("one prepared inventory per round");
+        update(app, Msg::Loaded(Box::new(loaded)));
+        draw(terminal, app);
+    });
+    report(
+        "event: reloaded inventory swapped in + redraw",
+        &reload,
+        16.0,
+    );
 }

@@ -22,8 +22,9 @@ source scripts/e2e/fixtures.sh
 
 started=$SECONDS
 E2E_USER="${UNROOT_E2E_USER:-unroot-e2e}"
-# The user's subordinate range: its own, so concurrent users of the shared root never overlap.
-E2E_SUBID_START="${UNROOT_E2E_SUBID_START:-2950000000}"
+# The user's subordinate range: its own, so concurrent users of the shared root never overlap,
+# and inside shadow's default SUB_UID_MAX (600100000), which `generate` holds a new range to.
+E2E_SUBID_START="${UNROOT_E2E_SUBID_START:-590000000}"
 E2E_SUBID_COUNT=65536
 
 # Outside CI a missing part is a visible skip; inside (UNROOT_REQUIRE_PODMAN=1) a failure.
@@ -198,6 +199,7 @@ vol_mp="$(docker volume inspect --format '{{.Mountpoint}}' "$E2E_VOLUME")"
   echo "file $E2E_PREFIX-data /data/sub/blob.bin $(sha256sum "$vol_mp/sub/blob.bin" | cut -d' ' -f1) $E2E_DATA_UID"
   echo "peer $E2E_PROJECT-client-1 api 8080 $(e2e_page api)"
   echo "tree $E2E_VOLUME $E2E_WORK/volume-manifest.txt"
+  echo "seccomp $E2E_PREFIX-web-remap"
 } >"$E2E_WORK/checks.txt"
 # The whole volume as Docker holds it: path, owner, group, mode, size and content hash.
 volume_manifest() {

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Fetch the real Podman 5.4.2 quadlet generator (Debian 13 "trixie" package) without touching
-# the system's apt configuration, and extract it under $UNROOT_CACHE/podman-5.4.2.
+# Fetch a real Podman quadlet generator from a Debian suite's podman package without touching
+# the system's apt configuration, and extract it under $UNROOT_CACHE:
+#   scripts/get-quadlet.sh          trixie (Debian 13): Podman 5.4.2 -> podman-5.4.2/
+#   scripts/get-quadlet.sh forky    forky (Debian testing): Podman 5.8.x -> podman-5.8/
 #
-# Idempotent: when the extracted binary already reports 5.4.2, nothing is downloaded.
-# The package mirror is taken from this machine's own apt sources (deb822 or one-line format);
-# no registry host is written here. The trixie binary runs on bookworm (checked by -version).
+# Idempotent: when the extracted binary already reports the wanted version, nothing is
+# downloaded. The package mirror is taken from this machine's own apt sources (deb822 or
+# one-line format); no registry host is written here. Both binaries run on bookworm
+# (checked by -version).
 set -euo pipefail
 
-WANT_VERSION=5.4.2
+SUITE="${1:-trixie}"
+case "$SUITE" in
+  trixie) WANT_VERSION=5.4.2; DIR_NAME=podman-5.4.2 ;;
+  # forky moves within 5.8.x: any 5.8 release is the generator the 5.8 tests want.
+  forky) WANT_VERSION=5.8; DIR_NAME=podman-5.8 ;;
+  *) echo "get-quadlet: unknown suite $SUITE (trixie or forky)" >&2; exit 2 ;;
+esac
 CACHE="${UNROOT_CACHE:-/var/cache/unroot-test}"
-DEST="$CACHE/podman-$WANT_VERSION"
+DEST="$CACHE/$DIR_NAME"
 BIN="$DEST/usr/libexec/podman/quadlet"
 
+# `5.4.2` must match exactly; `5.8` matches any 5.8.N.
 have_version() {
-  [ -x "$BIN" ] && "$BIN" -version 2>/dev/null | grep -qw "$WANT_VERSION"
+  [ -x "$BIN" ] && "$BIN" -version 2>/dev/null | grep -Eq "(^|[^0-9.])${WANT_VERSION//./\\.}([^0-9]|\\.[0-9]+|$)"
 }
 
 if have_version; then
@@ -35,10 +45,10 @@ mkdir -p "$TMP/etc" "$TMP/lists/partial" "$TMP/archives/partial" "$TMP/download"
 chmod 755 "$TMP"
 if id _apt >/dev/null 2>&1; then chown -R _apt "$TMP/lists" "$TMP/archives" "$TMP/download"; fi
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-cat >"$TMP/etc/trixie.sources" <<SOURCES
+cat >"$TMP/etc/$SUITE.sources" <<SOURCES
 Types: deb
 URIs: $URI
-Suites: trixie
+Suites: $SUITE
 Components: main
 Signed-By: $KEYRING
 SOURCES
@@ -51,7 +61,7 @@ APT_OPTS=(
   -o "Dir::Cache::pkgcache="
   -o "Dir::Cache::srcpkgcache="
 )
-echo "get-quadlet: reading the trixie package index from the machine's mirror"
+echo "get-quadlet: reading the $SUITE package index from the machine's mirror"
 apt-get "${APT_OPTS[@]}" update -qq
 (cd "$TMP/download" && apt-get "${APT_OPTS[@]}" download podman)
 DEB="$(ls "$TMP"/download/podman_*.deb)"

@@ -8,7 +8,11 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 
 # python3 (+ yaml): the e2e stage's helpers and the PyYAML plan round trip. qemu-system-x86
 # and e2fsprogs: the vm stage's guest (software emulation) and its disk image (mkfs.ext4 -d).
-packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2 python3 python3-yaml qemu-system-x86 e2fsprogs)
+# openssh-server, openssh-client and openssl: tests/remote_endpoints.rs starts its own sshd
+# (on a loopback port, its own config) and a TLS dockerd with certificates it makes. man-db
+# and groff: tests/cli_conventions.rs renders the man page with `man -l`. python3-venv:
+# scripts/get-ansible.sh puts ansible-core in a venv (Debian's pip is externally managed).
+packages=(busybox-static shellcheck tmux debootstrap curl uidmap iproute2 python3 python3-yaml qemu-system-x86 e2fsprogs man-db groff openssh-server openssh-client openssl python3-venv)
 
 missing=()
 # An engine installed some other way (docker-ce, a static dockerd) is fine: docker.io would

@@ -3,13 +3,14 @@
 # lingering and reboots) as an operator would; see docs/end-to-end.md and scripts/vm/.
 #
 #   scripts/test vm                     the default scenarios (CI: a VM that cannot be built or booted fails)
-#   scripts/vm.sh [SUITE:SCENARIO...]   default: trixie:main trixie:failure; outside CI a VM that cannot be
+#   scripts/vm.sh [SUITE:SCENARIO...]   default: trixie:main trixie:failure forky:fleet; outside CI a VM that cannot be
 #                                       built or booted is a visible skip
 #
-# UNROOT_VM_SCENARIOS overrides the default list, e.g. "trixie:main forky:main trixie:failure".
-# trixie:failure (per-service cutover: one unit fails on purpose, every other service keeps
-# serving) passed its first full run on the typed-migration migrate.sh and is default;
-# forky:main (Podman 5.8) is opt-in until it has passed a full run (see docs/end-to-end.md).
+# UNROOT_VM_SCENARIOS overrides the default list, e.g. "trixie:main" alone.
+# trixie:failure: per-service cutover (one unit fails on purpose, every other service keeps
+# serving). forky:fleet: the main scenario on Podman 5.8 (the only place the 5.8 keys run),
+# driven from this host as a fleet: unroot reads the guest's Docker over ssh and Ansible
+# applies and rolls back (issue 13). forky:main remains available.
 # The unroot binary is built once here and shared by every scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ required=0
 [ "${UNROOT_REQUIRE_PODMAN:-}" = 1 ] && required=1
 scenarios=("$@")
 if [ ${#scenarios[@]} = 0 ]; then
-  read -r -a scenarios <<<"${UNROOT_VM_SCENARIOS:-trixie:main trixie:failure}"
+  read -r -a scenarios <<<"${UNROOT_VM_SCENARIOS:-trixie:main trixie:failure forky:fleet}"
 fi
 log() { printf 'vm: %s\n' "$*" >&2; }
 

@@ -13,6 +13,9 @@ pub const POLICY: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The Docker engine is unreachable or unusable (no socket, permission, not Docker, too old).
 pub const DOCKER_UNREACHABLE: u8 = 3;
+/// Several hosts were asked for and some of them failed (each named on stderr); the others
+/// were read and written. When every host fails, the first host's own code is used instead.
+pub const FLEET_PARTIAL: u8 = 4;
 
 /// An error that ends the program with a specific exit code and a one-line message.
 #[derive(Debug)]

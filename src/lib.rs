@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod docker;
 pub mod exit;
+pub mod fleet;
 pub mod generate;
 pub mod logging;
 pub mod migration;

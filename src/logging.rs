@@ -52,8 +52,12 @@ pub fn is_own_target(target: &str) -> bool {
 }
 
 /// Open (append) the log file: a missing parent is created 0700, the file 0600, an existing
-/// file is narrowed to 0600, and a symlink at the path is refused (`O_NOFOLLOW`) so the log
-/// cannot be pointed at another file.
+/// regular file is narrowed to 0600, and a symlink at the path is refused (`O_NOFOLLOW`) so
+/// the log cannot be pointed at another file.
+///
+/// Only a regular file is narrowed: `--log-file /dev/null` (or a FIFO) is a device the whole
+/// host shares, and narrowing /dev/null to 0600 as root breaks every unprivileged process
+/// that writes to it (it did, on a test machine: rootless Podman's newuidmap failed).
 pub fn open_private(path: &Path) -> std::io::Result<File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
@@ -64,7 +68,8 @@ pub fn open_private(path: &Path) -> std::io::Result<File> {
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
-    if file.metadata()?.permissions().mode() & 0o077 != 0 {
+    let meta = file.metadata()?;
+    if meta.file_type().is_file() && meta.permissions().mode() & 0o077 != 0 {
         file.set_permissions(fs::Permissions::from_mode(0o600))?;
     }
     Ok(file)
@@ -117,6 +122,31 @@ mod tests {
         ] {
             assert!(!is_own_target(t), "{t}");
         }
+    }
+
+    #[test]
+    fn a_device_as_log_file_keeps_its_mode() {
+        // A private copy of /dev/null (char 1,3) so a regression cannot break the host's.
+        let dir = tempfile::tempdir().unwrap();
+        let null = dir.path().join("null");
+        let made = std::process::Command::new("mknod")
+            .arg(&null)
+            .args(["c", "1", "3"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            // CI runs as root: there, a missing mknod is a failure, not a skip.
+            assert!(
+                std::env::var("UNROOT_REQUIRE_DOCKER").as_deref() != Ok("1"),
+                "mknod failed under UNROOT_REQUIRE_DOCKER=1"
+            );
+            eprintln!("SKIPPED: a_device_as_log_file_keeps_its_mode: mknod needs root");
+            return;
+        }
+        fs::set_permissions(&null, fs::Permissions::from_mode(0o666)).unwrap();
+        open_private(&null).unwrap();
+        let mode = fs::metadata(&null).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666, "a device's mode must not be narrowed");
     }
 
     #[test]

@@ -254,10 +254,17 @@ fn socket_file_nobody_listens_on() {
 #[test]
 fn unsupported_endpoint_scheme_is_a_usage_error() {
     let out = unroot()
-        .args(["--docker-host", "ssh://admin@host"])
+        .args(["--docker-host", "ftp://admin@host"])
         .output()
         .unwrap();
-    assert_one_line_error(&out, 2, &["ssh://admin@host", "--docker-host"]);
+    assert_one_line_error(&out, 2, &["ftp://admin@host", "--docker-host"]);
+    // ssh:// is an endpoint now, but a password in it is refused without being shown.
+    let out = unroot()
+        .args(["--docker-host", "ssh://admin:hunter2@host"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["ssh://admin:***@host", "password"]);
+    assert!(!common::stderr(&out).contains("hunter2"));
 }
 
 /// Run the binary as `nobody` (no docker group) with `setpriv`.

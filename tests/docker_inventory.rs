@@ -606,7 +606,10 @@ fn per_case_meaning_on_the_live_fleet() {
             .compose
             .as_ref()
             .unwrap()
-            .depends_on,
+            .depends_on
+            .iter()
+            .map(|d| d.service.as_str())
+            .collect::<Vec<_>>(),
         ["db", "cache"]
     );
 }

@@ -5,8 +5,8 @@
 use bollard::models::{ContainerInspectResponse, ImageInspect};
 use unroot::docker::normalize::{self, caps::ALL_CAPS};
 use unroot::model::{
-    Container, EnvOrigin, IdOrName, Image, MountKind, NamespaceMode, NetworkMode, PortBinding,
-    ProfileSetting, Protocol, RestartPolicyName,
+    Container, DependencyCondition, EnvOrigin, IdOrName, Image, MountKind, NamespaceMode,
+    NetworkMode, PortBinding, ProfileSetting, Protocol, RestartPolicyName,
 };
 
 fn fixture(name: &str) -> String {
@@ -207,6 +207,15 @@ fn v41_env_split_container_override_image() {
     assert_eq!(added.len(), 3, "{added:?}");
 }
 
+/// A compose service's `depends_on`, as (service, condition) pairs in label order.
+fn dependencies(compose: &unroot::model::ComposeInfo) -> Vec<(&str, DependencyCondition)> {
+    compose
+        .depends_on
+        .iter()
+        .map(|d| (d.service.as_str(), d.condition))
+        .collect()
+}
+
 #[test]
 fn v41_compose_labels_depends_on_and_networks() {
     let all = v41();
@@ -214,7 +223,13 @@ fn v41_compose_labels_depends_on_and_networks() {
     let compose = c.compose.as_ref().expect("compose info");
     assert_eq!(compose.project, "unroot-f-proj");
     assert_eq!(compose.service.as_deref(), Some("app"));
-    assert_eq!(compose.depends_on, strings(&["db", "cache"]));
+    assert_eq!(
+        dependencies(compose),
+        [
+            ("db", DependencyCondition::ServiceStarted),
+            ("cache", DependencyCondition::ServiceHealthy)
+        ]
+    );
     assert_eq!(compose.working_dir.as_deref(), Some("/srv/unroot-f-proj"));
     assert_eq!(
         c.network_mode,
@@ -297,7 +312,13 @@ fn v43_compose_app_with_dual_stack_port_and_own_healthcheck() {
     assert_eq!(c.ports[0].host_port, 8080);
     assert!(c.exposed_ports.is_empty());
     let compose = c.compose.as_ref().unwrap();
-    assert_eq!(compose.depends_on, strings(&["db", "redis"]));
+    assert_eq!(
+        dependencies(compose),
+        [
+            ("db", DependencyCondition::ServiceHealthy),
+            ("redis", DependencyCondition::ServiceStarted)
+        ]
+    );
     assert_eq!(
         compose.config_files.as_deref(),
         Some("/srv/nextcloud/compose.yaml")

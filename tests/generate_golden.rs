@@ -20,10 +20,20 @@ fn users() -> impl UserDb {
 }
 
 fn render(version: &str) -> String {
-    let (inv, decisions) = sample::fleet();
+    render_fleet(sample::fleet(), version)
+}
+
+fn render_fleet(
+    (inv, decisions): (
+        unroot::model::Inventory,
+        BTreeMap<String, unroot::model::ContainerDecision>,
+    ),
+    version: &str,
+) -> String {
     let host = HostIdFiles {
         subuid: "root:100000:65536\n1000:300000:65536\n".into(),
         subgid: "root:100000:65536\n".into(),
+        ..Default::default()
     };
     let g = generate_for_host(&inv, &target(version), &decisions, &host, &users()).unwrap();
     let mut out = String::new();
@@ -65,6 +75,20 @@ fn fleet_for_podman_5_4() {
 #[test]
 fn fleet_for_podman_4_4() {
     insta::assert_snapshot!("fleet_podman_4_4", render("4.4"));
+}
+
+/// Every hardening decision accepted (issue 14): 5.5 writes `Memory=`, 5.4 falls back to
+/// `PodmanArgs=--memory`.
+#[test]
+fn hardened_fleet_for_podman_5_5_and_5_4() {
+    insta::assert_snapshot!(
+        "fleet_hardened_podman_5_5",
+        render_fleet(sample::fleet_hardened(), "5.5")
+    );
+    insta::assert_snapshot!(
+        "fleet_hardened_podman_5_4",
+        render_fleet(sample::fleet_hardened(), "5.4")
+    );
 }
 
 #[test]

@@ -61,11 +61,65 @@ fn fleet_converts_for_every_version_the_real_generator_understands() {
     }
 }
 
+/// Targets 5.5 to 5.8 use keys 5.4.2 does not know (`Memory=` from 5.5, `AppArmor=` from
+/// 5.8, ...): they go through Debian forky's real 5.8 generator instead, which must accept
+/// every file and turn the new keys into the same podman flags the older forms carried.
 #[test]
-fn checker_catches_what_quadlet_rejects() {
-    let Some(bin) = common::quadlet_bin() else {
+fn newer_targets_convert_with_the_real_5_8_generator() {
+    use unroot::model::ProfileSetting;
+    let Some(bin) = common::quadlet_bin_58() else {
         return;
     };
+    for version in ["5.4", "5.5", "5.6", "5.7", "5.8"] {
+        let generated = fleet(version);
+        let run = dry_run(&bin, &generated.files);
+        assert_all_converted(&run, &generated.files);
+        let web = exec_start(&run, "web.service");
+        assert_pairs(&web, &[("--memory", "536870912b"), ("--publish", "80:80")]);
+        for plan in &generated.units {
+            let argv = exec_start(&run, &format!("{}.service", plan.unit));
+            assert!(
+                argv.contains(&plan.image.podman_ref),
+                "{version} {}: image {} in {argv:?}",
+                plan.unit,
+                plan.image.podman_ref
+            );
+        }
+    }
+    // 5.8 writes AppArmor= as a key and the seccomp profile through %h.
+    let (mut inv, decisions) = sample::fleet();
+    let web = inv.containers.iter_mut().find(|c| c.name == "web").unwrap();
+    web.security.seccomp = ProfileSetting::Custom(r#"{"defaultAction":"SCMP_ACT_ALLOW"}"#.into());
+    web.security.apparmor = ProfileSetting::Custom("web-profile".into());
+    let generated = generate(&inv, &target("5.8"), &decisions).unwrap();
+    let unit = &generated
+        .files
+        .iter()
+        .find(|f| f.path == "quadlet/web.container")
+        .unwrap()
+        .content;
+    assert!(unit.contains("\nAppArmor=web-profile\n"), "{unit}");
+    let run = dry_run(&bin, &generated.files);
+    assert_all_converted(&run, &generated.files);
+    assert_pairs(
+        &exec_start(&run, "web.service"),
+        &[
+            ("--security-opt", "apparmor=web-profile"),
+            (
+                "--security-opt",
+                "seccomp=/home/alice/.config/containers/systemd/seccomp/web.json",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn checker_catches_what_quadlet_rejects() {
+    // Both generators: the 5.8 one must be checked as strictly as 5.4.2.
+    let bins: Vec<_> = [common::quadlet_bin(), common::quadlet_bin_58()]
+        .into_iter()
+        .flatten()
+        .collect();
     let bad = vec![
         GeneratedFile {
             path: "quadlet/bad.container".into(),
@@ -78,16 +132,19 @@ fn checker_catches_what_quadlet_rejects() {
             content: "[Container]\nImage=x\n".into(),
         },
     ];
-    let run = dry_run(&bin, &bad);
-    assert!(
-        run.stderr.contains("converting \"bad.container\""),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.services.contains_key("bad.service"));
-    assert!(run.services.contains_key("good.service"));
-    let result = std::panic::catch_unwind(|| assert_all_converted(&run, &bad));
-    assert!(result.is_err(), "the checker must fail on a rejected unit");
+    for bin in bins {
+        let run = dry_run(&bin, &bad);
+        assert!(
+            run.stderr.contains("converting \"bad.container\""),
+            "{}: {}",
+            bin.display(),
+            run.stderr
+        );
+        assert!(!run.services.contains_key("bad.service"));
+        assert!(run.services.contains_key("good.service"));
+        let result = std::panic::catch_unwind(|| assert_all_converted(&run, &bad));
+        assert!(result.is_err(), "the checker must fail on a rejected unit");
+    }
 }
 
 #[test]
@@ -168,6 +225,21 @@ fn exec_start_carries_the_docker_settings() {
     let web_service = &run.services["web.service"];
     assert!(web_service.contains("Restart=always"));
     assert!(web_service.contains("WantedBy=default.target"));
+
+    // app waits for db to be healthy (compose service_healthy): quadlet runs db with
+    // --sdnotify=healthy and a notify unit, so After= waits for the check to pass.
+    let db = exec_start(&run, "shop-db-1.service");
+    assert!(
+        db.iter().any(|a| a == "--sdnotify=healthy"),
+        "no --sdnotify=healthy in {db:?}"
+    );
+    let db_service = &run.services["shop-db-1.service"];
+    assert!(db_service.contains("Type=notify"), "{db_service}");
+    let app_service = &run.services["shop-app-1.service"];
+    assert!(
+        app_service.contains("After=shop-db-1.service"),
+        "{app_service}"
+    );
 
     // Local image, secret env in a file, dependencies, pod peer, privileged dropped.
     let app = exec_start(&run, "shop-app-1.service");
@@ -315,6 +387,37 @@ fn exec_start_carries_the_docker_settings() {
     );
 }
 
+/// A custom seccomp profile and an AppArmor profile reach podman's command line: the
+/// profile path through `%h` as systemd resolves it (the file migrate.sh installs under
+/// the quadlet directory), the AppArmor name as `--security-opt` before 5.8.
+#[test]
+fn seccomp_and_apparmor_profiles_reach_podman() {
+    use unroot::model::ProfileSetting;
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    let (mut inv, decisions) = sample::fleet();
+    let web = inv.containers.iter_mut().find(|c| c.name == "web").unwrap();
+    web.security.seccomp = ProfileSetting::Custom(r#"{"defaultAction":"SCMP_ACT_ALLOW"}"#.into());
+    web.security.apparmor = ProfileSetting::Custom("web-profile".into());
+    let generated = generate(&inv, &target("5.4"), &decisions).unwrap();
+    let run = dry_run(&bin, &generated.files);
+    assert_all_converted(&run, &generated.files);
+    let argv = exec_start(&run, "web.service");
+    assert_pairs(
+        &argv,
+        &[
+            (
+                "--security-opt",
+                "seccomp=/home/alice/.config/containers/systemd/seccomp/web.json",
+            ),
+            ("--security-opt", "apparmor=web-profile"),
+        ],
+    );
+    let installed = std::fs::read_to_string(run.dir.path().join("seccomp/web.json")).unwrap();
+    assert_eq!(installed, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}\n");
+}
+
 /// Whether a `--publish` spec covers a host port (ranges included).
 fn publishes(spec: &str, host_port: u16) -> bool {
     let host = spec.rsplit_once(']').map_or(spec, |(_, rest)| rest);
@@ -330,13 +433,22 @@ fn publishes(spec: &str, host_port: u16) -> bool {
 
 #[test]
 fn demo_fleet_converts_and_keeps_ports_env_caps_and_users() {
-    let Some(bin) = common::quadlet_bin() else {
-        return;
-    };
+    if let Some(bin) = common::quadlet_bin() {
+        demo_fleet_through(&bin, "5.4");
+    }
+    // The newest target through the newest real generator.
+    if let Some(bin) = common::quadlet_bin_58() {
+        demo_fleet_through(&bin, "5.8");
+    }
+}
+
+/// The demo fleet for `version`, through the generator at `bin`: every unit converts and
+/// carries its image, ports, env, capabilities and user.
+fn demo_fleet_through(bin: &std::path::Path, version: &str) {
     let inventory = unroot::source::demo();
-    let generated = generate(&inventory, &target("5.4"), &Default::default()).unwrap();
+    let generated = generate(&inventory, &target(version), &Default::default()).unwrap();
     assert_eq!(generated.units.len(), inventory.containers.len());
-    let run = dry_run(&bin, &generated.files);
+    let run = dry_run(bin, &generated.files);
     assert_all_converted(&run, &generated.files);
     let mut checked = (0, 0, 0, 0);
     for plan in &generated.units {
@@ -400,11 +512,98 @@ fn demo_fleet_converts_and_keeps_ports_env_caps_and_users() {
         }
     }
     eprintln!(
-        "demo fleet: checked {} ports, {} env vars, {} caps, {} users",
+        "demo fleet for {version}: checked {} ports, {} env vars, {} caps, {} users",
         checked.0, checked.1, checked.2, checked.3
     );
     assert!(
         checked.0 > 0 && checked.1 > 0 && checked.2 > 0 && checked.3 > 0,
         "{checked:?}"
     );
+}
+
+/// Issue 14: every hardening decision accepted on every container, through the real
+/// generator for each version it understands, and present on the podman command line.
+#[test]
+fn hardened_fleet_converts_and_carries_every_item() {
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    for version in ["4.4", "4.6", "4.8", "5.0", "5.4"] {
+        let (inv, decisions) = sample::fleet_hardened();
+        let generated = generate(&inv, &target(version), &decisions).unwrap();
+        let run = dry_run(&bin, &generated.files);
+        assert_all_converted(&run, &generated.files);
+        for plan in &generated.units {
+            let argv = exec_start(&run, &format!("{}.service", plan.unit));
+            let c = inv.container(&plan.container).unwrap();
+            for flag in ["--read-only", "--security-opt=no-new-privileges"] {
+                assert!(
+                    argv.iter().any(|a| a == flag),
+                    "{version} {}: missing {flag} in {argv:?}",
+                    plan.unit
+                );
+            }
+            assert!(has_pair(&argv, "--user", "1000:1000"), "{argv:?}");
+            for cap in ["setpcap", "sys_chroot"] {
+                assert!(
+                    argv.windows(2)
+                        .any(|w| w[0] == "--cap-drop" && w[1].split(',').any(|x| x == cap)),
+                    "{version} {}: {cap} not dropped: {argv:?}",
+                    plan.unit
+                );
+            }
+            if version == "4.4" {
+                // No PodmanArgs=, Tmpfs= or PidsLimit= in 4.4: each is a visible
+                // "not translated" note instead of a silent loss.
+                for key in ["quadlet Memory=", "quadlet PidsLimit=", "quadlet Tmpfs="] {
+                    assert!(
+                        generated.notes.iter().any(|n| {
+                            n.container.as_deref() == Some(plan.container.as_str())
+                                && n.setting == key
+                                && n.level == unroot::generate::NoteLevel::NotTranslated
+                        }),
+                        "4.4 {}: no note for {key}",
+                        plan.unit
+                    );
+                }
+                continue;
+            }
+            // Docker's own limits win; the plan's fill the gaps.
+            if c.resources.memory.unwrap_or(0) <= 0 {
+                assert!(has_pair(&argv, "--memory", "256m"), "{argv:?}");
+            }
+            if c.resources.pids_limit.unwrap_or(0) <= 0 {
+                assert!(has_pair(&argv, "--pids-limit", "512"), "{argv:?}");
+            }
+            let ro_tmpfs = argv
+                .windows(2)
+                .any(|w| w[0] == "--tmpfs" && w[1] == "/var/cache/app");
+            assert!(
+                ro_tmpfs || c.read_only_rootfs,
+                "{version} {}: no tmpfs: {argv:?}",
+                plan.unit
+            );
+            for m in c.mounts.iter().filter(|m| {
+                m.kind == unroot::model::MountKind::Bind
+                    && !m.source.ends_with("docker.sock")
+                    && !m.source.contains(':')
+            }) {
+                let ro = argv.windows(2).any(|w| {
+                    w[0] == "-v"
+                        && w[1].starts_with(&format!("{}:{}:", m.source, m.destination))
+                        && w[1]
+                            .rsplit(':')
+                            .next()
+                            .unwrap()
+                            .split(',')
+                            .any(|o| o == "ro")
+                });
+                assert!(
+                    ro,
+                    "{version} {}: {} not read-only: {argv:?}",
+                    plan.unit, m.destination
+                );
+            }
+        }
+    }
 }

@@ -487,7 +487,7 @@ fn plan_subid_ranges_beyond_shadow_limits_are_refused_naming_the_field() {
         "{text}"
     );
     for (start, count, why) in [
-        ("1", "65536", "below 100000"),
+        ("1", "65536", "below SUB_UID_MIN 100000"),
         ("4294967295", "65536", "beyond the last 32-bit ID"),
         ("100000", "4294967295", "beyond the last 32-bit ID"),
     ] {
@@ -503,5 +503,85 @@ fn plan_subid_ranges_beyond_shadow_limits_are_refused_naming_the_field() {
             .unwrap();
         assert_one_line_error(&out, 2, &["target.subid_ranges.podman", why]);
         assert!(!dir.path().join("out").exists());
+    }
+}
+
+/// The rest of item 9: on the target (a sandboxed root through UNROOT_TARGET_ROOT here, `/`
+/// normally) a plan's range must respect login.defs' SUB_UID_MIN/MAX and stay clear of
+/// existing users' UIDs, groups' GIDs and other owners' ranges; the allocator that wrote the
+/// plan already does, so unroot's own plan passes and every hand edit that breaks a rule is
+/// one line naming the field, with nothing written.
+#[test]
+fn plan_subid_ranges_must_fit_the_target_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    for (file, text) in [
+        (
+            "login.defs",
+            "# the target's bounds\nSUB_UID_MIN 200000\nSUB_UID_MAX 1000000\n",
+        ),
+        (
+            "passwd",
+            "root:x:0:0:root:/root:/bin/sh\npodman:x:1000:1000::/home/podman:/bin/sh\n\
+             svc:x:500000:500000::/:/bin/false\n",
+        ),
+        ("group", "root:x:0:\nbig:x:700000:\n"),
+        ("subuid", "bob:800000:65536\n"),
+    ] {
+        std::fs::write(root.join("etc").join(file), text).unwrap();
+    }
+    let on_target = |args: &[&str]| {
+        unroot()
+            .args(args)
+            .env("UNROOT_TARGET_ROOT", &root)
+            .output()
+            .unwrap()
+    };
+    let plan = dir.path().join("plan.yaml");
+    let out = on_target(&["plan", "--demo", "--user", "podman", "-o", p(&plan)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let chosen = "      start: 200000\n      count: 65536\n";
+    assert!(text.contains(chosen), "allocated at SUB_UID_MIN: {text}");
+    let out_dir = dir.path().join("out");
+    let out = on_target(&[
+        "generate",
+        "--demo",
+        "--plan",
+        p(&plan),
+        "--out",
+        p(&out_dir),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("subuid")).unwrap(),
+        "podman:200000:65536\n"
+    );
+    for (start, why) in [
+        ("100000", "below SUB_UID_MIN 200000"),
+        ("990000", "ends above SUB_UID_MAX 1000000"),
+        (
+            "450000",
+            "contains UID 500000 of an existing user (/etc/passwd)",
+        ),
+        (
+            "650000",
+            "contains GID 700000 of an existing group (/etc/group)",
+        ),
+        ("780000", "overlaps /etc/subuid line 1 (bob 800000-865535)"),
+    ] {
+        std::fs::write(
+            &plan,
+            text.replace(
+                chosen,
+                &format!("      start: {start}\n      count: 65536\n"),
+            ),
+        )
+        .unwrap();
+        let fresh = dir.path().join(format!("out-{start}"));
+        let out = on_target(&["generate", "--demo", "--plan", p(&plan), "--out", p(&fresh)]);
+        assert_one_line_error(&out, 2, &["target.subid_ranges.podman", why]);
+        assert!(!fresh.exists(), "{start}: something was written");
     }
 }

@@ -996,6 +996,7 @@ fn report_covers_every_migrated_container() {
         for heading in [
             "### Risks today",
             "### What rootless removes",
+            "### Risk before and after",
             "### What changes for users of the service",
             "### Blockers left",
             "### Steps migrate.sh runs for it",
@@ -1155,4 +1156,95 @@ fn linger_comes_before_any_podman_command_run_as_the_user() {
         .collect();
     assert!(!images.is_empty(), "{order}");
     assert!(images.iter().all(|&i| linger < i), "{order}");
+}
+
+/// Issue 14: `scan --plan` evaluates the migrated configuration. Accepting an offered
+/// hardening item in the plan moves its finding from "left" to "removed by hardening" and
+/// lowers the score; REPORT.md says the same.
+#[test]
+fn scan_plan_shows_the_risk_before_and_after_hardening() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.yaml");
+    ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    let scan = |plan: &Path| -> serde_json::Value {
+        let out = ok(&["--demo", "scan", "--plan", p(plan), "--format", "json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let rules = |c: &serde_json::Value, list: &str| -> Vec<String> {
+        c[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = scan(&plan);
+    assert_eq!(before["schema"], "unroot.scan-plan/v1");
+    let first = &before["containers"][0];
+    let name = first["container_name"].as_str().unwrap().to_string();
+    assert!(
+        rules(first, "left").contains(&"writable-rootfs".to_string()),
+        "{first}"
+    );
+    assert!(first["score_after"].as_u64() < first["score_before"].as_u64());
+
+    // Accept read_only_root for the first container.
+    let text = fs::read_to_string(&plan).unwrap();
+    let edited = text.replacen(
+        "      read_only_root: false",
+        "      read_only_root: true",
+        1,
+    );
+    assert_ne!(edited, text);
+    fs::write(&plan, &edited).unwrap();
+    let after = scan(&plan);
+    let same = &after["containers"][0];
+    assert_eq!(same["container_name"], name.as_str());
+    assert!(rules(same, "removed_by_hardening").contains(&"writable-rootfs".to_string()));
+    assert!(!rules(same, "left").contains(&"writable-rootfs".to_string()));
+    let severity = first["left"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "writable-rootfs")
+        .map(|f| f["severity"].as_str().unwrap().to_string())
+        .unwrap();
+    let points = match severity.as_str() {
+        "low" => 1,
+        "medium" => 4,
+        "high" => 10,
+        other => panic!("writable-rootfs at {other}"),
+    };
+    assert_eq!(
+        same["score_after"].as_u64().unwrap() + points,
+        first["score_after"].as_u64().unwrap(),
+        "the finding's points less"
+    );
+
+    let table = ok(&["--demo", "scan", "--plan", p(&plan)]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("removed by hardening:") && table.contains(&name),
+        "{table}"
+    );
+
+    let out = tmp.path().join("out");
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    let report = fs::read_to_string(out.join("REPORT.md")).unwrap();
+    let section = report.split(&format!("\n## {name}\n")).nth(1).unwrap();
+    let risk = section.split("### Risk before and after").nth(1).unwrap();
+    assert!(
+        risk.contains(&format!(
+            "after the move and the plan's hardening **{}**",
+            same["score_after"]
+        )),
+        "{risk}"
+    );
+    assert!(
+        risk.contains("- Hardening on: ") && risk.contains("`read_only_root`"),
+        "{risk}"
+    );
+
+    let r = run(&["--demo", "scan", "--plan", p(&plan), "--format", "sarif"]);
+    assert_one_line_error(&r, 2, &["--format must be table or json"]);
 }

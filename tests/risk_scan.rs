@@ -156,6 +156,13 @@ const EXPECTED: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("high-uid", "high-uid", None, Some("change")),
     ("ulimit", "ulimit-above-hard-limit", None, Some("change")),
     (
+        "monitor-agent",
+        "host-monitoring-agent",
+        Some("info"),
+        Some("blocker"),
+    ),
+    ("monitor-agent", "host-pid", Some("high"), Some("change")),
+    (
         "sysctl-hostnet",
         "unnamespaced-sysctl",
         None,
@@ -208,6 +215,9 @@ fn fixture_findings_that_must_not_fire() {
         ("bind-data", "named-volume-data"),
         ("latest", "workdir-proc-fd"),
         ("privileged", "cap-sys-admin"), // reported once, as privileged
+        // --pid host and SYS_PTRACE, but none of the host's /, /proc or /sys mounted.
+        ("caps", "host-monitoring-agent"),
+        ("host-root", "host-monitoring-agent"), // the host's / alone, no host processes
     ];
     for (name, rule) in absent {
         assert!(
@@ -215,6 +225,26 @@ fn fixture_findings_that_must_not_fire() {
             "{name}: {rule} fired"
         );
     }
+}
+
+/// Issue 16 item 13: a node-exporter-style agent is a blocker as a whole, not a change.
+#[test]
+fn host_monitoring_agent_verdict_is_blocker() {
+    let Some((_, fleet)) = fleet() else { return };
+    let agent = container(&fleet, "monitor-agent");
+    assert_eq!(agent["migration"], "blocker", "{agent}");
+    let f = finding(agent, "host-monitoring-agent").unwrap();
+    assert!(
+        f["remediation"]["podman"]
+            .as_str()
+            .unwrap()
+            .contains("rootful Podman"),
+        "{f}"
+    );
+    assert!(
+        f["detail"].as_str().unwrap().contains("host / at /host"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -363,5 +393,44 @@ fn fail_on_against_the_engine() {
         }
         let status = cmd.args(["--fail-on", fail_on]).output().unwrap().status;
         assert_eq!(status.code(), Some(code), "{filters:?} --fail-on {fail_on}");
+    }
+}
+
+/// Issue 11: a Docker setting with no counterpart in the unit is reported, never dropped.
+/// `unroot-r-legacy` uses --link, --volumes-from, -P, --oom-score-adj and --cpuset-mems.
+#[test]
+fn untranslated_settings_become_notes_in_the_report() {
+    if fleet().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inspect = Command::new("docker")
+        .args(["inspect", &format!("{PREFIX}legacy")])
+        .output()
+        .expect("docker inspect");
+    assert!(inspect.status.success(), "{inspect:?}");
+    let snapshot = dir.path().join("inspect.json");
+    std::fs::write(&snapshot, &inspect.stdout).unwrap();
+    let out = dir.path().join("bundle");
+    let o = common::unroot()
+        .arg("--snapshot")
+        .arg(&snapshot)
+        .args(["generate", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run unroot generate");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    for expected in [
+        "not translated: `HostConfig.VolumesFrom`: unroot-r-volume: ",
+        "not translated: `HostConfig.Links`: unroot-r-volume as db: ",
+        "not translated: `HostConfig.PublishAllPorts`: true: ",
+        "info: `HostConfig.OomScoreAdj`: 200: ",
+        "info: `HostConfig.CpusetMems`: 0: ",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected} missing from REPORT.md"
+        );
     }
 }

@@ -61,7 +61,7 @@ async fn loader_reports_progress_then_the_assessed_host() {
 async fn an_unreachable_engine_arrives_as_a_failure_with_exit_code_3() {
     let dir = tempfile::tempdir().unwrap();
     let global = GlobalArgs {
-        docker_host: Some(format!("unix://{}/none.sock", dir.path().display())),
+        docker_host: vec![format!("unix://{}/none.sock", dir.path().display())],
         ..Default::default()
     };
     let (tx, mut rx) = unbounded_channel();

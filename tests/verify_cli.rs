@@ -276,12 +276,24 @@ fn plan_generate_verify_migrate_verify() {
         serde_yaml::from_str(&fs::read_to_string(&plan).unwrap()).unwrap();
     doc["target"]["subid_ranges"] =
         serde_yaml::from_str("unroot-verify: {start: 2991000000, count: 65536}").unwrap();
+    // Issue 14: the default hardening (NoNewPrivileges for this root process) plus the
+    // offered read-only root and dropped capabilities, accepted: the service must still
+    // answer under real rootless Podman below.
+    let hardening = &mut doc["containers"][0]["decision"]["hardening"];
+    assert_eq!(hardening["no_new_privileges"], true, "the default for root");
+    hardening["read_only_root"] = true.into();
+    hardening["drop_capabilities"] = serde_yaml::from_str("[ALL]").unwrap();
+    hardening["memory"] = "64m".into();
+    hardening["pids_limit"] = 64.into();
     fs::write(&plan, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    // Generated against the target's ID files (the sandbox root, where the user already
+    // holds this range), as an operator generating for that host would.
     let out = unroot()
         .args(["generate", "--plan"])
         .arg(&plan)
         .arg("--out")
         .arg(dir.join("out"))
+        .env("UNROOT_TARGET_ROOT", root())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -342,6 +354,16 @@ fn plan_generate_verify_migrate_verify() {
         dir.display()
     ));
     sandbox.sh("user_podman $VUSER load -i /srv/verify/image.tar >/dev/null");
+    let unit = fs::read_to_string(dir.join("out/quadlet/verify-web.container")).unwrap();
+    for key in [
+        "NoNewPrivileges=true",
+        "ReadOnly=true",
+        "DropCapability=all",
+        "PidsLimit=64",
+        "--memory 64m",
+    ] {
+        assert!(unit.contains(key), "{key} not in\n{unit}");
+    }
     sandbox.sh(&apply_quadlet_script("/srv/verify/out/quadlet"));
     let got = Command::new("curl")
         .args([

@@ -39,6 +39,8 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
             docker_ref: "verify-app:1".into(),
             podman_ref: IMAGE.into(),
             method: TransferMethod::Load,
+            digest: None,
+            pinned: false,
         },
         volumes: volume
             .map(|(v, d)| VolumeMove {
@@ -63,6 +65,8 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
         start_at_boot: true,
         env_file: None,
         quadlet_files: vec![format!("quadlet/{container}.container")],
+        seccomp_file: None,
+        apparmor_profile: None,
     }
 }
 
@@ -81,16 +85,15 @@ fn target() -> unroot::plan::Target {
 /// The plan of this test: one HTTP service `web` with a volume, run as the image default.
 fn plan() -> Expectations {
     let target = target();
-    let mut e = Expectations::build(
-        &target,
+    let migration = unroot::migration::build(
         &Default::default(),
-        &unroot::generate::Generated {
+        &target,
+        unroot::generate::Generated {
             units: vec![unit("web", &[(PORT, 8080)], Some(("web-data", "/data")))],
             ..Default::default()
         },
-        None,
-        USER,
     );
+    let mut e = Expectations::build(&target, &Default::default(), &migration, None, USER);
     e.containers[0].container_user = Some(String::new());
     e.networks.insert("verify-net".into());
     e

@@ -92,8 +92,12 @@ e2e_fixtures_create() {
     -p "$E2E_PORT_HIGH:8080" -e APP_MODE=staging -e "API_TOKEN=$E2E_SECRET" --user "$E2E_DATA_UID" \
     "$web_high" /bin/httpd -f -p 8080 -h /www >/dev/null
 
+  # A custom seccomp profile (Docker stores its JSON in HostConfig.SecurityOpt): everything
+  # allowed but mkdir, so the rootless side can prove the profile was carried over and applied.
+  printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}' \
+    >"$E2E_WORK/seccomp-web-remap.json"
   docker run -d --name "$E2E_PREFIX-web-remap" --label "$E2E_LABEL=1" --stop-timeout 2 --restart unless-stopped \
-    -p "$E2E_PORT_REMAP:80" "$web_remap" >/dev/null
+    --security-opt "seccomp=$E2E_WORK/seccomp-web-remap.json" -p "$E2E_PORT_REMAP:80" "$web_remap" >/dev/null
 
   # (b) A named volume with known data, owned by and only readable for a non-root UID.
   docker volume create --label "$E2E_LABEL=1" "$E2E_VOLUME" >/dev/null

@@ -148,6 +148,30 @@ check_tree() {
   fi
 }
 
+# The custom seccomp profile Docker ran the container with (mkdir denied) was installed for
+# the user and is applied by Podman: a file can still be created, a directory cannot.
+check_seccomp() {
+  local container="$1" profiles out
+  mapfile -t profiles < <(find "$home/.config/containers/systemd/seccomp" -name '*.json' 2>/dev/null | sort)
+  if [ ${#profiles[@]} -gt 0 ] && [ "$(stat -c '%a %U' "${profiles[0]}")" = "644 $E2E_USER" ]; then
+    check_ok "seccomp profile ${profiles[0]#"$home"/} installed, 0644, owned by $E2E_USER"
+  else
+    check_fail "no seccomp profile (0644, owned by $E2E_USER) under $home/.config/containers/systemd/seccomp"
+  fi
+  if ! user_podman "$E2E_USER" exec "$container" touch /tmp/unroot-e2e-file >/dev/null 2>&1; then
+    check_fail "$container: podman exec touch failed, so the seccomp check proves nothing"
+    return
+  fi
+  out="$(user_podman "$E2E_USER" exec "$container" mkdir /tmp/unroot-e2e-dir 2>&1)" && {
+    check_fail "$container: mkdir succeeded, the custom seccomp profile is not applied"
+    return
+  }
+  case "$out" in
+    *"not permitted"*) check_ok "$container runs under the carried-over seccomp profile (mkdir: $out)" ;;
+    *) check_fail "$container: mkdir failed for another reason: $out" ;;
+  esac
+}
+
 check_env_file_mode() {
   local f="$1" mode owner
   mode="$(stat -c %a "$f")"
@@ -169,6 +193,7 @@ inside_checks() {
       file) check_file "$a" "$b" "$c" "$d" ;;
       peer) check_peer "$a" "$b" "$c" "$d" ;;
       tree) check_tree "$a" "$b" ;;
+      seccomp) check_seccomp "$a" ;;
       '' | '#'*) ;;
       *) check_fail "unknown check '$kind'" ;;
     esac
@@ -195,15 +220,16 @@ rolled_back_checks() {
     check_fail "after rollback, still running under $E2E_USER: $left"
   fi
   files=""
-  for f in "$E2E_GENERATED"/quadlet/* "$E2E_GENERATED"/env/*; do
+  for f in "$E2E_GENERATED"/quadlet/* "$E2E_GENERATED"/env/* "$E2E_GENERATED"/seccomp/*; do
     [ -e "$f" ] || continue
     case "$f" in
       */env/*) [ ! -e "$home/.config/containers/systemd/env/$(basename "$f")" ] || files="$files $(basename "$f")" ;;
+      */seccomp/*) [ ! -e "$home/.config/containers/systemd/seccomp/$(basename "$f")" ] || files="$files $(basename "$f")" ;;
       *) [ ! -e "$home/.config/containers/systemd/$(basename "$f")" ] || files="$files $(basename "$f")" ;;
     esac
   done
   if [ -z "$files" ]; then
-    check_ok "after rollback, none of the generated quadlet or env files is installed"
+    check_ok "after rollback, none of the generated quadlet, env or seccomp files is installed"
   else
     check_fail "after rollback, still installed:$files"
   fi

@@ -62,9 +62,15 @@ fixture_run "$G" ${R}latest busybox:latest
 # --- rootless blockers and changes ------------------------------------------------------------
 fixture_run "$G" ${R}high-uid -u 70000:70000 "$FIXTURE_BASE"
 fixture_create "$G" ${R}ulimit --ulimit nofile=1048576:1048576 "$FIXTURE_BASE"
+# A host-monitoring agent as node-exporter/cAdvisor are run: a blocker, not a change.
+fixture_create "$G" ${R}monitor-agent --pid host --cap-add SYS_PTRACE -v /:/host:ro \
+  -v /proc:/host/proc:ro -v /sys:/host/sys:ro "$FIXTURE_BASE"
 fixture_create "$G" ${R}sysctl-hostnet --network host --sysctl net.ipv4.ip_forward=1 "$FIXTURE_BASE"
 fixture_run "$G" ${R}bind-data -v "$risk_dir/data:/data" "$FIXTURE_BASE"
 fixture_run "$G" ${R}volume -v unroot-r-vol:/data "$FIXTURE_BASE"
+# Settings with no counterpart in a unit: each must come back as a note, never dropped.
+fixture_create "$G" ${R}legacy --link ${R}volume:db --volumes-from ${R}volume -P \
+  --expose 8080 --oom-score-adj 200 --cpuset-mems 0 "$FIXTURE_BASE"
 
 # --- odd text: labels with control characters, pipes, backticks and wide characters --------------
 fixture_run "$G" ${R}odd-labels --label "note=名前 🚀 |pipe| \`tick\` $(printf '\033[31mred')" \

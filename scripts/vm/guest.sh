@@ -13,6 +13,12 @@
 #             sysctl.d file applied at boot), Docker side still stopped -> ./rollback.sh
 #             --apply -> reboot
 #   rollback  Docker serves every page as before; nothing of the migration runs
+# Scenario `fleet` (the Ansible rollout): the phases of `main`, but the operator's machine is
+# the test host. It reaches the guest's Docker over ssh (qemu forwards a loopback port to the
+# guest's sshd), runs `unroot plan/generate --hosts`, and applies with the generated
+# playbooks: `migrate.yml -e unroot_apply=true`, later `rollback.yml -e unroot_apply=true`.
+# The guest asks for each step (`OUT/want-STEP`) and waits for its exit code
+# (`SHARE/done-STEP`, written by scripts/vm/controller.sh); its own checks are unchanged.
 # Scenario `failure` (per-service cutover): the user is prepared and `unroot verify --phase
 # readiness` passes first; one service's unit is made to fail on purpose (its remapped port is
 # held by another process): migrate.sh --apply must fail on it, put that one back on Docker,
@@ -259,6 +265,52 @@ secret_nowhere() {
   grep -rqF "$SECRET" "$WORK/bundle/env" || fail "the secret is not in the generated env files"
 }
 
+# --- the controller (scenario fleet) --------------------------------------------------------
+# Let the test host's key log in as root (Debian's sshd: keys only), and show it this guest's
+# host key so its ssh checks it strictly.
+open_ssh() {
+  install -d -m 0700 /root/.ssh
+  install -m 0600 "$SHARE/authorized_keys" /root/.ssh/authorized_keys
+  cp /etc/ssh/ssh_host_ed25519_key.pub "$OUT/ssh_host_ed25519_key.pub"
+  wait_for "sshd listening" 120 sh -c "ss -Hltn 'sport = :22' | grep -q ."
+}
+
+# Ask the controller to run STEP (scripts/vm/controller.sh) with the settings given as
+# KEY=VALUE lines, and wait up to 40 minutes for its exit code.
+controller() {
+  local step="$1" rc
+  shift
+  rm -f "$SHARE/done-$step"
+  printf '%s\n' "$@" >"$OUT/want-$step.tmp"
+  mv "$OUT/want-$step.tmp" "$OUT/want-$step"
+  sync
+  log "waiting for the controller: $step"
+  for _ in $(seq 1 2400); do
+    if [ -s "$SHARE/done-$step" ]; then
+      rc="$(cat "$SHARE/done-$step")"
+      [ "$rc" = 0 ] || fail "the controller's $step exited $rc (its log: $step.controller.log beside this one)"
+      log "the controller's $step passed"
+      return 0
+    fi
+    sleep 1
+  done
+  fail "the controller did not finish $step within 2400 s"
+}
+
+# The controller's plan, bundle and Ansible rollout, as the guest's checks expect them.
+fleet_migrate() {
+  open_ssh
+  local only=() s
+  while read -r s; do only+=("${s%%:*}"); done < <(services_of_scenario)
+  only+=(sock-user)
+  controller migrate "USER_NAME=$USER_NAME" "PODMAN_VERSION=$PODMAN_VERSION" \
+    "SUBID_START=$SUBID_START" "SUBID_COUNT=$SUBID_COUNT" "DEST=$WORK/bundle" "ONLY=${only[*]}"
+  [ -f "$WORK/bundle/plan.yaml" ] || fail "Ansible did not leave the bundle at $WORK/bundle"
+  [ "$(stat -c %a "$WORK/bundle")" = 700 ] || fail "the bundle directory is not 0700"
+  cp "$WORK/bundle/plan.yaml" "$WORK/plan.yaml"
+  log "generated on the controller: $(cd "$WORK/bundle/quadlet" && printf '%s ' *)"
+}
+
 plan_and_generate() {
   "$UNROOT" --log-file "$WORK/unroot.log" snapshot -o "$WORK/snapshot.json" ||
     fail "unroot snapshot"
@@ -292,12 +344,16 @@ emulation_timeouts() {
 phase_migrate() {
   emulation_timeouts
   create_fixtures
-  plan_and_generate
-  log "running ./migrate.sh --apply as root"
-  local rc=0
-  (cd "$WORK/bundle" && ./migrate.sh --apply) 2>&1 | tee "$WORK/migrate.out" || rc=$?
-  [ "$rc" = 0 ] || fail "migrate.sh --apply exited $rc"
-  log "migrate.sh --apply passed"
+  if [ "$SCENARIO" = fleet ]; then
+    fleet_migrate
+  else
+    plan_and_generate
+    log "running ./migrate.sh --apply as root"
+    local rc=0
+    (cd "$WORK/bundle" && ./migrate.sh --apply) 2>&1 | tee "$WORK/migrate.out" || rc=$?
+    [ "$rc" = 0 ] || fail "migrate.sh --apply exited $rc"
+    log "migrate.sh --apply passed"
+  fi
   check_units_active
   check_pages
   check_process_uids
@@ -325,10 +381,14 @@ phase_reboot() {
   check_pages
   check_docker_stopped
   check_process_uids
-  log "running ./rollback.sh --apply as root"
-  local rc=0
-  (cd "$WORK/bundle" && ./rollback.sh --apply) 2>&1 | tee "$WORK/rollback.out" || rc=$?
-  [ "$rc" = 0 ] || fail "rollback.sh --apply exited $rc"
+  if [ "$SCENARIO" = fleet ]; then
+    controller rollback "DEST=$WORK/bundle"
+  else
+    log "running ./rollback.sh --apply as root"
+    local rc=0
+    (cd "$WORK/bundle" && ./rollback.sh --apply) 2>&1 | tee "$WORK/rollback.out" || rc=$?
+    [ "$rc" = 0 ] || fail "rollback.sh --apply exited $rc"
+  fi
   check_pages
   echo reboot >"$SHARE/action"
   result PASS
@@ -414,9 +474,9 @@ phase_failure() {
 }
 
 case "$SCENARIO:$PHASE" in
-  main:migrate) phase_migrate ;;
-  main:reboot) phase_reboot ;;
-  main:rollback) phase_rollback ;;
+  main:migrate | fleet:migrate) phase_migrate ;;
+  main:reboot | fleet:reboot) phase_reboot ;;
+  main:rollback | fleet:rollback) phase_rollback ;;
   failure:failure) phase_failure ;;
   *) fail "unknown scenario/phase $SCENARIO/$PHASE" ;;
 esac

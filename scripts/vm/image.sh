@@ -29,14 +29,25 @@ suite="${1:?usage: image.sh trixie|forky}"
 cache="${UNROOT_CACHE:-/var/cache/unroot-test}"
 
 # Bump when anything the root is built from changes (configure_root included).
+# openssh-server and python3: the `fleet` scenario reaches the guest as Ansible reaches a host
+# (sshd on a forwarded port, Python for Ansible's modules).
 recipe_version="unroot-vm-root v1"
-common="linux-image-amd64,systemd,systemd-sysv,dbus,dbus-user-session,udev,kmod,podman,passt,uidmap,crun,netavark,aardvark-dns,catatonit,nftables,docker.io,docker-cli,curl,iproute2,procps,sudo,ca-certificates"
+common="linux-image-amd64,systemd,systemd-sysv,dbus,dbus-user-session,udev,kmod,podman,passt,uidmap,crun,netavark,aardvark-dns,catatonit,nftables,docker.io,docker-cli,curl,iproute2,procps,sudo,ca-certificates,openssh-server,python3"
 case "$suite" in
   trixie) packages="$common,initramfs-tools"; script="" ;;
   forky) packages="$common,dracut"; script=/usr/share/debootstrap/scripts/sid ;;
   *) echo "image.sh: unknown suite '$suite' (trixie or forky)" >&2; exit 2 ;;
 esac
-key="$( (printf '%s\n%s\n%s\n' "$recipe_version" "$suite" "$packages"; cat "$here/guest-boot.sh") |
+# Modules the initramfs must hold for a directly booted kernel: its disk (virtio_blk, and
+# ext4, a module in Debian's kernels that dracut's host-only mode leaves out when the build
+# runs in a chroot) and the share (9p).
+initrd_modules="9p 9pnet 9pnet_virtio virtio_blk virtio_pci"
+# dracut (forky) also gets ext4; the list is part of forky's key only, so trixie's cached
+# root (initramfs-tools, which always includes the root file system's module) stays valid.
+[ "$suite" = forky ] && initrd_modules="$initrd_modules ext4"
+key_input="$(printf '%s\n%s\n%s\n' "$recipe_version" "$suite" "$packages")"
+[ "$suite" = forky ] && key_input="$key_input"$'\n'"$initrd_modules"
+key="$( (printf '%s\n' "$key_input"; cat "$here/guest-boot.sh") |
   sha256sum | cut -c1-12)"
 root="$cache/vm/$suite-$key"
 stamp="$root/.unroot-vm-ok"
@@ -98,11 +109,12 @@ EOF
   local kver
   kver="$(basename "$(printf '%s\n' "$r"/lib/modules/* | sort -V | tail -n 1)")"
   if [ -d "$r/etc/initramfs-tools" ] && [ "$suite" = trixie ]; then
-    printf '%s\n' 9p 9pnet 9pnet_virtio virtio_blk virtio_pci >>"$r/etc/initramfs-tools/modules"
+    # shellcheck disable=SC2086 # a word list
+    printf '%s\n' $initrd_modules >>"$r/etc/initramfs-tools/modules"
     chroot "$r" update-initramfs -u -k all
   else
     mkdir -p "$r/etc/dracut.conf.d"
-    echo 'add_drivers+=" 9p 9pnet 9pnet_virtio virtio_blk virtio_pci "' >"$r/etc/dracut.conf.d/90-unroot-vm.conf"
+    echo "add_drivers+=\" $initrd_modules \"" >"$r/etc/dracut.conf.d/90-unroot-vm.conf"
     chroot "$r" dracut -f --kver "$kver" >/dev/null 2>&1 || chroot "$r" dracut -f --kver "$kver"
   fi
   chroot "$r" apt-get clean

@@ -6,17 +6,93 @@ use std::io::IsTerminal;
 use anyhow::Result;
 
 use crate::cli::{FailOn, GlobalArgs, ScanArgs, ScanFormat};
-use crate::exit;
 use crate::model::Container;
 use crate::risk::catalog::catalog;
 use crate::risk::report::table::TableOptions;
 use crate::risk::report::{Report, json, markdown, sarif, table};
 use crate::risk::{self, Severity};
+use crate::{exit, fleet};
 
 pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<u8> {
+    if let Some(plan) = &args.plan {
+        return run_plan(global, args, plan).await;
+    }
+    if global.is_fleet() {
+        return run_fleet(global, args).await;
+    }
     let inventory = crate::source::load(global, None).await?;
-    let assessment = risk::assess(&inventory);
-    let mut report = Report::new(&inventory, assessment);
+    let scanned = scan(&inventory, args);
+    write_stdout(&scanned.text)?;
+
+    if !scanned.matched {
+        // Said on stderr so JSON/SARIF on stdout stay parseable; nothing matched is not a
+        // policy failure.
+        exit::stderr_line(&format!(
+            "unroot: no container matches --filter {}",
+            args.filter.join(" --filter ")
+        ));
+        return Ok(exit::OK);
+    }
+    Ok(policy(args, scanned.at_or_above, ""))
+}
+
+/// `scan --plan FILE`: the plan (read first, so a broken plan never touches Docker),
+/// checked against the inventory, then the risk of each included container as the plan
+/// migrates it. `--fail-on` counts the findings left.
+async fn run_plan(global: &GlobalArgs, args: &ScanArgs, path: &std::path::Path) -> Result<u8> {
+    let format = args.format.unwrap_or(ScanFormat::Table);
+    if !matches!(format, ScanFormat::Table | ScanFormat::Json) {
+        return Err(exit::Failure::usage(
+            "scan --plan: --format must be table or json (the migrated configuration has no SARIF or Markdown form)",
+        )
+        .into());
+    }
+    if global.is_fleet() {
+        return Err(exit::Failure::usage(
+            "scan --plan reads one host: name it with --host or --snapshot, not a fleet",
+        )
+        .into());
+    }
+    let plan = crate::plan::load::read(path)?;
+    let inventory = crate::source::load(global, None).await?;
+    let shown = path.display().to_string();
+    crate::plan::load::check_against(&plan.document, &inventory, &plan.text, plan.format, &shown)?;
+    let filter = Filter::parse(&args.filter);
+    let deltas: Vec<risk::migrated::RiskDelta> = plan
+        .document
+        .containers
+        .iter()
+        .filter(|p| p.decision.include)
+        .filter_map(|p| Some((p, inventory.container(&p.name)?)))
+        .filter(|(_, c)| filter.matches_container(c))
+        .map(|(p, c)| risk::migrated::delta(&inventory, c, &p.decision))
+        .collect();
+    let text = match format {
+        ScanFormat::Json => crate::risk::report::delta::json(&shown, &deltas),
+        _ => crate::risk::report::delta::table(&shown, &deltas),
+    };
+    write_stdout(&text)?;
+    let left = args.fail_on.map_or(0, |level| {
+        deltas
+            .iter()
+            .flat_map(|d| &d.left)
+            .filter(|f| f.severity >= severity_of(level))
+            .count()
+    });
+    Ok(policy(args, left, ""))
+}
+
+/// One host's scan: the text in the chosen format, whether the filter left anything, and
+/// the findings at or above `--fail-on`.
+struct Scanned {
+    text: String,
+    matched: bool,
+    at_or_above: usize,
+}
+
+fn scan(inventory: &crate::model::Inventory, args: &ScanArgs) -> Scanned {
+    let assessment = risk::assess(inventory);
+    let mut report = Report::new(inventory, assessment);
     let filter = Filter::parse(&args.filter);
     let matched = filter.apply(&mut report);
 
@@ -35,30 +111,134 @@ pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<u8> {
             },
         ),
     };
-    write_stdout(&text)?;
+    let at_or_above = args
+        .fail_on
+        .map_or(0, |level| report.count_at_or_above(severity_of(level)));
+    Scanned {
+        text,
+        matched,
+        at_or_above,
+    }
+}
 
-    if !matched {
-        // Said on stderr so JSON/SARIF on stdout stay parseable; nothing matched is not a
-        // policy failure.
+/// `--fail-on`: exit 1 (and say why, naming the host in a fleet) when findings reach it.
+fn policy(args: &ScanArgs, n: usize, host: &str) -> u8 {
+    let Some(threshold) = args.fail_on.map(severity_of) else {
+        return exit::OK;
+    };
+    if n == 0 {
+        return exit::OK;
+    }
+    exit::stderr_line(&format!(
+        "unroot: {host}{n} finding{} at or above {} (--fail-on {})",
+        if n == 1 { "" } else { "s" },
+        threshold.as_str(),
+        threshold.as_str()
+    ));
+    exit::POLICY
+}
+
+/// Several hosts: read them concurrently, then each host's scan in the hosts' order. Table
+/// and Markdown: a `== host NAME (ENDPOINT) ==` heading per host; JSON: one document with a
+/// report (or an error) per host; SARIF: one run per host.
+async fn run_fleet(global: &GlobalArgs, args: &ScanArgs) -> Result<u8> {
+    let hosts = fleet::hosts(global)?;
+    let inventories = fleet::read_all(&hosts, usize::from(global.parallel)).await;
+    let format = args.format.unwrap_or(ScanFormat::Table);
+    let mut outcomes = Vec::with_capacity(hosts.len());
+    let mut documents = Vec::new();
+    let mut sections = String::new();
+    let mut matched_any = false;
+    for (host, inventory) in hosts.iter().zip(inventories) {
+        let shown = host.endpoint.to_string();
+        let inventory = match inventory {
+            Ok(inventory) => inventory,
+            Err(err) => {
+                fleet::report_failure(host, &err);
+                outcomes.push(Err(exit::code_of(&err)));
+                documents.push(serde_json::json!({
+                    "name": host.name,
+                    "endpoint": shown,
+                    "error": exit::error_line(&err),
+                }));
+                continue;
+            }
+        };
+        let scanned = scan(&inventory, args);
+        matched_any |= scanned.matched;
+        match format {
+            ScanFormat::Json | ScanFormat::Sarif => {
+                let report: serde_json::Value = serde_json::from_str(&scanned.text)?;
+                documents.push(serde_json::json!({
+                    "name": host.name,
+                    "endpoint": shown,
+                    "report": report,
+                }));
+            }
+            ScanFormat::Table | ScanFormat::Markdown => {
+                sections.push_str(&format!(
+                    "== host {} ({}) ==\n",
+                    host.name,
+                    crate::render::text::one_line(&shown)
+                ));
+                sections.push_str(&scanned.text);
+                if !scanned.text.ends_with('\n') {
+                    sections.push('\n');
+                }
+            }
+        }
+        outcomes.push(Ok(if scanned.matched {
+            policy(args, scanned.at_or_above, &format!("host {}: ", host.name))
+        } else {
+            exit::OK
+        }));
+    }
+    let text = match format {
+        ScanFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "schema": "unroot.fleet-scan/v1",
+                "hosts": documents,
+            }))?
+        ),
+        ScanFormat::Sarif => sarif_fleet(&documents)?,
+        ScanFormat::Table | ScanFormat::Markdown => sections,
+    };
+    write_stdout(&text)?;
+    if !matched_any && !args.filter.is_empty() && outcomes.iter().any(Result::is_ok) {
         exit::stderr_line(&format!(
-            "unroot: no container matches --filter {}",
+            "unroot: no container on any host matches --filter {}",
             args.filter.join(" --filter ")
         ));
-        return Ok(exit::OK);
     }
-    if let Some(threshold) = args.fail_on.map(severity_of) {
-        let n = report.count_at_or_above(threshold);
-        if n > 0 {
-            eprintln!(
-                "unroot: {n} finding{} at or above {} (--fail-on {})",
-                if n == 1 { "" } else { "s" },
-                threshold.as_str(),
-                threshold.as_str()
-            );
-            return Ok(exit::POLICY);
+    Ok(fleet::exit_code(&outcomes))
+}
+
+/// One SARIF log with every host's run, each tagged with the host's name
+/// (`automationDetails.id` = `unroot/HOST/`); hosts that failed have no run.
+fn sarif_fleet(documents: &[serde_json::Value]) -> Result<String> {
+    let mut runs = Vec::new();
+    let mut log = serde_json::Value::Null;
+    for doc in documents {
+        let Some(report) = doc.get("report") else {
+            continue;
+        };
+        if log.is_null() {
+            log = report.clone();
+        }
+        for run in report["runs"].as_array().into_iter().flatten() {
+            let mut run = run.clone();
+            run["automationDetails"] = serde_json::json!({
+                "id": format!("unroot/{}/", doc["name"].as_str().unwrap_or_default()),
+            });
+            runs.push(run);
         }
     }
-    Ok(exit::OK)
+    if log.is_null() {
+        return Ok(String::new());
+    }
+    log["runs"] = serde_json::Value::Array(runs);
+    Ok(format!("{}\n", serde_json::to_string_pretty(&log)?))
 }
 
 fn severity_of(f: FailOn) -> Severity {

@@ -15,6 +15,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8> {
         format: None,
         fail_on: None,
         filter: Vec::new(),
+        plan: None,
     };
     let code = crate::commands::scan::run(global, &args).await?;
     eprintln!(

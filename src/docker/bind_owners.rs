@@ -30,6 +30,7 @@ pub fn fill_if_local(inventory: &mut Inventory, endpoint: &Endpoint) {
             "engine at {} is not on this machine: bind mount owners not read",
             one_line(&endpoint.to_string())
         );
+        inventory.host.bind_owners_not_read = true;
         return;
     }
     fill(inventory);
@@ -61,7 +62,7 @@ fn fill(inventory: &mut Inventory) {
 /// unless forwarded.
 fn is_local(endpoint: &Endpoint, engine_host: Option<&str>, this_host: Option<&str>) -> bool {
     match endpoint {
-        Endpoint::Http(_) => false,
+        Endpoint::Http(_) | Endpoint::Tls(_) | Endpoint::Ssh(_) => false,
         Endpoint::Unix(_) => match (engine_host, this_host) {
             (Some(engine), Some(here)) => engine == here,
             _ => true,
@@ -171,5 +172,6 @@ mod tests {
         let mut inv = inventory_with(vec![bind(dir.path().to_str().unwrap())]);
         fill_if_local(&mut inv, &Endpoint::Http("http://127.0.0.1:2375".into()));
         assert_eq!(inv.containers[0].mounts[0].source_uid, None);
+        assert!(inv.host.bind_owners_not_read);
     }
 }

@@ -1,6 +1,7 @@
 //! Connecting to an engine and turning every way that can fail into one actionable line
 //! (exit code 3): no socket, permission denied, nothing listening, no answer, not Docker,
-//! API too old.
+//! API too old, an ssh login refused or a host key unknown ([`super::ssh`]), a TLS
+//! certificate not trusted or a client certificate refused.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use bollard::{API_DEFAULT_VERSION, ClientVersion, Docker};
 
 use super::Endpoint;
 use crate::exit::Failure;
+use crate::render::text::one_line;
 
 /// The oldest API unroot reads (Docker 1.12): older engines lack fields the model needs.
 pub const MIN_API: (u32, u32) = (1, 24);
@@ -31,21 +33,36 @@ const USE_SNAPSHOT: &str = "or use --snapshot FILE / --demo";
 pub struct Connection {
     pub docker: Docker,
     pub version: SystemVersion,
+    /// The ssh login of an `ssh://` endpoint, for reading the host's ID files over it.
+    pub ssh_master: Option<std::sync::Arc<super::ssh::Master>>,
 }
 
 /// Connect, check that a Docker engine answers with a usable API, negotiate the version.
 pub async fn connect(endpoint: &Endpoint) -> Result<Connection, Failure> {
     let wait = timeout();
+    let mut link = None;
+    let mut ssh_master = None;
     match endpoint {
         Endpoint::Unix(path) => preflight_unix(endpoint, Path::new(path), wait).await?,
-        Endpoint::Http(url) => preflight_tcp(endpoint, url, wait).await?,
+        Endpoint::Http(url) => {
+            preflight_tcp(endpoint, url.trim_start_matches("http://"), wait).await?;
+        }
+        Endpoint::Tls(tls) => preflight_tcp(endpoint, &tls.authority, wait).await?,
+        Endpoint::Ssh(ssh) => {
+            let master = super::ssh::preflight(&endpoint.to_string(), ssh, wait).await?;
+            ssh_master = Some(master.clone());
+            link = Some(super::ssh::Link::new(master, wait));
+        }
     }
-    let docker = client(endpoint, API_DEFAULT_VERSION)?;
+    let docker = client(endpoint, link.as_ref(), API_DEFAULT_VERSION)?;
     let version = match tokio::time::timeout(wait, docker.version()).await {
         Err(_) | Ok(Err(ApiError::RequestTimeoutError)) => {
             return Err(not_answering(endpoint, wait));
         }
-        Ok(Err(err)) => return Err(classify(endpoint, "GET /version", &err)),
+        Ok(Err(err)) => {
+            return Err(tls_failure(endpoint, &err)
+                .unwrap_or_else(|| classify(endpoint, "GET /version", &err)));
+        }
         Ok(Ok(v)) => v,
     };
     let Some(api) = version.api_version.clone() else {
@@ -75,19 +92,45 @@ pub async fn connect(endpoint: &Endpoint) -> Result<Connection, Failure> {
             major_version: parsed.0 as usize,
             minor_version: parsed.1 as usize,
         };
-        client(endpoint, &negotiated)?
+        client(endpoint, link.as_ref(), &negotiated)?
     } else {
         docker
     };
-    Ok(Connection { docker, version })
+    Ok(Connection {
+        docker,
+        version,
+        ssh_master,
+    })
 }
 
-/// A client for `endpoint` speaking API `version` (connecting is lazy: no I/O here).
-fn client(endpoint: &Endpoint, version: &ClientVersion) -> Result<Docker, Failure> {
+/// A client for `endpoint` speaking API `version` (connecting is lazy: no I/O here); an
+/// ssh endpoint's sessions come from the one pool over the preflight's control master.
+fn client(
+    endpoint: &Endpoint,
+    link: Option<&super::ssh::Link>,
+    version: &ClientVersion,
+) -> Result<Docker, Failure> {
     let secs = timeout().as_secs();
     match endpoint {
         Endpoint::Unix(path) => Docker::connect_with_unix(path, secs, version),
         Endpoint::Http(url) => Docker::connect_with_http(url, secs, version),
+        Endpoint::Tls(tls) => Docker::connect_with_ssl(
+            &format!("tcp://{}", tls.authority),
+            &tls.key,
+            &tls.cert,
+            &tls.ca,
+            secs,
+            version,
+        ),
+        Endpoint::Ssh(_) => match link {
+            Some(link) => super::ssh::client(link, timeout(), version),
+            // connect() runs the preflight (which makes the master) before any client.
+            None => {
+                return Err(Failure::docker(format!(
+                    "cannot use Docker endpoint {endpoint}: ssh was not set up"
+                )));
+            }
+        },
     }
     .map_err(|err| Failure::docker(format!("cannot use Docker endpoint {endpoint}: {err}")))
 }
@@ -123,8 +166,7 @@ async fn preflight_unix(endpoint: &Endpoint, path: &Path, wait: Duration) -> Res
     }
 }
 
-async fn preflight_tcp(endpoint: &Endpoint, url: &str, wait: Duration) -> Result<(), Failure> {
-    let addr = url.trim_start_matches("http://");
+async fn preflight_tcp(endpoint: &Endpoint, addr: &str, wait: Duration) -> Result<(), Failure> {
     match tokio::time::timeout(wait, tokio::net::TcpStream::connect(addr)).await {
         Err(_) => Err(not_answering(endpoint, wait)),
         Ok(Ok(_)) => Ok(()),
@@ -164,6 +206,67 @@ fn not_docker(endpoint: &Endpoint, detail: &str) -> Failure {
     Failure::docker(format!(
         "{endpoint} answers, but not as a Docker engine ({detail}); check --docker-host / DOCKER_HOST"
     ))
+}
+
+/// Requests in flight at once while reading a host. Over ssh every extra HTTP connection
+/// is another ssh session, which starts `docker system dial-stdio` on the host (a process
+/// start, dearer than all the requests it would carry), so one connection, as the docker
+/// CLI uses; `UNROOT_SSH_CONCURRENCY` overrides it for measurements.
+pub fn concurrency(endpoint: &Endpoint) -> usize {
+    match endpoint {
+        Endpoint::Ssh(_) => std::env::var("UNROOT_SSH_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| (1..=16).contains(n))
+            .unwrap_or(1),
+        _ => 16,
+    }
+}
+
+/// A TLS handshake that failed, named: the server's certificate not trusted (wrong CA),
+/// not valid for the host or expired, the client certificate refused, or a server that
+/// does not speak TLS. `None` when the error is not about TLS. rustls's messages name
+/// certificate problems, never key material.
+fn tls_failure(endpoint: &Endpoint, err: &ApiError) -> Option<Failure> {
+    let Endpoint::Tls(tls) = endpoint else {
+        return None;
+    };
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    let has = |needle: &str| chain.contains(needle);
+    let ca = one_line(&tls.ca.display().to_string()).into_owned();
+    let why = if has("UnknownIssuer") || has("BadSignature") {
+        format!(
+            "its certificate is not trusted: it is not signed by the CA in {ca} (wrong CA?); point --tlscacert or DOCKER_CERT_PATH at the engine's CA"
+        )
+    } else if has("NotValidForName") || has("not valid for name") {
+        format!(
+            "its certificate is not valid for the host `{}`: use the name or address the certificate was issued for",
+            one_line(&tls.authority)
+        )
+    } else if has("Expired") || has("expired") {
+        "its certificate has expired (or is not valid yet): check the engine's certificate and this machine's clock".to_owned()
+    } else if has("CertificateRequired") || has("BadCertificate") || has("UnknownCA") {
+        format!(
+            "it refused unroot's client certificate ({}): give the certificate and key the engine's CA signed (--tlscert/--tlskey, or cert.pem/key.pem in DOCKER_CERT_PATH)",
+            one_line(&tls.cert.display().to_string())
+        )
+    } else if has("InvalidContentType") || has("corrupt message") || has("InvalidMessage") {
+        "it does not speak TLS there (a plain-HTTP engine?): drop --tlsverify/DOCKER_TLS_VERIFY only if it is on loopback".to_owned()
+    } else if has("invalid peer certificate") || has("certificate") || has("tls") {
+        let cut: String = chain.chars().take(160).collect();
+        format!("the TLS handshake failed: {}", one_line(&cut))
+    } else {
+        return None;
+    };
+    Some(Failure::docker(format!(
+        "cannot read Docker at {endpoint} over TLS: {why}"
+    )))
 }
 
 /// Classify an API error from a request made after connecting.

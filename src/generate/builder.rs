@@ -94,6 +94,18 @@ impl QuadletSection {
     /// Set a verbatim key whose value starts with the `%t` specifier (the user's runtime
     /// directory, `$XDG_RUNTIME_DIR`); `tail` is escaped as usual.
     pub fn set_under_runtime_dir(&mut self, key: Key, tail: &str) {
+        self.set_under_specifier(key, "%t", tail);
+    }
+
+    /// Set a verbatim key whose value starts with the `%h` specifier (the user's home,
+    /// which systemd resolves in the generated `ExecStart=`); `tail` is escaped as usual.
+    /// For files migrate.sh installs under the home, whose path the generator cannot know.
+    pub fn set_under_home_dir(&mut self, key: Key, tail: &str) {
+        self.set_under_specifier(key, "%h", tail);
+    }
+
+    /// `specifier` (written in this crate's source) followed by the escaped `tail`.
+    fn set_under_specifier(&mut self, key: Key, specifier: &'static str, tail: &str) {
         debug_assert!(matches!(key.encoding, Encoding::Raw | Encoding::RawLine));
         let encoded = unit_file::encode(
             &EncodedInput::One(Cow::Borrowed(tail)),
@@ -102,14 +114,17 @@ impl QuadletSection {
         );
         match encoded {
             Ok(v) if key.supported_by(self.version) => {
-                self.section.push(key.name, format!("%t{v}"))
+                self.section.push(key.name, format!("{specifier}{v}"))
             }
             Ok(_) | Err(_) => self.downgrades.push(Downgrade {
                 key: key.name,
                 is_key: true,
                 podman_flags: Vec::new(),
                 moved_to_podman_args: false,
-                reason: format!("the value %t{tail} cannot be written as {}=", key.name),
+                reason: format!(
+                    "the value {specifier}{tail} cannot be written as {}=",
+                    key.name
+                ),
             }),
         }
     }

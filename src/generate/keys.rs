@@ -129,6 +129,8 @@ pub mod container {
     pub const MEMORY: Key = key(C, "Memory", Raw, Flag("--memory"));
     pub const PIDS_LIMIT: Key = key(C, "PidsLimit", Raw, Flag("--pids-limit"));
     pub const HEALTH_CMD: Key = key(C, "HealthCmd", Raw, Flag("--health-cmd"));
+    /// `healthy` needs 5.0; the generator writes nothing older.
+    pub const NOTIFY: Key = key(C, "Notify", Raw, None);
     pub const HEALTH_INTERVAL: Key = key(C, "HealthInterval", Raw, Flag("--health-interval"));
     pub const HEALTH_TIMEOUT: Key = key(C, "HealthTimeout", Raw, Flag("--health-timeout"));
     pub const HEALTH_START_PERIOD: Key =
@@ -288,6 +290,7 @@ mod tests {
         container::MEMORY,
         container::PIDS_LIMIT,
         container::HEALTH_CMD,
+        container::NOTIFY,
         container::HEALTH_INTERVAL,
         container::HEALTH_TIMEOUT,
         container::HEALTH_START_PERIOD,

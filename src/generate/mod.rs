@@ -10,6 +10,7 @@
 //! | --- | --- | --- |
 //! | `quadlet/<unit>.container`, `.volume`, `.network`, `.pod` | 0644 | `~/.config/containers/systemd/` |
 //! | `env/<unit>.env` | 0600 | `~/.config/containers/systemd/env/` |
+//! | `seccomp/<unit>.json` | 0644 | `~/.config/containers/systemd/seccomp/` (`SeccompProfile=%h/...`) |
 //! | `subuid`, `subgid` | 0644 | lines appended to `/etc/subuid`, `/etc/subgid` (or the `usermod` commands in [`Generated::subids`]) |
 //! | `sysctl.d/50-unroot-unprivileged-ports.conf` | 0644 | `/etc/sysctl.d/`, then `sysctl --system` |
 //! | `containers.conf.d/50-unroot-pasta.conf` | 0644 | `~/.config/containers/containers.conf.d/` |
@@ -27,9 +28,11 @@
 //! container; [`resources`] the volumes, networks and pods; [`subid`] the ID ranges.
 
 pub mod builder;
+pub mod caps;
 pub mod container;
 pub mod env;
 pub mod exec_line;
+pub mod host_ids;
 pub mod image;
 pub mod keys;
 pub mod names;
@@ -126,6 +129,23 @@ pub struct UnitPlan {
     /// `.volume`, `.network` and `.pod` units it names. Sorted.
     #[serde(default)]
     pub quadlet_files: Vec<String>,
+    /// The custom seccomp profile Docker stored for it, written into the bundle and
+    /// installed for its user (`SeccompProfile=` names it).
+    #[serde(default)]
+    pub seccomp_file: Option<BundleFilePlan>,
+    /// The AppArmor profile its unit names (`AppArmor=` or `--security-opt apparmor=`),
+    /// which must be loaded on the target (`unroot verify --phase readiness` checks it).
+    #[serde(default)]
+    pub apparmor_profile: Option<String>,
+}
+
+/// A bundle file installed under the user's quadlet directory (a seccomp profile).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleFilePlan {
+    /// Path in the output directory (`seccomp/<unit>.json`).
+    pub bundle_path: String,
+    /// Path relative to the quadlet directory.
+    pub install_path: String,
 }
 
 /// Where a unit's env file comes from in the bundle and where it goes on the target.
@@ -156,9 +176,17 @@ pub struct ImageTransfer {
     /// Reference on the Docker side (`nginx:1.25`, or the image ID when untagged).
     pub docker_ref: String,
     /// Fully qualified reference written into `Image=` (`docker.io/library/nginx:1.25`,
-    /// `localhost/app:1`).
+    /// `localhost/app:1`), or `repo@sha256:...` when pinned.
     pub podman_ref: String,
     pub method: TransferMethod,
+    /// The registry digest (`sha256:...`) Docker's image has in the container's
+    /// repository, pinned or not (REPORT.md lists it beside the tag); `None` for local
+    /// images.
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// `podman_ref` names `digest` (the plan's `pin_digest` was on and a digest known).
+    #[serde(default)]
+    pub pinned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,12 +220,7 @@ pub struct PublishedPort {
     pub protocol: Protocol,
 }
 
-/// The target host's subordinate ID files, as text (empty when they do not exist).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HostIdFiles {
-    pub subuid: String,
-    pub subgid: String,
-}
+pub use subid::HostIdFiles;
 
 /// Generate the rootless files for the included containers, for a target host whose
 /// `/etc/subuid` and `/etc/subgid` are empty (see [`generate_for_host`]).
@@ -231,58 +254,11 @@ pub fn generate_for_host(
 ) -> anyhow::Result<Generated> {
     let version = target.version()?;
     let mut out = Generated::default();
-    if version > keys::PodmanVersion::NEWEST_KNOWN {
-        out.notes.push(Note {
-            container: None,
-            level: NoteLevel::Warning,
-            setting: "--podman-version".to_owned(),
-            message: format!(
-                "Podman {version} is newer than the key table (up to {}): files are written for {} and may miss newer keys",
-                keys::PodmanVersion::NEWEST_KNOWN,
-                keys::PodmanVersion::NEWEST_KNOWN
-            ),
-        });
-    }
-
-    // Included containers, in name order so output is stable.
-    let mut included: Vec<(&Container, ContainerDecision)> = inventory
-        .containers
-        .iter()
-        .map(|c| {
-            (
-                c,
-                decisions
-                    .get(&c.name)
-                    .cloned()
-                    .unwrap_or_else(|| ContainerDecision::default_for(c)),
-            )
-        })
-        .filter(|(_, d)| d.include)
-        .collect();
-    included.sort_by(|a, b| a.0.name.cmp(&b.0.name).then(a.0.id.cmp(&b.0.id)));
-
+    out.notes.extend(newer_than_known(version));
+    let included = included(inventory, decisions);
     let mut plan = resources::plan(&included, target, version);
     out.notes.append(&mut plan.notes);
-
-    let mut lowest_privileged: Option<u16> = None;
-    let mut pasta_users = std::collections::BTreeSet::new();
-    let mut pod_ports: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut pod_args: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
-    let mut max_ids: BTreeMap<String, Option<u64>> = BTreeMap::new();
-    // Several containers needing the same pasta option: set it once in containers.conf
-    // (pasta_options, Podman 4.6+) rather than per container; never both (podman#22771).
-    let map_gw_count = included
-        .iter()
-        .filter(|(c, d)| {
-            let network = match &d.network {
-                NetworkChoice::Pod(_) if version < keys::PodmanVersion::new(5, 0) => {
-                    NetworkChoice::Pasta
-                }
-                other => other.clone(),
-            };
-            container::needs_map_gw(c, &network, version)
-        })
-        .count();
+    let map_gw_count = map_gw_count(&included, version);
     let host_wide_map_gw = map_gw_count >= 2 && version >= keys::PodmanVersion::new(4, 6);
     let host_paths = crate::model::host_path::HostPathPolicy::new(inventory);
     let names = container::Names {
@@ -293,19 +269,134 @@ pub fn generate_for_host(
         pods: &plan.pods,
         services: &plan.services,
         networks_of: &plan.networks_of,
+        awaited_healthy: &plan.awaited_healthy,
         host_wide_map_gw,
         host_paths: &host_paths,
+        quadlet_dir: &target.quadlet_dir,
     };
+    let mut totals = HostTotals::default();
     for (c, decision) in &included {
         let unit = &plan.units[&c.name];
         let user = resources::user_for(c, decision, target);
-        let mut generated =
+        let generated =
             container::generate_container(inventory, c, unit, &user, decision, version, &names);
+        totals.add(&user, decision, generated, unit, &mut out);
+    }
+    resources::render(
+        &plan,
+        inventory,
+        version,
+        &totals.pod_ports,
+        &totals.pod_args,
+        &mut out,
+    );
+    out.files.extend(sysctl_file(totals.lowest_privileged));
+    let default_cmd = version < keys::PodmanVersion::new(5, 0) && !totals.pasta_users.is_empty();
+    out.files.extend(pasta_conf(
+        version,
+        &totals.pasta_users,
+        default_cmd,
+        host_wide_map_gw.then_some(map_gw_count),
+    ));
+    subid_files(host, &totals.max_ids, target, users, &mut out);
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// A target newer than the key table still generates, with a warning.
+fn newer_than_known(version: keys::PodmanVersion) -> Option<Note> {
+    (version > keys::PodmanVersion::NEWEST_KNOWN).then(|| Note {
+        container: None,
+        level: NoteLevel::Warning,
+        setting: "--podman-version".to_owned(),
+        message: format!(
+            "Podman {version} is newer than the key table (up to {}): files are written for {} and may miss newer keys",
+            keys::PodmanVersion::NEWEST_KNOWN,
+            keys::PodmanVersion::NEWEST_KNOWN
+        ),
+    })
+}
+
+/// Included containers with their decisions (defaults where the plan has none), in name
+/// order so output is stable.
+fn included<'a>(
+    inventory: &'a Inventory,
+    decisions: &BTreeMap<String, ContainerDecision>,
+) -> Vec<(&'a Container, ContainerDecision)> {
+    let mut included: Vec<(&Container, ContainerDecision)> = inventory
+        .containers
+        .iter()
+        .map(|c| {
+            (
+                c,
+                decisions
+                    .get(&c.name)
+                    .cloned()
+                    .unwrap_or_else(|| ContainerDecision::proposed(inventory, c)),
+            )
+        })
+        .filter(|(_, d)| d.include)
+        .collect();
+    included.sort_by(|a, b| a.0.name.cmp(&b.0.name).then(a.0.id.cmp(&b.0.id)));
+    included
+}
+
+/// How many containers need pasta's `--map-gw`. Several: set it once in containers.conf
+/// (pasta_options, Podman 4.6+) rather than per container; never both (podman#22771).
+fn map_gw_count(
+    included: &[(&Container, ContainerDecision)],
+    version: keys::PodmanVersion,
+) -> usize {
+    included
+        .iter()
+        .filter(|(c, d)| {
+            let network = container::effective_network(&d.network, version);
+            container::needs_map_gw(c, &network, version)
+        })
+        .count()
+}
+
+/// What the per-container outputs add up to for the host-wide files.
+#[derive(Default)]
+struct HostTotals {
+    /// Lowest host port below 1024 any container publishes as is.
+    lowest_privileged: Option<u16>,
+    /// Users with at least one container in its own pasta namespace.
+    pasta_users: std::collections::BTreeSet<String>,
+    /// Pod name -> `PublishPort=` values of its members.
+    pod_ports: BTreeMap<String, Vec<String>>,
+    /// Pod name -> `podman pod create` flags of each member that has some.
+    pod_args: BTreeMap<String, Vec<Vec<String>>>,
+    /// User -> highest ID any of its containers uses (sizes its sub-ID range).
+    max_ids: BTreeMap<String, Option<u64>>,
+}
+
+impl HostTotals {
+    /// Take one container's output: its files and notes go to `out`, its host-wide needs
+    /// into the totals.
+    fn add(
+        &mut self,
+        user: &str,
+        decision: &ContainerDecision,
+        mut generated: container::ContainerOutput,
+        unit: &str,
+        out: &mut Generated,
+    ) {
         if let Some(env) = generated.env_file.take() {
             out.files.push(GeneratedFile {
                 path: format!("env/{unit}.env"),
                 mode: 0o600,
                 content: env,
+            });
+        }
+        if let (Some(profile), Some(plan)) = (
+            generated.seccomp_profile.take(),
+            generated.plan.seccomp_file.as_ref(),
+        ) {
+            out.files.push(GeneratedFile {
+                path: plan.bundle_path.clone(),
+                mode: 0o644,
+                content: profile,
             });
         }
         out.files.push(GeneratedFile {
@@ -315,73 +406,97 @@ pub fn generate_for_host(
         });
         out.notes.append(&mut generated.notes);
         if let Some(low) = generated.lowest_privileged {
-            lowest_privileged = Some(lowest_privileged.map_or(low, |l| l.min(low)));
+            self.lowest_privileged = Some(self.lowest_privileged.map_or(low, |l| l.min(low)));
         }
         if generated.uses_pasta {
-            pasta_users.insert(user.clone());
+            self.pasta_users.insert(user.to_owned());
         }
         if let NetworkChoice::Pod(p) = &decision.network {
-            pod_ports
+            self.pod_ports
                 .entry(p.clone())
                 .or_default()
                 .extend(generated.pod_ports);
             if !generated.pod_args.is_empty() {
-                pod_args
+                self.pod_args
                     .entry(p.clone())
                     .or_default()
-                    .push(generated.pod_args.clone());
+                    .push(generated.pod_args);
             }
         }
-        let entry = max_ids.entry(user.clone()).or_insert(None);
+        let entry = self.max_ids.entry(user.to_owned()).or_insert(None);
         if let Some(id) = generated.max_id {
             *entry = Some(entry.map_or(id, |m| m.max(id)));
         }
         out.units.push(generated.plan);
     }
+}
 
-    resources::render(&plan, inventory, version, &pod_ports, &pod_args, &mut out);
+/// `sysctl.d/` lowering the unprivileged port start to the lowest published port.
+fn sysctl_file(lowest_privileged: Option<u16>) -> Option<GeneratedFile> {
+    let n = lowest_privileged?;
+    Some(GeneratedFile {
+        path: "sysctl.d/50-unroot-unprivileged-ports.conf".to_owned(),
+        mode: 0o644,
+        content: format!(
+            "# Generated by unroot: rootless Podman publishes ports as the user, and the lowest\n\
+             # published host port is {n}. Install into /etc/sysctl.d/ and run `sysctl --system`.\n\
+             net.ipv4.ip_unprivileged_port_start={n}\n"
+        ),
+    })
+}
 
-    if let Some(n) = lowest_privileged {
-        out.files.push(GeneratedFile {
-            path: "sysctl.d/50-unroot-unprivileged-ports.conf".to_owned(),
-            mode: 0o644,
-            content: format!(
-                "# Generated by unroot: rootless Podman publishes ports as the user, and the lowest\n\
-                 # published host port is {n}. Install into /etc/sysctl.d/ and run `sysctl --system`.\n\
-                 net.ipv4.ip_unprivileged_port_start={n}\n"
-            ),
-        });
+/// `containers.conf.d/` for the pasta users: pasta as the default network command before
+/// Podman 5.0, and `--map-gw` host-wide when `map_gw` containers need it.
+fn pasta_conf(
+    version: keys::PodmanVersion,
+    pasta_users: &std::collections::BTreeSet<String>,
+    default_cmd: bool,
+    map_gw: Option<usize>,
+) -> Option<GeneratedFile> {
+    if !default_cmd && map_gw.is_none() {
+        return None;
     }
-    let default_cmd = version < keys::PodmanVersion::new(5, 0) && !pasta_users.is_empty();
-    if default_cmd || host_wide_map_gw {
-        let mut content = format!(
-            "# Generated by unroot for Podman {version}.\n\
-             # Install into ~/.config/containers/containers.conf.d/ of: {}\n\
-             [network]\n",
-            pasta_users.iter().cloned().collect::<Vec<_>>().join(", ")
+    let mut content = format!(
+        "# Generated by unroot for Podman {version}.\n\
+         # Install into ~/.config/containers/containers.conf.d/ of: {}\n\
+         [network]\n",
+        pasta_users.iter().cloned().collect::<Vec<_>>().join(", ")
+    );
+    if default_cmd {
+        content += "# Podman before 5.0 defaults to slirp4netns; pasta keeps client source addresses.\n\
+                    default_rootless_network_cmd = \"pasta\"\n";
+    }
+    if let Some(map_gw_count) = map_gw {
+        content += &format!(
+            "# {map_gw_count} containers reach the host through Docker's host-gateway: map the gateway\n\
+             # address to the host (pasta --map-gw) for every rootless container of these users.\n\
+             pasta_options = [\"--map-gw\"]\n"
         );
-        if default_cmd {
-            content += "# Podman before 5.0 defaults to slirp4netns; pasta keeps client source addresses.\n\
-                        default_rootless_network_cmd = \"pasta\"\n";
-        }
-        if host_wide_map_gw {
-            content += &format!(
-                "# {map_gw_count} containers reach the host through Docker's host-gateway: map the gateway\n\
-                 # address to the host (pasta --map-gw) for every rootless container of these users.\n\
-                 pasta_options = [\"--map-gw\"]\n"
-            );
-        }
-        out.files.push(GeneratedFile {
-            path: "containers.conf.d/50-unroot-pasta.conf".to_owned(),
-            mode: 0o644,
-            content,
-        });
     }
+    Some(GeneratedFile {
+        path: "containers.conf.d/50-unroot-pasta.conf".to_owned(),
+        mode: 0o644,
+        content,
+    })
+}
 
-    // subuid/subgid for every rootless user that runs something.
-    let subuid = subid::parse(&host.subuid, "/etc/subuid");
-    let subgid = subid::parse(&host.subgid, "/etc/subgid");
-    for p in subuid.problems.iter().chain(&subgid.problems) {
+/// subuid/subgid for every rootless user that runs something, allocated around the
+/// host's existing lines and IDs; problems with those lines become notes.
+fn subid_files(
+    host: &HostIdFiles,
+    max_ids: &BTreeMap<String, Option<u64>>,
+    target: &Target,
+    users: &dyn subid::UserDb,
+    out: &mut Generated,
+) {
+    let (uid_space, gid_space) = host.spaces();
+    for p in uid_space
+        .file
+        .problems
+        .iter()
+        .chain(&gid_space.file.problems)
+        .chain(&host.problems)
+    {
         out.notes.push(Note {
             container: None,
             level: NoteLevel::Warning,
@@ -393,8 +508,13 @@ pub fn generate_for_host(
         .iter()
         .map(|(u, id)| (u.clone(), subid::count_for_max_id(*id)))
         .collect();
-    let (assignments, problems) =
-        subid::allocate(&subuid, &subgid, &requests, &target.subid_ranges, users);
+    let (assignments, problems) = subid::allocate(
+        &uid_space,
+        &gid_space,
+        &requests,
+        &target.subid_ranges,
+        users,
+    );
     for p in problems {
         out.notes.push(Note {
             container: None,
@@ -414,13 +534,12 @@ pub fn generate_for_host(
         }
     }
     out.subids = assignments;
-
-    out.files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
 }
 
 #[cfg(test)]
 mod handover_tests;
+#[cfg(test)]
+mod hardening_tests;
 
 #[cfg(test)]
 mod tests {
@@ -429,6 +548,30 @@ mod tests {
 
     fn target(version: &str) -> Target {
         Target::new("alice", version)
+    }
+
+    #[test]
+    fn a_pod_needs_podman_5_0_everywhere_it_is_decided() {
+        use container::effective_network;
+        let pod = NetworkChoice::Pod("shop".into());
+        let v = keys::PodmanVersion::new;
+        assert_eq!(effective_network(&pod, v(4, 9)), NetworkChoice::Pasta);
+        assert_eq!(effective_network(&pod, v(5, 0)), pod);
+        let shared = NetworkChoice::Shared("net".into());
+        assert_eq!(effective_network(&shared, v(4, 4)), shared);
+        // The generator and the shared-unit planner agree: no .pod unit before 5.0.
+        let (inv, d) = sample::fleet();
+        for (version, pods) in [("4.9", 0), ("5.0", 1)] {
+            let g = generate(&inv, &target(version), &d).unwrap();
+            let n = g.files.iter().filter(|f| f.path.ends_with(".pod")).count();
+            assert_eq!(n, pods, "Podman {version}");
+            let pod_refs = g
+                .files
+                .iter()
+                .filter(|f| f.content.lines().any(|l| l.starts_with("Pod=")))
+                .count();
+            assert_eq!(pod_refs > 0, pods > 0, "Podman {version}");
+        }
     }
 
     #[test]
@@ -715,6 +858,145 @@ mod tests {
             "{}",
             note.message
         );
+    }
+
+    fn unit_of<'g>(g: &'g Generated, unit: &str) -> &'g str {
+        &g.files
+            .iter()
+            .find(|f| f.path == format!("quadlet/{unit}.container"))
+            .unwrap()
+            .content
+    }
+
+    /// `pin_digest` writes the registry digest of the container's repository into
+    /// `Image=`; it is proposed unless a watcher updates the container, and the unit plan
+    /// keeps tag and digest for REPORT.md either way.
+    #[test]
+    fn pinned_images_name_the_digest_docker_runs() {
+        use crate::model::{Mount, MountKind};
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let (inv, mut d) = sample::fleet();
+        d.get_mut("web").unwrap().pin_digest = true;
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let web = unit_of(&g, "web");
+        assert!(
+            web.contains(&format!("\nImage=docker.io/library/nginx@{digest}\n")),
+            "{web}"
+        );
+        let plan = g.units.iter().find(|u| u.container == "web").unwrap();
+        assert!(plan.image.pinned);
+        assert_eq!(plan.image.docker_ref, "nginx:1.25");
+        assert_eq!(plan.image.digest.as_deref(), Some(digest.as_str()));
+        // db has no decision: the proposal pins it (pulled, nobody updates it).
+        let db = inv.container("shop-db-1").unwrap();
+        assert!(ContainerDecision::proposed(&inv, db).pin_digest);
+        // migrate.sh pulls (and checks for) exactly the pinned reference.
+        let m = crate::migration::build(&inv, &target("5.4"), g.clone());
+        let migrate = crate::render::shell::migrate_sh(&m);
+        assert!(
+            migrate.contains(&format!("podman pull docker.io/library/postgres@{digest}")),
+            "migrate.sh pulls the pinned reference"
+        );
+        assert!(migrate.contains(&format!(
+            "podman image exists docker.io/library/postgres@{digest}"
+        )));
+        assert!(
+            unit_of(&g, "shop-db-1")
+                .contains(&format!("\nImage=docker.io/library/postgres@{digest}\n")),
+            "{}",
+            unit_of(&g, "shop-db-1")
+        );
+        // A locally built image cannot be pinned: the unit keeps its name, a note says why.
+        let app = inv.container("shop-app-1").unwrap();
+        assert!(!ContainerDecision::proposed(&inv, app).pin_digest);
+        let mut local = ContainerDecision::proposed(&inv, app);
+        local.pin_digest = true;
+        d.insert("shop-app-1".into(), local);
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        assert!(unit_of(&g, "shop-app-1").contains("\nImage=localhost/shop-app:2\n"));
+        assert!(
+            g.notes
+                .iter()
+                .any(|n| n.container.as_deref() == Some("shop-app-1")
+                    && n.message.contains("cannot be pinned"))
+        );
+        // Watchtower on the host: the containers it watches follow their tags.
+        let mut watched = inv.clone();
+        watched.containers.push(Container {
+            id: "wt".into(),
+            name: "watchtower".into(),
+            image: "containrrr/watchtower".into(),
+            mounts: vec![Mount {
+                kind: MountKind::Bind,
+                source: "/var/run/docker.sock".into(),
+                destination: "/var/run/docker.sock".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let db = watched.container("shop-db-1").unwrap();
+        assert!(!ContainerDecision::proposed(&watched, db).pin_digest);
+        let mut no_decisions = BTreeMap::new();
+        no_decisions.insert("web".to_owned(), d["web"].clone());
+        let g = generate(&watched, &target("5.4"), &no_decisions).unwrap();
+        assert!(unit_of(&g, "shop-db-1").contains("\nImage=docker.io/library/postgres:16\n"));
+    }
+
+    /// A custom seccomp profile Docker stored as JSON goes into the bundle (0644), is named
+    /// by `SeccompProfile=%h/<quadlet dir>/seccomp/<unit>.json`, and is installed and
+    /// removed by the scripts; anything but a JSON object is reported, never written.
+    #[test]
+    fn custom_seccomp_profiles_travel_with_the_units() {
+        use crate::model::ProfileSetting;
+        let profile = r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#;
+        let (mut inv, d) = sample::fleet();
+        inv.containers[0].security.seccomp = ProfileSetting::Custom(profile.into());
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let file = g
+            .files
+            .iter()
+            .find(|f| f.path == "seccomp/web.json")
+            .expect("the profile in the bundle");
+        assert_eq!(file.mode, 0o644);
+        assert_eq!(file.content, format!("{profile}\n"));
+        assert!(
+            unit_of(&g, "web")
+                .contains("\nSeccompProfile=%h/.config/containers/systemd/seccomp/web.json\n"),
+            "{}",
+            unit_of(&g, "web")
+        );
+        let plan = g.units.iter().find(|u| u.container == "web").unwrap();
+        assert_eq!(
+            plan.seccomp_file,
+            Some(BundleFilePlan {
+                bundle_path: "seccomp/web.json".into(),
+                install_path: "seccomp/web.json".into(),
+            })
+        );
+        let m = crate::migration::build(&inv, &target("5.4"), g);
+        let migrate = crate::render::shell::migrate_sh(&m);
+        assert!(
+            migrate.contains(r#"install_file "$UNROOT_BUNDLE"/seccomp/web.json "$dir"/seccomp/web.json 0644 alice"#),
+            "migrate.sh installs it"
+        );
+        let rollback = crate::render::shell::rollback_sh(&m);
+        assert!(
+            rollback.contains(r#"run rm -f "$dir"/seccomp/web.json"#),
+            "rollback.sh removes it"
+        );
+
+        for bad in ["not json", "[1,2]", "{\"a\":"] {
+            inv.containers[0].security.seccomp = ProfileSetting::Custom(bad.into());
+            let g = generate(&inv, &target("5.4"), &d).unwrap();
+            assert!(
+                !g.files.iter().any(|f| f.path.starts_with("seccomp/")),
+                "{bad}"
+            );
+            assert!(!unit_of(&g, "web").contains("SeccompProfile="), "{bad}");
+            assert!(g.notes.iter().any(|n| n.setting == "seccomp"
+                && n.level == NoteLevel::NotTranslated
+                && n.message.contains("not a JSON object")));
+        }
     }
 
     #[test]

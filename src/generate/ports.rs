@@ -49,10 +49,28 @@ pub fn default_remap(port: u16) -> u16 {
     port.saturating_add(8000)
 }
 
+/// Map a container's published ports under the privileged-port policy: `PublishPort=`
+/// values (consecutive ports collapsed into ranges) and what changed, for the notes.
 pub fn map_ports(bindings: &[PortBinding], policy: &PrivilegedPortPolicy) -> PortMapping {
     let mut out = PortMapping::default();
-    // Docker lists a dual-stack binding twice (0.0.0.0 and ::); Podman's all-interfaces
-    // binding covers both.
+    let mut mapped = apply_policy(distinct(bindings), policy, &mut out);
+    mapped.sort_by(|(a, ah), (b, bh)| {
+        (&a.host_ip, a.protocol, *ah, a.container_port).cmp(&(
+            &b.host_ip,
+            b.protocol,
+            *bh,
+            b.container_port,
+        ))
+    });
+    out.remapped.sort_unstable();
+    out.remapped.dedup();
+    collapse(&mapped, &mut out);
+    out
+}
+
+/// Docker lists a dual-stack binding twice (0.0.0.0 and ::); Podman's all-interfaces
+/// binding covers both. All-interfaces addresses become `None`; duplicates go.
+fn distinct(bindings: &[PortBinding]) -> Vec<PortBinding> {
     let mut ports: Vec<PortBinding> = Vec::new();
     for b in bindings {
         let is_v6_any = b.host_ip.as_deref() == Some("::");
@@ -74,6 +92,16 @@ pub fn map_ports(bindings: &[PortBinding], policy: &PrivilegedPortPolicy) -> Por
             ports.push(b);
         }
     }
+    ports
+}
+
+/// Each binding with the host port it gets under the policy; SCTP is refused, low ports
+/// remapped or recorded for the sysctl, host ranges narrowed (all noted in `out`).
+fn apply_policy(
+    ports: Vec<PortBinding>,
+    policy: &PrivilegedPortPolicy,
+    out: &mut PortMapping,
+) -> Vec<(PortBinding, u16)> {
     let mut mapped: Vec<(PortBinding, u16)> = Vec::new();
     for b in ports {
         if b.protocol == Protocol::Sctp {
@@ -110,16 +138,12 @@ pub fn map_ports(bindings: &[PortBinding], policy: &PrivilegedPortPolicy) -> Por
         }
         mapped.push((b, host));
     }
-    mapped.sort_by(|(a, ah), (b, bh)| {
-        (&a.host_ip, a.protocol, *ah, a.container_port).cmp(&(
-            &b.host_ip,
-            b.protocol,
-            *bh,
-            b.container_port,
-        ))
-    });
-    out.remapped.sort_unstable();
-    out.remapped.dedup();
+    mapped
+}
+
+/// Collapse runs where host and container ports both step by one into one `PublishPort=`
+/// range; every port is still listed in `published`.
+fn collapse(mapped: &[(PortBinding, u16)], out: &mut PortMapping) {
     // Collapse runs where host and container ports both step by one.
     let mut i = 0;
     while i < mapped.len() {
@@ -155,7 +179,6 @@ pub fn map_ports(bindings: &[PortBinding], policy: &PrivilegedPortPolicy) -> Por
         }
         i = j + 1;
     }
-    out
 }
 
 fn range(ports: (u16, u16)) -> String {

@@ -48,11 +48,18 @@ fn image(id: &str, tag: &str, pulled: bool) -> Image {
     }
 }
 
+/// `depends_on` entries as compose's label writes them: `db` or `db:service_healthy`.
 fn compose(project: &str, service: &str, depends_on: &[&str]) -> Option<ComposeInfo> {
     Some(ComposeInfo {
         project: project.into(),
         service: Some(service.into()),
-        depends_on: s(depends_on),
+        depends_on: depends_on
+            .iter()
+            .map(|d| {
+                let (service, condition) = d.split_once(':').unwrap_or((d, ""));
+                ComposeDependency::new(service, DependencyCondition::parse(condition))
+            })
+            .collect(),
         ..Default::default()
     })
 }
@@ -237,7 +244,7 @@ pub fn fleet() -> (Inventory, BTreeMap<String, ContainerDecision>) {
             env("API_TOKEN", "tok-$-%-\"-'", EnvOrigin::Container),
             env("LOG_LEVEL", "debug", EnvOrigin::Override),
         ],
-        compose: compose("shop", "app", &["db", "cache"]),
+        compose: compose("shop", "app", &["db:service_healthy", "cache"]),
         network_mode: NetworkMode::Named("shop_default".into()),
         networks: vec![
             attach("shop_default", &["app"]),
@@ -439,6 +446,33 @@ pub fn fleet() -> (Inventory, BTreeMap<String, ContainerDecision>) {
     let mut d = ContainerDecision::default_for(&inventory.containers[3]);
     d.volumes = VolumeStrategy::KeepId;
     decisions.insert("odd name@1".into(), d);
+    (inventory, decisions)
+}
+
+/// The fixture fleet with every hardening decision accepted on every container: the
+/// generator's hardened forms in one place, for the golden file and the real quadlet run.
+pub fn fleet_hardened() -> (Inventory, BTreeMap<String, ContainerDecision>) {
+    let (inventory, mut decisions) = fleet();
+    for c in &inventory.containers {
+        let d = decisions
+            .entry(c.name.clone())
+            .or_insert_with(|| ContainerDecision::default_for(c));
+        d.hardening = Hardening {
+            no_new_privileges: true,
+            drop_capabilities: s(&["SETPCAP", "SYS_CHROOT"]),
+            read_only_root: true,
+            tmpfs: s(&["/var/cache/app"]),
+            memory: Some("256m".into()),
+            pids_limit: Some(512),
+            read_only_binds: c
+                .mounts
+                .iter()
+                .filter(|m| m.kind == MountKind::Bind && !m.read_only)
+                .map(|m| m.destination.clone())
+                .collect(),
+            user: Some("1000:1000".into()),
+        };
+    }
     (inventory, decisions)
 }
 

@@ -240,6 +240,19 @@ impl Section {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// Set `key` to at least `secs` seconds: one line whichever part of the generator
+    /// asks first (a pull on first start, a health check to wait for), never two.
+    pub fn raise_seconds(&mut self, key: &'static str, secs: u64) {
+        match self.entries.iter_mut().find(|e| e.key == key) {
+            Some(entry) => {
+                if entry.value.parse::<u64>().is_ok_and(|old| old < secs) {
+                    entry.value = secs.to_string();
+                }
+            }
+            None => self.push(key, secs.to_string()),
+        }
+    }
 }
 
 /// A whole unit file: leading comment lines, then sections.

@@ -12,14 +12,14 @@ use super::{
 };
 use crate::generate::subid::SubIdAssignment;
 use crate::generate::{
-    BindChown, EnvFilePlan, Generated, ImageTransfer, PublishedPort, TransferMethod, UnitPlan,
-    VolumeMove,
+    BindChown, BundleFilePlan, EnvFilePlan, Generated, ImageTransfer, PublishedPort,
+    TransferMethod, UnitPlan, VolumeMove,
 };
 use crate::model::{Container, ContainerState, Inventory, Protocol, RestartPolicy};
 use crate::plan::Target;
 
-/// Everything a migration is built from.
-pub struct MigrationInput<'a> {
+/// Everything a migration's steps are built from.
+struct MigrationInput<'a> {
     pub inventory: &'a Inventory,
     pub target: &'a Target,
     pub generated: &'a Generated,
@@ -37,6 +37,7 @@ struct UnitFacts<'a> {
     binds: Vec<BindChown>,
     tcp: Vec<TcpCheck>,
     env_file: Option<&'a EnvFilePlan>,
+    seccomp_file: Option<&'a BundleFilePlan>,
     quadlet_files: &'a [String],
     restart: RestartPolicy,
     was_running: bool,
@@ -48,8 +49,21 @@ impl UnitFacts<'_> {
     }
 }
 
-/// Build the migration. Pure; linear in the number of units.
-pub fn build(input: &MigrationInput<'_>) -> Migration {
+/// Build the migration, which then owns the generators' output. Pure; linear in the
+/// number of units.
+pub fn build(inventory: &Inventory, target: &Target, generated: Generated) -> Migration {
+    let mut migration = build_steps(&MigrationInput {
+        inventory,
+        target,
+        generated: &generated,
+    });
+    migration.generated = generated;
+    migration
+}
+
+/// The steps and groups, read from borrowed generator output; [`build`] then hands the
+/// output itself to the [`Migration`].
+fn build_steps(input: &MigrationInput<'_>) -> Migration {
     let containers: HashMap<&str, &Container> = input
         .inventory
         .containers
@@ -100,6 +114,7 @@ pub fn build(input: &MigrationInput<'_>) -> Migration {
         groups: cutover,
         steps: m.steps,
         rollback: rollback_steps(input.generated, &units, &users),
+        generated: Generated::default(),
     }
 }
 
@@ -122,6 +137,9 @@ fn translate<'a>(
         start_at_boot: _,
         env_file,
         quadlet_files,
+        seccomp_file,
+        // Checked by `unroot verify` on the target; nothing for the scripts to do.
+        apparmor_profile: _,
     } = u;
     UnitFacts {
         container,
@@ -139,6 +157,7 @@ fn translate<'a>(
             .collect(),
         tcp: ports.iter().filter_map(tcp_check).collect(),
         env_file: env_file.as_ref(),
+        seccomp_file: seccomp_file.as_ref(),
         quadlet_files,
         restart: docker.map(|c| c.restart_policy.clone()).unwrap_or_default(),
         // A container the inventory does not know is assumed to have been serving.
@@ -156,6 +175,9 @@ fn image_plan(user: &str, image: &ImageTransfer) -> ImagePlan {
         docker_ref,
         podman_ref,
         method,
+        // Already in `podman_ref` when pinned; REPORT.md reads them from the unit plan.
+        digest: _,
+        pinned: _,
     } = image;
     ImagePlan {
         user: user.to_string(),
@@ -409,6 +431,7 @@ fn unit_install(generated: &Generated, units: &[UnitFacts<'_>], user: &str) -> U
     UnitInstall {
         quadlet_files: quadlet_files.into_iter().cloned().collect(),
         env_files: mine().filter_map(|u| u.env_file.cloned()).collect(),
+        seccomp_files: mine().filter_map(|u| u.seccomp_file.cloned()).collect(),
         conf_files: bundle_files(generated, "containers.conf.d/"),
     }
 }

@@ -131,7 +131,11 @@ fn start_order<'a>(
         };
         p.depends_on
             .iter()
-            .filter_map(|s| by_service.get(&(p.project.clone(), s.clone())).copied())
+            .filter_map(|d| {
+                by_service
+                    .get(&(p.project.clone(), d.service.clone()))
+                    .copied()
+            })
             .filter(|&d| d != i)
             .collect()
     };
@@ -162,6 +166,8 @@ mod tests {
                 docker_ref: "x".into(),
                 podman_ref: "localhost/x".into(),
                 method: TransferMethod::Load,
+                digest: None,
+                pinned: false,
             },
             volumes: volumes
                 .iter()
@@ -177,6 +183,8 @@ mod tests {
             start_at_boot: true,
             env_file: None,
             quadlet_files: vec![],
+            seccomp_file: None,
+            apparmor_profile: None,
         }
     }
 
@@ -187,7 +195,15 @@ mod tests {
             compose: project.map(|(p, s, d)| ComposeInfo {
                 project: p.into(),
                 service: Some(s.into()),
-                depends_on: d.iter().map(|x| x.to_string()).collect(),
+                depends_on: d
+                    .iter()
+                    .map(|x| {
+                        crate::model::ComposeDependency::new(
+                            *x,
+                            crate::model::DependencyCondition::ServiceStarted,
+                        )
+                    })
+                    .collect(),
                 working_dir: None,
                 config_files: None,
             }),

@@ -1,7 +1,9 @@
 //! The typed migration: everything migrate.sh and rollback.sh do, as data.
 //!
-//! [`build::build`] turns the inventory, the target and the generators' output into one
-//! [`Migration`]; the renderers (`crate::render::shell`, REPORT.md) only read it. Nothing
+//! [`plan`] runs the generators and [`build::build`] turns the inventory, the target and
+//! their output into one [`Migration`], which owns that output. Every front end reads this
+//! one value: migrate.sh and rollback.sh (`crate::render::shell`), REPORT.md, `unroot
+//! verify`'s expectations and the TUI's preview. Nothing
 //! here is text meant for a shell or a person, and nothing re-parses generated files: sub-ID
 //! ranges come from the allocator's assignments, env-file destinations, quadlet files and
 //! volume services from the generators' typed [`UnitPlan`](crate::generate::UnitPlan).
@@ -23,11 +25,28 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
-use crate::generate::{BindChown, EnvFilePlan, TransferMethod};
-use crate::model::RestartPolicy;
+use std::collections::BTreeMap;
+
+use crate::generate::{
+    self, BindChown, BundleFilePlan, EnvFilePlan, Generated, HostIdFiles, TransferMethod,
+};
+use crate::model::{ContainerDecision, Inventory, RestartPolicy, Target};
 use crate::plan::SubIdRange;
 
-pub use build::{MigrationInput, build};
+pub use build::build;
+
+/// Generate the rootless files for these decisions (sub-ID ranges allocated around the
+/// host's `host` files) and build the migration from them: the one value every output is
+/// rendered from. Fails only on an unusable target (see [`generate::generate_for_host`]).
+pub fn plan(
+    inventory: &Inventory,
+    target: &Target,
+    decisions: &BTreeMap<String, ContainerDecision>,
+    host: &HostIdFiles,
+) -> anyhow::Result<Migration> {
+    let generated = generate::generate_for_host(inventory, target, decisions, host, host)?;
+    Ok(build(inventory, target, generated))
+}
 
 /// Where a step runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +86,10 @@ pub struct Migration {
     pub steps: Vec<Step>,
     /// rollback.sh's steps, in run order.
     pub rollback: Vec<Step>,
+    /// What the generators produced and the steps were built from: unit files, env files,
+    /// notes, per-container unit plans, sub-ID assignments. Owned here so REPORT.md,
+    /// verify and the TUI preview read the same facts as the scripts.
+    pub generated: Generated,
 }
 
 /// One step: a shell function of a script.
@@ -214,6 +237,9 @@ pub struct UnitInstall {
     /// Bundle paths under `quadlet/`, sorted, each once.
     pub quadlet_files: Vec<String>,
     pub env_files: Vec<EnvFilePlan>,
+    /// Custom seccomp profiles (`seccomp/<unit>.json`), installed under the quadlet
+    /// directory where the units' `SeccompProfile=%h/...` names them.
+    pub seccomp_files: Vec<BundleFilePlan>,
     /// Bundle paths under `containers.conf.d/`.
     pub conf_files: Vec<String>,
 }

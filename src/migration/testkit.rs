@@ -12,7 +12,7 @@ use crate::model::{Container, ContainerState, Inventory, Protocol, RestartPolicy
 use crate::model::{RestartPolicyName, Volume};
 use crate::plan::Target;
 
-use super::{Migration, MigrationInput, build};
+use super::{Migration, build};
 
 fn file(path: &str, content: &str) -> GeneratedFile {
     GeneratedFile {
@@ -48,6 +48,8 @@ pub fn unit(container: &str, unit: &str, docker_ref: &str, method: TransferMetho
             docker_ref: docker_ref.into(),
             podman_ref: format!("localhost/{docker_ref}"),
             method,
+            digest: None,
+            pinned: false,
         },
         volumes: vec![],
         chown_binds: vec![],
@@ -55,6 +57,8 @@ pub fn unit(container: &str, unit: &str, docker_ref: &str, method: TransferMetho
         start_at_boot: true,
         env_file: None,
         quadlet_files: vec![format!("quadlet/{unit}.container")],
+        seccomp_file: None,
+        apparmor_profile: None,
     }
 }
 
@@ -124,11 +128,7 @@ pub fn sample() -> (Inventory, Target, Generated) {
 
 /// The migration of a sample.
 pub fn migration(input: &(Inventory, Target, Generated)) -> Migration {
-    build(&MigrationInput {
-        inventory: &input.0,
-        target: &input.1,
-        generated: &input.2,
-    })
+    build(&input.0, &input.1, input.2.clone())
 }
 
 /// Every program a generated script could run: in the sandbox each is a stub that logs its

@@ -287,7 +287,7 @@ fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
 mod hostile {
     use proptest::prelude::*;
 
-    use super::super::{MigrationInput, build};
+    use super::super::build;
     use super::assert_runs_nothing;
     use super::shell_checks;
     use crate::generate::{generate, sample};
@@ -360,7 +360,7 @@ mod hostile {
         fn scripts_stay_inert_whatever_the_values(p in hostile()) {
             let (inv, target) = fleet(&p);
             let generated = generate(&inv, &target, &Default::default()).unwrap();
-            let m = build(&MigrationInput { inventory: &inv, target: &target, generated: &generated });
+            let m = build(&inv, &target, generated.clone());
             let (migrate, rollback) = (migrate_sh(&m), rollback_sh(&m));
             for text in [&migrate, &rollback] {
                 let raw = text.chars().find(|c| matches!(c, '\r' | '\u{1b}' | '\u{202e}'));

@@ -188,8 +188,10 @@ pub struct ContainerDecision {
     /// Overrides the target user for this container.
     #[serde(default)]
     pub user: Option<String>,
+    #[serde(deserialize_with = "strict::ports")]
     pub ports: PrivilegedPortPolicy,
     pub volumes: VolumeStrategy,
+    #[serde(deserialize_with = "strict::network")]
     pub network: NetworkChoice,
     /// Keep `--privileged` (never added silently; defaults to false).
     #[serde(default)]
@@ -200,6 +202,15 @@ pub struct ContainerDecision {
     /// Host devices to keep.
     #[serde(default)]
     pub keep_devices: Vec<String>,
+    /// Write `Image=` by the registry digest Docker runs today (`repo@sha256:...`), so the
+    /// migrated host runs exactly the bytes that were reviewed; off, the tag (which may
+    /// move). Absent from older plans: off, as they were generated.
+    #[serde(default)]
+    pub pin_digest: bool,
+    /// Settings the unit adds that Docker did not have, each closing a named finding.
+    /// Missing in plans written before it existed: those mean "no hardening".
+    #[serde(default)]
+    pub hardening: super::hardening::Hardening,
 }
 
 impl ContainerDecision {
@@ -221,6 +232,112 @@ impl ContainerDecision {
             keep_privileged: false,
             keep_capabilities: container.capabilities.added.clone(),
             keep_devices: Vec::new(),
+            pin_digest: false,
+            hardening: super::hardening::Hardening::default_for(container),
+        }
+    }
+
+    /// The decision unroot proposes, with the defaults that need the rest of the inventory:
+    /// what [`default_for`](Self::default_for) proposes, and the digest pinned when the
+    /// image has a registry digest in its repository and no watcher updates the container
+    /// (an auto-updated container follows its tag by choice).
+    pub fn proposed(inventory: &super::Inventory, container: &super::Container) -> Self {
+        let mut d = Self::default_for(container);
+        d.pin_digest = Self::can_pin(inventory, container)
+            && !super::auto_update::is_auto_updated(inventory, container);
+        d
+    }
+
+    /// Whether the container's image has a registry digest in the container's repository
+    /// (locally built images have none and cannot be pinned).
+    pub fn can_pin(inventory: &super::Inventory, container: &super::Container) -> bool {
+        inventory
+            .image_of(container)
+            .is_some_and(|img| img.digest_in(&container.image).is_some())
+    }
+}
+
+/// Readers for the two tagged decisions that deny stray keys.
+///
+/// Serde cannot deny unknown keys beside the tag of an internally or adjacently tagged enum:
+/// `policy: sysctl` next to a typo'd `portz:` would be accepted and the remap silently lost.
+/// Reading each through a plain struct that denies them makes one typed parse of a plan
+/// enough; the error reads as serde's own (`unknown field `portz`, expected `policy` or
+/// `ports``), so the loader points at the key as it does for every other typo.
+mod strict {
+    use std::collections::BTreeMap;
+
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer};
+
+    use super::{NetworkChoice, PrivilegedPortPolicy};
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    enum Policy {
+        Sysctl,
+        Remap,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Ports {
+        policy: Policy,
+        #[serde(default)]
+        ports: Option<BTreeMap<u16, u16>>,
+    }
+
+    pub fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<PrivilegedPortPolicy, D::Error> {
+        let raw = Ports::deserialize(d)?;
+        match raw.policy {
+            // A `ports:` map beside `sysctl` is the remap an edit switched away from: kept
+            // readable, as it always was, and unused.
+            Policy::Sysctl => Ok(PrivilegedPortPolicy::Sysctl),
+            Policy::Remap => raw
+                .ports
+                .map(|ports| PrivilegedPortPolicy::Remap { ports })
+                .ok_or_else(|| D::Error::missing_field("ports")),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    enum Mode {
+        Pasta,
+        Shared,
+        Pod,
+        Host,
+        None,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Network {
+        mode: Mode,
+        #[serde(default)]
+        name: Option<String>,
+    }
+
+    pub fn network<'de, D: Deserializer<'de>>(d: D) -> Result<NetworkChoice, D::Error> {
+        let raw = Network::deserialize(d)?;
+        let named = |make: fn(String) -> NetworkChoice| {
+            raw.name
+                .clone()
+                .map(make)
+                .ok_or_else(|| D::Error::missing_field("name"))
+        };
+        let unnamed = |choice: NetworkChoice, mode: &str| match raw.name {
+            Some(_) => Err(D::Error::custom(format!(
+                "`name` is only for modes `shared` and `pod`, not `{mode}`"
+            ))),
+            None => Ok(choice),
+        };
+        match raw.mode {
+            Mode::Shared => named(NetworkChoice::Shared),
+            Mode::Pod => named(NetworkChoice::Pod),
+            Mode::Pasta => unnamed(NetworkChoice::Pasta, "pasta"),
+            Mode::Host => unnamed(NetworkChoice::Host, "host"),
+            Mode::None => unnamed(NetworkChoice::None, "none"),
         }
     }
 }
@@ -228,6 +345,82 @@ impl ContainerDecision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The strict readers accept every form the writer produces, and refuse what serde's
+    /// tagged enums let through silently.
+    #[test]
+    fn tagged_decisions_round_trip_and_refuse_stray_keys() {
+        let forms = [
+            (PrivilegedPortPolicy::Sysctl, NetworkChoice::Pasta),
+            (
+                PrivilegedPortPolicy::Remap {
+                    ports: BTreeMap::from([(53, 5353), (80, 8080)]),
+                },
+                NetworkChoice::Shared("backend".into()),
+            ),
+            (
+                PrivilegedPortPolicy::Sysctl,
+                NetworkChoice::Pod("shop".into()),
+            ),
+            (PrivilegedPortPolicy::Sysctl, NetworkChoice::Host),
+            (PrivilegedPortPolicy::Sysctl, NetworkChoice::None),
+        ];
+        for (ports, network) in forms {
+            let mut d = ContainerDecision::default_for(&crate::model::Container::default());
+            d.ports = ports;
+            d.network = network;
+            let yaml = serde_yaml::to_string(&d).unwrap();
+            assert_eq!(serde_yaml::from_str::<ContainerDecision>(&yaml).unwrap(), d);
+            let json = serde_json::to_string(&d).unwrap();
+            assert_eq!(serde_json::from_str::<ContainerDecision>(&json).unwrap(), d);
+        }
+        let base = "include: true\nvolumes: copy\n";
+        let refused = [
+            (
+                "ports: {policy: sysctl, portz: {53: 5353}}\nnetwork: {mode: pasta}",
+                "unknown field `portz`, expected `policy` or `ports`",
+            ),
+            (
+                "ports: {policy: remap}\nnetwork: {mode: pasta}",
+                "missing field `ports`",
+            ),
+            (
+                "ports: {policy: sysctl}\nnetwork: {mode: shared}",
+                "missing field `name`",
+            ),
+            (
+                "ports: {policy: sysctl}\nnetwork: {mode: pasta, name: x}",
+                "`name` is only for modes `shared` and `pod`, not `pasta`",
+            ),
+            (
+                "ports: {policy: sysctl}\nnetwork: {mode: pod, nmae: x}",
+                "unknown field `nmae`, expected `mode` or `name`",
+            ),
+        ];
+        for (body, expected) in refused {
+            let e = serde_yaml::from_str::<ContainerDecision>(&format!("{base}{body}"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(expected), "{body}: {e}");
+        }
+    }
+
+    /// A plan written before `pin_digest` existed loads unchanged, with pinning off, as it
+    /// was generated; a current one round-trips it.
+    #[test]
+    fn pin_digest_defaults_off_for_older_plans() {
+        let old = "include: true\nports: {policy: sysctl}\nvolumes: copy\nnetwork: {mode: pasta}\n";
+        let d: ContainerDecision = serde_yaml::from_str(old).unwrap();
+        assert!(!d.pin_digest);
+        let mut pinned = d.clone();
+        pinned.pin_digest = true;
+        let yaml = serde_yaml::to_string(&pinned).unwrap();
+        assert!(yaml.contains("pin_digest: true"), "{yaml}");
+        assert_eq!(
+            serde_yaml::from_str::<ContainerDecision>(&yaml).unwrap(),
+            pinned
+        );
+    }
 
     /// Plans store the version as a string: the typed value reads and writes the same text.
     #[test]

@@ -6,9 +6,14 @@
 //! implies, which env vars the container adds) are made once, in `docker/normalize.rs`,
 //! and recorded here as explicit fields.
 
+pub mod auto_update;
 pub mod decision;
+pub mod hardening;
 pub mod host_path;
+pub mod image_ref;
+pub mod json;
 pub mod secret;
+pub mod untranslated;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +24,8 @@ pub use decision::{
     PodmanVersion, PrivilegedPortPolicy, SubIdRange, Target, UNPRIVILEGED_PORT_START,
     VolumeStrategy,
 };
+pub use hardening::{Hardening, HardeningItem};
+pub use untranslated::{DockerSetting, Untranslated};
 
 /// Schema tag written into every snapshot; bump on incompatible changes.
 pub const SNAPSHOT_SCHEMA: &str = "unroot.snapshot/v1";
@@ -74,6 +81,29 @@ pub struct HostFacts {
     pub docker_root_dir: Option<String>,
     pub live_restore: bool,
     pub containers_total: Option<u64>,
+    /// The engine is not on the machine that read it (ssh://, tcp://, a forwarded socket),
+    /// so the owners of bind-mount host paths were not read: a local file of the same name
+    /// says nothing about the engine's host. migrate.sh records them on the target.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bind_owners_not_read: bool,
+    /// The engine's host's ID files, read over the same ssh login as the engine (read only,
+    /// `cat` of five world-readable files): that host is the one being migrated, so its
+    /// sub-ID ranges are chosen against its own files, not the reading machine's. `None`
+    /// when the engine is local (its files are read where unroot runs) or could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_files: Option<HostIdText>,
+}
+
+/// The text of a host's `/etc/subuid`, `/etc/subgid`, `/etc/login.defs`, `/etc/passwd` and
+/// `/etc/group` (a missing file is empty), as [`crate::generate::host_ids`] parses them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostIdText {
+    pub subuid: String,
+    pub subgid: String,
+    pub login_defs: String,
+    pub passwd: String,
+    pub group: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +200,9 @@ pub struct Container {
     /// `HostConfig.MaskedPaths`; empty with `systempaths=unconfined` or privileged.
     pub masked_paths: Option<Vec<String>>,
     pub readonly_paths: Option<Vec<String>>,
+    /// Settings with no counterpart in the unit, each reported in a note.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub untranslated: Vec<Untranslated>,
 }
 
 /// The container user as configured, plus what it means.
@@ -217,10 +250,74 @@ pub struct EnvVar {
 pub struct ComposeInfo {
     pub project: String,
     pub service: Option<String>,
-    /// Service names from `com.docker.compose.depends_on` (conditions stripped).
-    pub depends_on: Vec<String>,
+    /// `com.docker.compose.depends_on`: each service this one waits for, and for what.
+    pub depends_on: Vec<ComposeDependency>,
     pub working_dir: Option<String>,
     pub config_files: Option<String>,
+}
+
+/// One compose `depends_on` entry. Snapshots written before the condition was kept list
+/// bare service names; they still read (as `service_started`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "DependencyForm")]
+pub struct ComposeDependency {
+    pub service: String,
+    pub condition: DependencyCondition,
+}
+
+impl ComposeDependency {
+    /// A dependency on `service` with `condition`.
+    pub fn new(service: impl Into<String>, condition: DependencyCondition) -> Self {
+        Self {
+            service: service.into(),
+            condition,
+        }
+    }
+}
+
+/// What compose waits for before it starts the dependent service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DependencyCondition {
+    /// `service_healthy`: the peer's health check passed.
+    ServiceHealthy,
+    /// `service_completed_successfully`: the peer ran to completion with exit code 0.
+    ServiceCompletedSuccessfully,
+    /// `service_started` (and any condition compose may add later): the peer was started.
+    #[default]
+    #[serde(other)]
+    ServiceStarted,
+}
+
+impl DependencyCondition {
+    /// The label's spelling: `service_healthy`, ...; anything else is `service_started`.
+    pub fn parse(text: &str) -> Self {
+        match text.trim() {
+            "service_healthy" => Self::ServiceHealthy,
+            "service_completed_successfully" => Self::ServiceCompletedSuccessfully,
+            _ => Self::ServiceStarted,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DependencyForm {
+    Name(String),
+    Full {
+        service: String,
+        #[serde(default)]
+        condition: DependencyCondition,
+    },
+}
+
+impl From<DependencyForm> for ComposeDependency {
+    fn from(form: DependencyForm) -> Self {
+        match form {
+            DependencyForm::Name(service) => Self::new(service, DependencyCondition::default()),
+            DependencyForm::Full { service, condition } => Self::new(service, condition),
+        }
+    }
 }
 
 /// Docker's default capability set for non-privileged containers (moby `caps.DefaultCapabilities`).
@@ -591,6 +688,32 @@ impl Inventory {
     pub fn image_of(&self, container: &Container) -> Option<&Image> {
         self.images.iter().find(|i| i.id == container.image_id)
     }
+
+    /// Bring the inventory up to date with containers read again one by one (after engine
+    /// events) instead of a whole new read: `read` replace the containers with their ID or
+    /// join the inventory, `gone` (IDs) leave it, `images` join the known images. Kept in the
+    /// order a whole read gives (containers by name, images by id), so both paths yield the
+    /// same inventory for the same engine.
+    pub fn apply_reread(
+        &mut self,
+        read: Vec<Container>,
+        gone: &std::collections::BTreeSet<String>,
+        images: Vec<Image>,
+    ) {
+        let read_ids: std::collections::BTreeSet<&str> =
+            read.iter().map(|c| c.id.as_str()).collect();
+        self.containers
+            .retain(|c| !gone.contains(&c.id) && !read_ids.contains(c.id.as_str()));
+        self.containers
+            .extend(read.into_iter().filter(|c| !gone.contains(&c.id)));
+        self.containers.sort_by(|a, b| a.name.cmp(&b.name));
+        for image in images {
+            if !self.images.iter().any(|i| i.id == image.id) {
+                self.images.push(image);
+            }
+        }
+        self.images.sort_by(|a, b| a.id.cmp(&b.id));
+    }
 }
 
 impl Container {
@@ -618,5 +741,99 @@ impl Container {
                 self.security.apparmor.clone(),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod reread_tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn container(id: &str, name: &str, image: &str) -> Container {
+        Container {
+            id: id.into(),
+            name: name.into(),
+            image: image.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Containers read again replace theirs by ID (a rename included), new ones join in
+    /// name order, gone ones leave, and a new image joins once.
+    #[test]
+    fn a_reread_replaces_adds_and_drops_by_id() {
+        let image = |id: &str| Image {
+            id: id.into(),
+            ..Default::default()
+        };
+        let mut inventory = Inventory {
+            containers: vec![
+                container("1", "alpha", "old"),
+                container("2", "bravo", "old"),
+                container("3", "charlie", "old"),
+            ],
+            images: vec![image("sha256:b")],
+            ..Default::default()
+        };
+        let read = vec![
+            container("2", "zulu", "new"), // renamed and changed
+            container("4", "delta", "new"),
+            container("5", "echo", "new"), // read, then destroyed before the answer
+        ];
+        let gone = BTreeSet::from(["3".to_owned(), "5".to_owned()]);
+        inventory.apply_reread(read, &gone, vec![image("sha256:a"), image("sha256:b")]);
+        let rows: Vec<(&str, &str, &str)> = inventory
+            .containers
+            .iter()
+            .map(|c| (c.id.as_str(), c.name.as_str(), c.image.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("1", "alpha", "old"),
+                ("4", "delta", "new"),
+                ("2", "zulu", "new")
+            ]
+        );
+        let images: Vec<&str> = inventory.images.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(images, ["sha256:a", "sha256:b"]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Snapshots written before conditions were kept list bare names; both forms read, and
+    /// an unknown condition a newer compose may write reads as `service_started`.
+    #[test]
+    fn compose_dependencies_read_old_and_new_forms() {
+        let json = r#"[ "db",
+            {"service": "cache", "condition": "service_healthy"},
+            {"service": "init", "condition": "service_completed_successfully"},
+            {"service": "next", "condition": "service_someday"},
+            {"service": "bare"} ]"#;
+        let read: Vec<ComposeDependency> = serde_json::from_str(json).unwrap();
+        use DependencyCondition::*;
+        let want = [
+            ("db", ServiceStarted),
+            ("cache", ServiceHealthy),
+            ("init", ServiceCompletedSuccessfully),
+            ("next", ServiceStarted),
+            ("bare", ServiceStarted),
+        ];
+        let got: Vec<(&str, DependencyCondition)> = read
+            .iter()
+            .map(|d| (d.service.as_str(), d.condition))
+            .collect();
+        assert_eq!(got, want);
+        let again: Vec<ComposeDependency> =
+            serde_json::from_str(&serde_json::to_string(&read).unwrap()).unwrap();
+        assert_eq!(again, read);
+        assert_eq!(
+            DependencyCondition::parse(" service_healthy "),
+            ServiceHealthy
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! The complete output set of `unroot generate`: the generators' files plus migrate.sh,
-//! rollback.sh, REPORT.md and a copy of the plan, ready for [`crate::output::write_files`].
+//! rollback.sh, REPORT.md and a copy of the plan, all rendered from one
+//! [`Migration`], ready for [`crate::output::write_files`].
 
 use std::collections::BTreeMap;
 
-use crate::generate::{self, Generated, GeneratedFile, HostIdFiles};
-use crate::migration::{MigrationInput, build as build_migration};
+use crate::generate::{GeneratedFile, HostIdFiles};
+use crate::migration::{self, Migration};
 use crate::model::Inventory;
 use crate::plan::document::PlanDocument;
 use crate::plan::document::{BuildInput, Format, build};
@@ -23,31 +24,24 @@ pub fn output_files(
     inventory: &Inventory,
     plan: &PlanDocument,
     copy: &PlanCopy<'_>,
-    generated: &Generated,
+    migration: &Migration,
 ) -> Vec<GeneratedFile> {
-    // One typed migration for both scripts and the report's step lists.
-    let migration = build_migration(&MigrationInput {
-        inventory,
-        target: &plan.target,
-        generated,
-    });
     let report = report_md(&ReportInput {
         inventory,
         plan,
-        generated,
-        migration: &migration,
+        migration,
         plan_file: copy.name,
     });
-    let mut files = generated.files.clone();
+    let mut files = migration.generated.files.clone();
     files.push(GeneratedFile {
         path: "migrate.sh".to_string(),
         mode: 0o755,
-        content: crate::render::shell::migrate_sh(&migration),
+        content: crate::render::shell::migrate_sh(migration),
     });
     files.push(GeneratedFile {
         path: "rollback.sh".to_string(),
         mode: 0o755,
-        content: crate::render::shell::rollback_sh(&migration),
+        content: crate::render::shell::rollback_sh(migration),
     });
     files.push(GeneratedFile {
         path: "REPORT.md".to_string(),
@@ -63,10 +57,10 @@ pub fn output_files(
     files
 }
 
-/// A plan document, the generators' output and every file of the output directory.
+/// A plan document, the migration and every file of the output directory.
 pub struct Bundle {
     pub document: PlanDocument,
-    pub generated: Generated,
+    pub migration: Migration,
     pub files: Vec<GeneratedFile>,
 }
 
@@ -82,23 +76,17 @@ pub fn for_decisions(
     assessment: &Assessment,
     host: &HostIdFiles,
 ) -> anyhow::Result<Bundle> {
-    let generated = generate::generate_for_host(
-        inventory,
-        target,
-        decisions,
-        host,
-        &generate::subid::SystemUsers,
-    )?;
+    let migration = migration::plan(inventory, target, decisions, host)?;
     let mut document = build(&BuildInput {
         inventory,
         target,
         names,
         decisions,
         assessment,
-        generated: &generated,
+        generated: &migration.generated,
     });
     document.source.captured_at = None;
-    for a in generated.subids.iter().filter(|a| a.uids_new) {
+    for a in migration.generated.subids.iter().filter(|a| a.uids_new) {
         document.target.subid_ranges.insert(a.user.clone(), a.uids);
     }
     let text = document.render(Format::Yaml)?;
@@ -109,11 +97,11 @@ pub fn for_decisions(
             name: Format::Yaml.copy_name(),
             text: &text,
         },
-        &generated,
+        &migration,
     );
     Ok(Bundle {
         document,
-        generated,
+        migration,
         files,
     })
 }

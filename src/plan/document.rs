@@ -32,7 +32,7 @@ pub struct PlanDocument {
     /// The rootless host: user(s), Podman version, quadlet directory, subid ranges.
     pub target: Target,
     /// Host-wide findings (daemon configuration), for the reviewer.
-    #[serde(default, deserialize_with = "informational")]
+    #[serde(default, deserialize_with = "recomputed")]
     pub host_findings: Vec<PlanFinding>,
     /// One entry per planned container, in inventory order.
     pub containers: Vec<ContainerPlan>,
@@ -66,6 +66,14 @@ pub struct SourceFacts {
     /// Containers on the host (all of them, planned or not).
     #[serde(default)]
     pub containers_total: usize,
+    /// The engine was read from another machine, so bind-mount owners were not read;
+    /// migrate.sh records them on the target when it runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bind_owners_not_read: bool,
+    /// The engine's host's own ID files were read over ssh, and its sub-ID ranges chosen
+    /// against them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub id_files_read_over_ssh: bool,
 }
 
 /// One container in the plan: identity (read-only), the decision (editable), and what
@@ -76,27 +84,27 @@ pub struct ContainerPlan {
     /// Docker container name: the key that ties the plan to the inventory.
     pub name: String,
     /// Short container ID at planning time.
-    #[serde(default, deserialize_with = "informational")]
+    #[serde(default, deserialize_with = "recomputed")]
     pub id: String,
-    #[serde(default, deserialize_with = "informational")]
+    #[serde(default, deserialize_with = "recomputed")]
     pub image: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "informational"
+        deserialize_with = "recomputed"
     )]
     pub compose_project: Option<String>,
-    #[serde(default, deserialize_with = "informational")]
+    #[serde(default, deserialize_with = "recomputed")]
     pub state: ContainerState,
     /// Docker restart policy today; rollback.sh puts it back (from the inventory, not
     /// from here).
-    #[serde(default, deserialize_with = "informational")]
+    #[serde(default, deserialize_with = "recomputed")]
     pub docker_restart: RestartPolicyName,
     /// Published ports under Docker, `[IP:]HOST->CONTAINER/PROTO`.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "informational"
+        deserialize_with = "recomputed"
     )]
     pub published: Vec<String>,
     /// The editable part.
@@ -105,35 +113,39 @@ pub struct ContainerPlan {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "informational"
+        deserialize_with = "recomputed"
     )]
     pub env: Option<EnvRef>,
     /// Worst migration verdict over the findings.
-    #[serde(default = "verdict_ok", deserialize_with = "informational_verdict")]
+    #[serde(default = "verdict_ok", deserialize_with = "recomputed_verdict")]
     pub verdict: Migration,
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "informational"
+        deserialize_with = "recomputed"
     )]
     pub findings: Vec<PlanFinding>,
     /// Settings the generators could not translate, and other caveats.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "informational"
+        deserialize_with = "recomputed"
     )]
     pub notes: Vec<PlanNote>,
+    /// Per hardening key (`no_new_privileges`, ...): what it writes, the finding it closes
+    /// and why it is on or only offered. Written as comments above the keys of the
+    /// `hardening:` block, never as data, so never read back.
+    #[serde(skip)]
+    pub hardening_notes: BTreeMap<String, String>,
 }
 
 fn verdict_ok() -> Migration {
     Migration::Ok
 }
 
-/// A field that is information for the reviewer and recomputed on every run: whatever
-/// an editor or a tool turned it into (PyYAML reads an unquoted `no` as `false`), it is
-/// read leniently and never makes a plan invalid; a value of the wrong shape reads as the
-/// default. The key itself must still be one the schema knows.
+/// Facts about the source the reviewer reads and a regenerated plan keeps (the capture
+/// time): read leniently, so whatever an editor or a tool turned them into (PyYAML reads an
+/// unquoted `no` as `false`) reads as the default instead of making the plan invalid.
 fn informational<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -143,12 +155,26 @@ where
     Ok(serde_yaml::from_value(value).unwrap_or_default())
 }
 
-fn informational_verdict<'de, D>(deserializer: D) -> Result<Migration, D::Error>
+/// A field that is information for the reviewer, recomputed on every run from the inventory
+/// and never read back (nothing reads back text unroot generated). Whatever an editor or a
+/// tool turned it into, it is skipped without being built: it can never make a plan
+/// invalid, and a 1000-container plan, four fifths of which is findings and notes, parses
+/// in half the time. The key itself must still be one the schema knows.
+fn recomputed<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default,
+{
+    serde::de::IgnoredAny::deserialize(deserializer)?;
+    Ok(T::default())
+}
+
+fn recomputed_verdict<'de, D>(deserializer: D) -> Result<Migration, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    let value = serde_yaml::Value::deserialize(deserializer)?;
-    Ok(serde_yaml::from_value(value).unwrap_or(Migration::Ok))
+    serde::de::IgnoredAny::deserialize(deserializer)?;
+    Ok(Migration::Ok)
 }
 
 /// Names of a container's variables and the generated env file that holds their values.
@@ -256,6 +282,24 @@ pub const YAML_HEADER: &str = "\
 #   keep_privileged    true keeps --privileged (rootless: privileged within the user only)
 #   keep_capabilities  capabilities to keep from the Docker config (SYS_ADMIN, NET_RAW ...)
 #   keep_devices       host devices to pass through (/dev/dri ...)
+#   pin_digest         true: Image= names the registry digest Docker runs today
+#                      (repo@sha256:...), so the target runs exactly the reviewed bytes;
+#                      false: the tag, which may move. Proposed on when the image has a
+#                      digest in its repository and no watcher (Watchtower) updates the
+#                      container; a locally built image has no digest and cannot be pinned
+#   hardening          settings Docker did not have, each closing a named finding; the
+#                      comment above each key says what it writes, what it closes and why
+#                      it is on or only offered (a plan without this block hardens nothing):
+#     no_new_privileges  NoNewPrivileges=true          closes no-new-privileges-missing
+#     drop_capabilities  DropCapability= names         closes net-raw-not-dropped,
+#                                                      capabilities-added
+#     read_only_root     ReadOnly=true                 closes writable-rootfs
+#     tmpfs              Tmpfs= paths writable under a read-only root
+#     memory             Memory= (512m, 2g)            closes memory-unlimited
+#     pids_limit         PidsLimit=                    closes pids-unlimited
+#     read_only_binds    container paths of bind mounts made :ro
+#                                                      lowers sensitive-host-mount and kin
+#     user               User= (the image's own)       closes root-user
 #
 # findings: severity info|low|medium|high|critical; migration ok (nothing to do),
 #   change (works after the stated change), blocker (will not work rootless as is).
@@ -310,11 +354,14 @@ impl PlanDocument {
 /// reviewer scrolling a long plan sees where each one starts and how it stands.
 fn annotate_containers(body: &str, doc: &PlanDocument) -> String {
     let mut out = String::with_capacity(body.len() + 80 * doc.containers.len());
-    let mut index = 0;
+    let mut index: usize = 0;
     let mut in_containers = false;
     for line in body.lines() {
         if !line.starts_with(' ') && !line.starts_with('-') {
             in_containers = line.starts_with("containers:");
+        }
+        if let Some(c) = index.checked_sub(1).and_then(|i| doc.containers.get(i)) {
+            hardening_comment(&mut out, line, c);
         }
         if in_containers
             && line.starts_with("- name:")
@@ -346,6 +393,44 @@ fn annotate_containers(body: &str, doc: &PlanDocument) -> String {
     out
 }
 
+/// The comment above a key of the `hardening:` block (six spaces in: container item,
+/// `decision:`, `hardening:`), when `line` is one.
+fn hardening_comment(out: &mut String, line: &str, c: &ContainerPlan) {
+    const INDENT: &str = "      ";
+    let Some(rest) = line.strip_prefix(INDENT).filter(|r| !r.starts_with(' ')) else {
+        return;
+    };
+    let Some((key, _)) = rest.split_once(':') else {
+        return;
+    };
+    if let Some(note) = c.hardening_notes.get(key) {
+        out.push_str(&format!("{INDENT}# {}\n", one_line(note)));
+    }
+}
+
+/// What each hardening key does, the findings it closes and why it is on or only offered,
+/// from the container's inspect data.
+pub fn hardening_notes(
+    c: &crate::model::Container,
+    image: Option<&crate::model::Image>,
+) -> BTreeMap<String, String> {
+    use crate::model::hardening::{HardeningItem, offer_reason};
+    HardeningItem::ALL
+        .iter()
+        .map(|item| {
+            (
+                item.key().to_string(),
+                format!(
+                    "{}, closes {}: {}",
+                    item.quadlet(),
+                    item.closes().join(", "),
+                    offer_reason(*item, c, image)
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Everything needed to build a plan document from a fresh inventory.
 pub struct BuildInput<'a> {
     pub inventory: &'a Inventory,
@@ -374,6 +459,8 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
         rootless: host.rootless,
         userns_remap: host.userns_remap,
         containers_total: inv.containers.len(),
+        bind_owners_not_read: host.bind_owners_not_read,
+        id_files_read_over_ssh: host.id_files.is_some(),
     };
     let containers = input
         .names
@@ -404,7 +491,7 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
                 .decisions
                 .get(&c.name)
                 .cloned()
-                .unwrap_or_else(|| ContainerDecision::default_for(c));
+                .unwrap_or_else(|| ContainerDecision::proposed(inv, c));
             ContainerPlan {
                 name: c.name.clone(),
                 id: c.id.chars().take(12).collect(),
@@ -437,6 +524,7 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
                 verdict,
                 findings,
                 notes,
+                hardening_notes: hardening_notes(c, inv.image_of(c)),
             }
         })
         .collect();

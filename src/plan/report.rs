@@ -5,75 +5,18 @@
 use std::fmt::Write as _;
 
 use crate::generate::container::DOCKER_SOCKETS;
-use crate::generate::{Generated, NoteLevel, UnitPlan};
+use crate::generate::{NoteLevel, UnitPlan};
 use crate::migration::Step;
 use crate::model::host_path::HostPathPolicy;
 use crate::model::{Container, Inventory, MountKind};
 use crate::plan::document::{ContainerPlan, PlanDocument, PlanFinding};
-use crate::plan::{NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
+use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
 use crate::render::step_text::summary;
 use crate::risk::{Migration, Severity};
 
-/// What moving to rootless Podman does to a risk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RootlessEffect {
-    /// Container root is no longer host root: the escalation path this finding describes
-    /// ends at the unprivileged user.
-    Removed,
-    /// The setting survives but acts with the user's rights only.
-    Reduced,
-    /// Unchanged by rootless (an application or configuration matter).
-    Unchanged,
-}
-
-/// Rules whose danger is "root in the container is root on the host" (or a root-only
-/// daemon): under rootless Podman the escalation ends at the unprivileged user.
-const REMOVED_BY_ROOTLESS: &[&str] = &[
-    "root-user",
-    "privileged",
-    "host-userns",
-    "docker-socket-mount",
-    "host-proc-sys-mount",
-    "host-only-capability",
-    "cap-sys-module",
-];
-
-/// Rules whose setting survives the move but then acts with the user's rights only.
-const REDUCED_BY_ROOTLESS: &[&str] = &[
-    "capabilities-added",
-    "cap-sys-admin",
-    "cap-dac-read-search",
-    "cap-sys-ptrace-host-pid",
-    "namespaced-capability",
-    "net-raw-not-dropped",
-    "sensitive-host-mount",
-    "host-root-mount",
-    "host-pid",
-    "host-ipc",
-    "host-uts",
-    "host-network",
-    "host-devices",
-    "seccomp-unconfined",
-    "apparmor-unconfined",
-    "selinux-not-applied",
-    "systempaths-unconfined",
-    "no-new-privileges-missing",
-    "shared-propagation",
-    "runc-vulnerable",
-    "workdir-proc-fd",
-];
-
-/// What the move does to a rule's risk (rule ids from `assets/rules.yaml`; a unit test keeps
-/// these lists in step with the catalog).
-pub fn rootless_effect(rule: &str) -> RootlessEffect {
-    if REMOVED_BY_ROOTLESS.contains(&rule) {
-        RootlessEffect::Removed
-    } else if REDUCED_BY_ROOTLESS.contains(&rule) {
-        RootlessEffect::Reduced
-    } else {
-        RootlessEffect::Unchanged
-    }
-}
+use crate::model::HardeningItem;
+use crate::risk::migrated::{RiskDelta, delta};
+pub use crate::risk::migrated::{RootlessEffect, rootless_effect};
 
 /// The catalog's title and "under rootless Podman" text of a rule, when it has an entry.
 fn catalog_words(rule: &str) -> Option<(&'static str, &'static str)> {
@@ -101,7 +44,7 @@ fn verdict(m: Migration) -> &'static str {
 }
 
 /// Markdown-safe inline text (table cells and list items).
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     crate::render::text::one_line(s).replace('|', "\\|")
 }
 
@@ -124,16 +67,43 @@ fn finding_line(f: &PlanFinding) -> String {
 pub struct ReportInput<'a> {
     pub inventory: &'a Inventory,
     pub plan: &'a PlanDocument,
-    pub generated: &'a Generated,
-    /// The typed migration both scripts are rendered from: the step lists read it.
+    /// The typed migration both scripts are rendered from: the step lists, notes and unit
+    /// plans of this report read it.
     pub migration: &'a crate::migration::Migration,
     /// The plan file as named in the output (`plan.yaml`).
     pub plan_file: &'a str,
 }
 
+/// REPORT.md: what moves, what each container risks today and after, what could not be
+/// translated, and the steps of migrate.sh that concern it, all read from the migration.
 pub fn report_md(input: &ReportInput<'_>) -> String {
     let plan = input.plan;
     let mut out = String::new();
+    report_header(&mut out, input);
+    let planned: Vec<&ContainerPlan> = plan.containers.iter().collect();
+    let included: Vec<&ContainerPlan> = planned
+        .iter()
+        .copied()
+        .filter(|c| c.decision.include)
+        .collect();
+    let _ = writeln!(
+        out,
+        "- Containers: {} on the host, {} in the plan, {} migrated\n",
+        plan.source.containers_total,
+        planned.len(),
+        included.len()
+    );
+
+    summary_table(&mut out, input.inventory, &included);
+    left_on_docker(&mut out, input, &planned);
+    host_wide(&mut out, input);
+    container_sections(&mut out, input, &included);
+    out
+}
+
+/// Title, where the inventory came from and the target.
+fn report_header(out: &mut String, input: &ReportInput<'_>) {
+    let plan = input.plan;
     let s = &plan.source;
     let _ = writeln!(
         out,
@@ -156,8 +126,33 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
     if let Some(t) = &s.captured_at {
         let _ = writeln!(out, "- Inventory read at: {t}");
     }
+    if s.bind_owners_not_read {
+        let _ = writeln!(
+            out,
+            "- Bind-mount owners: not read (the engine was read from another machine); \
+             migrate.sh records them on the target when it runs, before it hands anything over"
+        );
+        let _ = if s.id_files_read_over_ssh {
+            writeln!(
+                out,
+                "- Subordinate ID ranges: chosen against the target's own /etc/subuid, \
+                 /etc/subgid and /etc/login.defs, read over ssh; `migrate.sh --apply` checks them \
+                 again on the target before it writes"
+            )
+        } else {
+            writeln!(
+                out,
+                "- Subordinate ID ranges: chosen against this machine's /etc/subuid and \
+                 /etc/subgid (or UNROOT_TARGET_ROOT), not the target's, which unroot cannot read \
+                 from here; `migrate.sh --apply` checks them on the target before it writes and \
+                 stops on a range that overlaps another user's or differs from one the user \
+                 already has"
+            )
+        };
+    }
     let t = &plan.target;
     let mut users: Vec<&str> = input
+        .migration
         .generated
         .units
         .iter()
@@ -181,28 +176,17 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
             ""
         }
     );
-    let planned: Vec<&ContainerPlan> = plan.containers.iter().collect();
-    let included: Vec<&ContainerPlan> = planned
-        .iter()
-        .copied()
-        .filter(|c| c.decision.include)
-        .collect();
-    let _ = writeln!(
-        out,
-        "- Containers: {} on the host, {} in the plan, {} migrated\n",
-        s.containers_total,
-        planned.len(),
-        included.len()
-    );
+}
 
-    // Summary table.
+/// One row per migrated container: verdict, worst risk, what rootless changes.
+fn summary_table(out: &mut String, inventory: &Inventory, included: &[&ContainerPlan]) {
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(
         out,
-        "| Container | Image | Verdict | Worst risk today | Removed or reduced by rootless | Blockers left | Not translated |"
+        "| Container | Image | Verdict | Worst risk today | Removed or reduced by rootless | Score today -> after | Blockers left | Not translated |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-    for c in &included {
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    for c in included {
         let worst = c
             .findings
             .iter()
@@ -224,19 +208,31 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
             .iter()
             .filter(|n| n.level == NoteLevel::NotTranslated)
             .count();
+        let scores = inventory
+            .container(&c.name)
+            .map(|d| delta(inventory, d, &c.decision))
+            .map_or("?".to_string(), |r| {
+                format!("{} -> {}", r.score_before, r.score_after)
+            });
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} of {} | {} | {} |",
+            "| {} | `{}` | {} | {} | {} of {} | {} | {} | {} |",
             md(&c.name),
             md(&c.image),
             verdict(c.verdict),
             worst,
             helped,
             c.findings.len(),
+            scores,
             blockers,
             untranslated
         );
     }
+}
+
+/// Containers that stay on Docker: excluded by the plan, or not in it.
+fn left_on_docker(out: &mut String, input: &ReportInput<'_>, planned: &[&ContainerPlan]) {
+    let plan = input.plan;
     let excluded: Vec<&ContainerPlan> = planned
         .iter()
         .copied()
@@ -271,8 +267,11 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
                 .join(", ")
         );
     }
+}
 
-    // Host-wide.
+/// Steps that concern no single container, the daemon's findings and host-wide notes.
+fn host_wide(out: &mut String, input: &ReportInput<'_>) {
+    let plan = input.plan;
     let _ = writeln!(out, "\n## Host-wide changes\n");
     let quadlet_dir = &input.migration.quadlet_dir;
     let host_steps: Vec<&Step> = input
@@ -299,6 +298,7 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
         }
     }
     let host_notes: Vec<_> = input
+        .migration
         .generated
         .notes
         .iter()
@@ -310,9 +310,13 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
             let _ = writeln!(out, "- `{}`: {}", md(&n.setting), md(&n.message));
         }
     }
+}
 
+/// One section per migrated container, with its unit plan and its steps.
+fn container_sections(out: &mut String, input: &ReportInput<'_>, included: &[&ContainerPlan]) {
     // Indexed once: a lookup per container would make the report quadratic in the fleet.
     let units: std::collections::HashMap<&str, &UnitPlan> = input
+        .migration
         .generated
         .units
         .iter()
@@ -325,12 +329,11 @@ pub fn report_md(input: &ReportInput<'_>) -> String {
         }
     }
     let paths = HostPathPolicy::new(input.inventory);
-    for c in &included {
+    for c in included {
         let unit = units.get(c.name.as_str()).copied();
         let mine = steps.get(c.name.as_str()).map_or(&[][..], Vec::as_slice);
-        container_section(&mut out, c, unit, mine, input, &paths);
+        container_section(out, c, unit, mine, input, &paths);
     }
-    out
 }
 
 /// Writable bind sources of `docker` (the Docker socket aside, which becomes the user's
@@ -353,6 +356,8 @@ fn refused_binds(docker: Option<&Container>, paths: &HostPathPolicy<'_>) -> Vec<
         .collect()
 }
 
+/// One container's section: who runs it, its risks before and after, what changes for
+/// its clients, what is left to do, and the steps of migrate.sh that concern it.
 fn container_section(
     out: &mut String,
     c: &ContainerPlan,
@@ -361,8 +366,30 @@ fn container_section(
     input: &ReportInput<'_>,
     paths: &HostPathPolicy<'_>,
 ) {
+    section_intro(out, c, unit);
+    let mut findings: Vec<&PlanFinding> = c.findings.iter().collect();
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
+    risks_today(out, &findings);
+    let docker = input.inventory.container(&c.name);
+    let risk = docker.map(|d| delta(input.inventory, d, &c.decision));
+    let by_move: Vec<&str> = risk
+        .iter()
+        .flat_map(|r| r.removed_by_move.iter().map(|f| f.rule.as_str()))
+        .collect();
+    rootless_removes(out, &findings, &by_move, c, unit, input);
+    if let (Some(r), Some(docker)) = (&risk, docker) {
+        risk_before_after(out, r, &c.decision);
+        capability_line(out, docker, &c.decision);
+    }
+    service_changes(out, c, unit);
+    blockers_left(out, c, &findings, input, paths);
+    container_notes(out, c);
+    container_steps(out, steps, input);
+}
+
+/// Heading, image, state, verdict and the unit that runs it.
+fn section_intro(out: &mut String, c: &ContainerPlan, unit: Option<&UnitPlan>) {
     let _ = writeln!(out, "\n## {}\n", md(&c.name));
-    let d = &c.decision;
     let _ = writeln!(
         out,
         "Image `{}`, Docker state {}, verdict **{}**.",
@@ -376,26 +403,65 @@ fn container_section(
             "Runs as user `{}` in the systemd user service `{}.service` (quadlet `quadlet/{}.container`).",
             u.user, u.unit, u.unit
         );
+        image_line(out, &u.image);
     }
+}
 
+/// Tag and digest of the image, and which of the two `Image=` names: a pinned unit runs
+/// exactly the bytes that were reviewed, a tag may move.
+fn image_line(out: &mut String, image: &crate::generate::ImageTransfer) {
+    let digest = image
+        .digest
+        .as_deref()
+        .map_or("none (built or imported locally)".to_owned(), |d| {
+            format!("`{}`", md(d))
+        });
+    let how = if image.pinned {
+        "pinned to the digest"
+    } else if image.digest.is_some() {
+        "by tag, not pinned (`pin_digest: false`)"
+    } else {
+        "by name; a local image cannot be pinned"
+    };
+    let _ = writeln!(
+        out,
+        "Image tag `{}`, digest {digest}; `Image={}` ({how}).",
+        md(&image.docker_ref),
+        md(&image.podman_ref)
+    );
+}
+
+/// The findings on Docker today, worst first.
+fn risks_today(out: &mut String, findings: &[&PlanFinding]) {
     let _ = writeln!(out, "\n### Risks today\n");
-    if c.findings.is_empty() {
+    if findings.is_empty() {
         let _ = writeln!(out, "- none found");
     }
-    let mut findings: Vec<&PlanFinding> = c.findings.iter().collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
-    for f in &findings {
+    for f in findings {
         let _ = writeln!(out, "- {}", finding_line(f));
     }
+}
 
+/// The findings the user namespace removes or reduces.
+/// `by_move`: rules the re-assessment of the migrated container no longer finds (Podman's
+/// defaults, settings the plan drops), listed as removed even where the user namespace
+/// alone would only reduce them.
+fn rootless_removes(
+    out: &mut String,
+    findings: &[&PlanFinding],
+    by_move: &[&str],
+    c: &ContainerPlan,
+    unit: Option<&UnitPlan>,
+    input: &ReportInput<'_>,
+) {
     let _ = writeln!(out, "\n### What rootless removes\n");
-    let removed: Vec<&&PlanFinding> = findings
-        .iter()
-        .filter(|f| rootless_effect(&f.rule) == RootlessEffect::Removed)
-        .collect();
+    let gone = |f: &PlanFinding| {
+        rootless_effect(&f.rule) == RootlessEffect::Removed || by_move.contains(&f.rule.as_str())
+    };
+    let removed: Vec<&&PlanFinding> = findings.iter().filter(|f| gone(f)).collect();
     let reduced: Vec<&&PlanFinding> = findings
         .iter()
-        .filter(|f| rootless_effect(&f.rule) == RootlessEffect::Reduced)
+        .filter(|f| rootless_effect(&f.rule) == RootlessEffect::Reduced && !gone(f))
         .collect();
     let _ = writeln!(
         out,
@@ -421,88 +487,227 @@ fn container_section(
             }
         }
     }
-    if d.keep_privileged {
+    if c.decision.keep_privileged {
         let _ = writeln!(
             out,
             "- `keep_privileged: true`: privileged within the user namespace only."
         );
     }
+}
 
+/// The score today and after, and which findings the move, the plan's hardening, or
+/// nothing removes (computed by re-assessing the migrated container: `risk::migrated`).
+fn risk_before_after(out: &mut String, r: &RiskDelta, d: &ContainerDecision) {
+    let _ = writeln!(out, "\n### Risk before and after\n");
+    let _ = writeln!(
+        out,
+        "Score today **{}**, after the move and the plan's hardening **{}** (points per finding: critical 25, high 10, medium 4, low 1).\n",
+        r.score_before, r.score_after
+    );
+    let list = |out: &mut String, label: &str, findings: &[crate::risk::Finding]| {
+        if findings.is_empty() {
+            let _ = writeln!(out, "- {label}: none");
+            return;
+        }
+        let items: Vec<String> = findings
+            .iter()
+            .map(|f| format!("`{}` ({})", f.rule, sev(f.severity)))
+            .collect();
+        let _ = writeln!(out, "- {label}: {}", items.join(", "));
+    };
+    list(out, "Removed by the move", &r.removed_by_move);
+    list(
+        out,
+        "Removed or lowered by hardening",
+        &r.removed_by_hardening,
+    );
+    list(out, "Left", &r.left);
+    let on: Vec<&str> = HardeningItem::ALL
+        .iter()
+        .filter(|i| i.is_on(&d.hardening))
+        .map(|i| i.key())
+        .collect();
+    let offered: Vec<String> = HardeningItem::ALL
+        .iter()
+        .filter(|i| !i.is_on(&d.hardening))
+        .filter(|i| {
+            i.closes()
+                .iter()
+                .any(|rule| r.left.iter().any(|f| f.rule == *rule))
+        })
+        .map(|i| format!("`{}` ({})", i.key(), i.closes().join(", ")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "- Hardening on: {}",
+        if on.is_empty() {
+            "none".to_string()
+        } else {
+            on.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    if !offered.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Offered in the plan, not on (each would close a finding left): {}",
+            offered.join(", ")
+        );
+    }
+}
+
+/// Which capabilities the move drops by itself (Docker's default set has three Podman's
+/// lacks) and which the plan's hardening drops explicitly.
+fn capability_line(out: &mut String, docker: &Container, d: &ContainerDecision) {
+    use crate::model::hardening::NOT_IN_PODMAN_DEFAULTS;
+    if docker.privileged && d.keep_privileged {
+        return;
+    }
+    let kept: Vec<String> = d
+        .keep_capabilities
+        .iter()
+        .map(|k| crate::model::normalize_cap(k))
+        .collect();
+    let by_move: Vec<&str> = NOT_IN_PODMAN_DEFAULTS
+        .iter()
+        .copied()
+        .filter(|cap| {
+            !kept.iter().any(|k| k == cap)
+                && !docker.capabilities.drop_all
+                && !docker
+                    .capabilities
+                    .dropped
+                    .iter()
+                    .any(|x| crate::model::normalize_cap(x) == *cap)
+        })
+        .collect();
+    let explicit: Vec<String> = d
+        .hardening
+        .drop_capabilities
+        .iter()
+        .map(|x| md(&crate::model::normalize_cap(x)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "- Capabilities: the move drops {} (Podman's default set lacks them); the plan's hardening drops {}.",
+        if by_move.is_empty() {
+            "none that Docker granted".to_string()
+        } else {
+            by_move.join(", ")
+        },
+        if explicit.is_empty() {
+            "nothing more".to_string()
+        } else {
+            explicit.join(", ")
+        }
+    );
+}
+
+/// What clients, operators and files on the host notice after the move.
+fn service_changes(out: &mut String, c: &ContainerPlan, unit: Option<&UnitPlan>) {
     let _ = writeln!(out, "\n### What changes for users of the service\n");
+    let d = &c.decision;
     let mut changes = 0;
     if let Some(u) = unit {
-        for p in &u.ports {
-            let ip = p
-                .host_ip
-                .as_deref()
-                .filter(|i| !i.is_empty())
-                .map(|i| format!("{i}:"))
-                .unwrap_or_default();
-            let proto = format!("{:?}", p.protocol).to_lowercase();
-            if p.host_port != p.docker_host_port {
-                let _ = writeln!(
-                    out,
-                    "- **Port moves**: {ip}{} is now published on {ip}{} ({proto}, container port {}). Update clients, proxies and firewall rules.",
-                    p.docker_host_port, p.host_port, p.container_port
-                );
-            } else {
-                let _ = writeln!(
-                    out,
-                    "- Port {ip}{}/{proto} stays the same (container port {}).",
-                    p.host_port, p.container_port
-                );
-            }
-            changes += 1;
-        }
-        if u.ports.iter().any(|p| p.host_port < 1024)
-            && matches!(d.ports, PrivilegedPortPolicy::Sysctl)
-        {
-            let _ = writeln!(
-                out,
-                "- Ports below 1024 need the host-wide sysctl `net.ipv4.ip_unprivileged_port_start` lowered (installed by `step_sysctl`): every user may then bind those ports."
-            );
-            changes += 1;
-        }
-        for v in &u.volumes {
-            let _ = writeln!(
-                out,
-                "- Data of Docker volume `{}` ({}) is copied into the Podman volume `{}` under `~{}/.local/share/containers/storage/volumes/{}/_data`; the Docker copy is left as it was.",
-                md(&v.docker_volume),
-                md(&v.destination),
-                md(&v.podman_volume),
-                u.user,
-                md(&v.podman_volume)
-            );
-            changes += 1;
-        }
-        for b in u
-            .chown_binds
-            .iter()
-            .filter(|b| crate::plan::script::chown_refusal(&b.host_path).is_none())
-        {
-            let owner = if b.uid == 0 && b.gid == 0 {
-                format!("`{}` itself (root in the container)", u.user)
-            } else {
-                format!(
-                    "`{}`'s subordinate ids for container {}:{}",
-                    u.user, b.uid, b.gid
-                )
-            };
-            let _ = writeln!(
-                out,
-                "- Bind mount `{}` becomes owned by {owner}; host processes that used it as its old owner lose access. rollback.sh gives it back.",
-                md(&b.host_path)
-            );
-            changes += 1;
-        }
-        if !u.start_at_boot {
-            let _ = writeln!(
-                out,
-                "- Not started at boot (the Docker restart policy was `no`)."
-            );
-            changes += 1;
-        }
+        changes += port_changes(out, u, d);
+        changes += data_changes(out, u);
     }
+    changes += strategy_change(out, d);
+    network_change(out, d);
+    changes += 1;
+    changes += env_change(out, c);
+    if changes == 0 {
+        let _ = writeln!(out, "- nothing visible");
+    }
+}
+
+/// Published ports: moved or kept, and the sysctl for low ports. Returns the lines written.
+fn port_changes(out: &mut String, u: &UnitPlan, d: &ContainerDecision) -> usize {
+    let mut changes = 0;
+    for p in &u.ports {
+        let ip = p
+            .host_ip
+            .as_deref()
+            .filter(|i| !i.is_empty())
+            .map(|i| format!("{i}:"))
+            .unwrap_or_default();
+        let proto = format!("{:?}", p.protocol).to_lowercase();
+        if p.host_port != p.docker_host_port {
+            let _ = writeln!(
+                out,
+                "- **Port moves**: {ip}{} is now published on {ip}{} ({proto}, container port {}). Update clients, proxies and firewall rules.",
+                p.docker_host_port, p.host_port, p.container_port
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "- Port {ip}{}/{proto} stays the same (container port {}).",
+                p.host_port, p.container_port
+            );
+        }
+        changes += 1;
+    }
+    if u.ports.iter().any(|p| p.host_port < 1024) && matches!(d.ports, PrivilegedPortPolicy::Sysctl)
+    {
+        let _ = writeln!(
+            out,
+            "- Ports below 1024 need the host-wide sysctl `net.ipv4.ip_unprivileged_port_start` lowered (installed by `step_sysctl`): every user may then bind those ports."
+        );
+        changes += 1;
+    }
+    changes
+}
+
+/// Volume copies, handed-over bind mounts, start at boot. Returns the lines written.
+fn data_changes(out: &mut String, u: &UnitPlan) -> usize {
+    let mut changes = 0;
+    for v in &u.volumes {
+        let _ = writeln!(
+            out,
+            "- Data of Docker volume `{}` ({}) is copied into the Podman volume `{}` under `~{}/.local/share/containers/storage/volumes/{}/_data`; the Docker copy is left as it was.",
+            md(&v.docker_volume),
+            md(&v.destination),
+            md(&v.podman_volume),
+            u.user,
+            md(&v.podman_volume)
+        );
+        changes += 1;
+    }
+    for b in u
+        .chown_binds
+        .iter()
+        .filter(|b| crate::plan::script::chown_refusal(&b.host_path).is_none())
+    {
+        let owner = if b.uid == 0 && b.gid == 0 {
+            format!("`{}` itself (root in the container)", u.user)
+        } else {
+            format!(
+                "`{}`'s subordinate ids for container {}:{}",
+                u.user, b.uid, b.gid
+            )
+        };
+        let _ = writeln!(
+            out,
+            "- Bind mount `{}` becomes owned by {owner}; host processes that used it as its old owner lose access. rollback.sh gives it back.",
+            md(&b.host_path)
+        );
+        changes += 1;
+    }
+    if !u.start_at_boot {
+        let _ = writeln!(
+            out,
+            "- Not started at boot (the Docker restart policy was `no`)."
+        );
+        changes += 1;
+    }
+    changes
+}
+
+/// The volume strategy's visible effect. Returns the lines written.
+fn strategy_change(out: &mut String, d: &ContainerDecision) -> usize {
+    let mut changes = 0;
     match d.volumes {
         VolumeStrategy::ChownOnStart => {
             let _ = writeln!(
@@ -520,6 +725,11 @@ fn container_section(
         }
         VolumeStrategy::Copy => {}
     }
+    changes
+}
+
+/// The network decision in words.
+fn network_change(out: &mut String, d: &ContainerDecision) {
     match &d.network {
         NetworkChoice::Pasta => {
             let _ = writeln!(
@@ -551,7 +761,10 @@ fn container_section(
             let _ = writeln!(out, "- Network: none, as before.");
         }
     }
-    changes += 1;
+}
+
+/// Where the environment's secret-looking variables went. Returns the lines written.
+fn env_change(out: &mut String, c: &ContainerPlan) -> usize {
     if let Some(env) = &c.env {
         let _ = writeln!(
             out,
@@ -564,12 +777,19 @@ fn container_section(
                 .join(", "),
             env.file
         );
-        changes += 1;
+        return 1;
     }
-    if changes == 0 {
-        let _ = writeln!(out, "- nothing visible");
-    }
+    0
+}
 
+/// Blockers, untranslated settings and bind mounts the path policy keeps from the user.
+fn blockers_left(
+    out: &mut String,
+    c: &ContainerPlan,
+    findings: &[&PlanFinding],
+    input: &ReportInput<'_>,
+    paths: &HostPathPolicy<'_>,
+) {
     let _ = writeln!(out, "\n### Blockers left\n");
     let blockers: Vec<&&PlanFinding> = findings
         .iter()
@@ -605,6 +825,10 @@ fn container_section(
             md(&n.message)
         );
     }
+}
+
+/// The generator's other notes (info, warnings) for this container.
+fn container_notes(out: &mut String, c: &ContainerPlan) {
     let other_notes: Vec<_> = c
         .notes
         .iter()
@@ -622,7 +846,10 @@ fn container_section(
             );
         }
     }
+}
 
+/// migrate.sh's steps for this container, in run order.
+fn container_steps(out: &mut String, steps: &[&Step], input: &ReportInput<'_>) {
     let _ = writeln!(out, "\n### Steps migrate.sh runs for it\n");
     if steps.is_empty() {
         let _ = writeln!(out, "- none (only the host-wide steps)");
@@ -642,21 +869,88 @@ fn container_section(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::risk::testkit::{ContainerBuilder as B, inventory};
 
+    /// Every container section names tag and digest, and which one `Image=` uses.
     #[test]
-    fn effect_lists_name_rules_of_the_catalog() {
-        let catalog = crate::risk::catalog::catalog();
-        for id in REMOVED_BY_ROOTLESS.iter().chain(REDUCED_BY_ROOTLESS) {
-            assert!(
-                catalog.get(id).is_some(),
-                "{id} is not a rule in assets/rules.yaml"
-            );
-        }
-        assert_eq!(rootless_effect("privileged"), RootlessEffect::Removed);
-        assert_eq!(rootless_effect("host-pid"), RootlessEffect::Reduced);
+    fn image_line_lists_tag_digest_and_what_image_says() {
+        use crate::generate::{ImageTransfer, TransferMethod};
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let pulled = |pinned: bool| ImageTransfer {
+            docker_ref: "nginx:1.25".into(),
+            podman_ref: if pinned {
+                format!("docker.io/library/nginx@{digest}")
+            } else {
+                "docker.io/library/nginx:1.25".into()
+            },
+            method: TransferMethod::Pull,
+            digest: Some(digest.clone()),
+            pinned,
+        };
+        let line = |image: &ImageTransfer| {
+            let mut out = String::new();
+            image_line(&mut out, image);
+            out
+        };
         assert_eq!(
-            rootless_effect("memory-unlimited"),
-            RootlessEffect::Unchanged
+            line(&pulled(true)),
+            format!(
+                "Image tag `nginx:1.25`, digest `{digest}`; `Image=docker.io/library/nginx@{digest}` (pinned to the digest).\n"
+            )
+        );
+        assert!(line(&pulled(false)).contains("by tag, not pinned (`pin_digest: false`)"));
+        let local = ImageTransfer {
+            docker_ref: "app:1".into(),
+            podman_ref: "localhost/app:1".into(),
+            method: TransferMethod::Load,
+            digest: None,
+            pinned: false,
+        };
+        assert_eq!(
+            line(&local),
+            "Image tag `app:1`, digest none (built or imported locally); `Image=localhost/app:1` (by name; a local image cannot be pinned).\n"
+        );
+    }
+
+    /// The section names the scores and each list; an offered item is listed only when it
+    /// would close a finding that is left.
+    #[test]
+    fn risk_section_lists_scores_lists_and_offers() {
+        let c = B::new("web").build();
+        let inv = inventory(vec![c.clone()]);
+        let mut d = ContainerDecision::default_for(&c);
+        d.hardening.pids_limit = Some(100);
+        let r = delta(&inv, &c, &d);
+        let mut out = String::new();
+        risk_before_after(&mut out, &r, &d);
+        assert!(
+            out.contains(&format!(
+                "Score today **{}**, after the move and the plan's hardening **{}**",
+                r.score_before, r.score_after
+            )),
+            "{out}"
+        );
+        assert!(out.contains("`root-user` (medium)"), "{out}");
+        assert!(
+            out.contains("- Removed or lowered by hardening: `no-new-privileges-missing` (medium)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("- Hardening on: `no_new_privileges`, `pids_limit`"),
+            "{out}"
+        );
+        let offered = out.lines().find(|l| l.starts_with("- Offered")).unwrap();
+        assert!(
+            offered.contains("`read_only_root` (writable-rootfs)"),
+            "{offered}"
+        );
+        assert!(
+            !offered.contains("pids_limit"),
+            "on, so not offered: {offered}"
+        );
+        assert!(
+            !offered.contains("`user`"),
+            "root-user is not left: {offered}"
         );
     }
 }

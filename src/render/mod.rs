@@ -4,6 +4,7 @@
 //! one of these paths: [`text::one_line`] for anything shown to a person (terminal, logs,
 //! REPORT.md, plan comments, script comments and messages).
 
+pub mod fleet;
 pub mod shell;
 pub mod step_text;
 pub mod text;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Container, Inventory};
 
 pub mod catalog;
+pub mod migrated;
 pub mod report;
 pub mod rules;
 #[cfg(test)]

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::generate::{self, GeneratedFile};
+use crate::generate::{GeneratedFile, HostIdFiles};
+use crate::migration::{self, Migration};
 use crate::model::{ContainerDecision, DEFAULT_PODMAN_VERSION, DEFAULT_USER, Target};
 use crate::output;
 use crate::plan::bundle::{PlanCopy, output_files};
@@ -35,23 +36,23 @@ fn plan_document(
     loaded: &Loaded,
     target: &Target,
     decisions: &BTreeMap<String, ContainerDecision>,
-) -> Result<(PlanDocument, generate::Generated)> {
+) -> Result<(PlanDocument, Migration)> {
     let inventory = &loaded.inventory;
     let names: Vec<String> = inventory
         .containers
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    let generated = generate::generate(inventory, target, decisions)?;
+    let migration = migration::plan(inventory, target, decisions, &HostIdFiles::default())?;
     let doc = document::build(&BuildInput {
         inventory,
         target,
         names: &names,
         decisions,
         assessment: &assessment(loaded),
-        generated: &generated,
+        generated: &migration.generated,
     });
-    Ok((doc, generated))
+    Ok((doc, migration))
 }
 
 /// What an export did.
@@ -96,7 +97,7 @@ fn output_set(
     target: &Target,
     decisions: &BTreeMap<String, ContainerDecision>,
 ) -> Result<Vec<GeneratedFile>> {
-    let (doc, generated) = plan_document(loaded, target, decisions)?;
+    let (doc, migration) = plan_document(loaded, target, decisions)?;
     let mut doc = doc;
     // Like `unroot generate` without a timestamp: the same decisions give the same bytes.
     doc.source.captured_at = None;
@@ -108,7 +109,7 @@ fn output_set(
             name: Format::Yaml.copy_name(),
             text: &text,
         },
-        &generated,
+        &migration,
     ))
 }
 
@@ -120,23 +121,29 @@ pub fn review_write(
     dir: &Path,
 ) -> Result<WriteReview> {
     let files = output_set(loaded, target, decisions)?;
-    let mut reviewed: Vec<(String, FileStatus)> = files
-        .iter()
-        .map(|f| {
-            let status = match std::fs::read(dir.join(&f.path)) {
-                Err(_) => FileStatus::New,
-                Ok(bytes) if bytes == f.content.as_bytes() => FileStatus::Same,
-                Ok(_) => FileStatus::Differs,
+    // The writer's own plan of the write, so the review says exactly what `y` will do.
+    let planned = output::review(dir, &files)?;
+    let mut reviewed: Vec<(String, FileStatus)> = planned
+        .into_iter()
+        .filter_map(|(path, action)| {
+            let status = match action {
+                output::Action::Create => FileStatus::New,
+                output::Action::Keep | output::Action::FixMode => FileStatus::Same,
+                output::Action::Update => FileStatus::Differs,
+                output::Action::Conflict => FileStatus::Edited,
+                // Stale files of an earlier run are not part of what is written.
+                output::Action::RemoveStale | output::Action::KeepStale => return None,
             };
-            (f.path.clone(), status)
+            Some((path, status))
         })
         .collect();
     // Files that would replace something first: they are what the operator must look at.
     reviewed.sort_by_key(|(path, status)| {
         let rank = match status {
-            FileStatus::Differs => 0,
-            FileStatus::New => 1,
-            FileStatus::Same => 2,
+            FileStatus::Edited => 0,
+            FileStatus::Differs => 1,
+            FileStatus::New => 2,
+            FileStatus::Same => 3,
         };
         (rank, path.clone())
     });
@@ -255,6 +262,7 @@ mod tests {
         std::fs::write(out.join("quadlet/blog-web.container"), "# mine\n").unwrap();
         let edited = review_write(&loaded, &target, &decisions, &out).unwrap();
         assert_eq!(edited.differing(), 1);
+        assert_eq!(edited.edited(), ["quadlet/blog-web.container"]);
         assert_eq!(edited.files[0].0, "quadlet/blog-web.container");
         let refused = write(&loaded, &target, &decisions, &out, false).unwrap_err();
         assert!(format!("{refused:#}").contains("quadlet/blog-web.container"));

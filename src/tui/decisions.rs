@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Container, NetworkMode};
+use crate::model::hardening::{HardeningItem, image_user_overridden};
+use crate::model::{Container, Image, MountKind, NetworkMode};
 use crate::model::{
     ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy,
 };
@@ -20,6 +21,10 @@ pub enum Item {
     RemapPort(u16),
     Volumes,
     Network,
+    /// `Image=` by the registry digest Docker runs, or by tag.
+    PinDigest,
+    /// One hardening decision of the plan's `hardening:` block (issue 14).
+    Harden(HardeningItem),
 }
 
 /// Docker host ports below 1024, each once, ascending.
@@ -43,6 +48,8 @@ pub fn items(container: &Container, decision: &ContainerDecision) -> Vec<Item> {
     }
     items.push(Item::Volumes);
     items.push(Item::Network);
+    items.push(Item::PinDigest);
+    items.extend(HardeningItem::ALL.map(Item::Harden));
     items
 }
 
@@ -54,6 +61,17 @@ pub fn label(item: Item) -> String {
         Item::RemapPort(p) => format!("  host port {p} ->"),
         Item::Volumes => "Volumes".into(),
         Item::Network => "Network".into(),
+        Item::PinDigest => "Pin image digest".into(),
+        Item::Harden(h) => match h {
+            HardeningItem::NoNewPrivileges => "No new privileges",
+            HardeningItem::DropCapabilities => "Drop capabilities",
+            HardeningItem::ReadOnlyRoot => "Read-only root",
+            HardeningItem::Memory => "Memory limit",
+            HardeningItem::PidsLimit => "PID limit",
+            HardeningItem::ReadOnlyBinds => "Read-only bind mounts",
+            HardeningItem::User => "Image's non-root user",
+        }
+        .into(),
     }
 }
 
@@ -100,7 +118,102 @@ pub fn value(
             VolumeStrategy::KeepId => "keep-id (UserNS=keep-id)".into(),
         },
         Item::Network => network_text(&decision.network),
+        Item::PinDigest => if decision.pin_digest {
+            "yes: Image=repo@sha256:... (the bytes Docker runs)"
+        } else {
+            "no: Image= by tag (may move)"
+        }
+        .into(),
+        Item::Harden(h) => hardening_value(h, decision),
     }
+}
+
+/// `on: DropCapability=all` or `off` with the finding it would close.
+fn hardening_value(item: HardeningItem, decision: &ContainerDecision) -> String {
+    let h = &decision.hardening;
+    let what = match item {
+        HardeningItem::NoNewPrivileges | HardeningItem::ReadOnlyRoot => String::new(),
+        HardeningItem::DropCapabilities => h.drop_capabilities.join(" "),
+        HardeningItem::Memory => h.memory.clone().unwrap_or_default(),
+        HardeningItem::PidsLimit => h.pids_limit.map(|p| p.to_string()).unwrap_or_default(),
+        HardeningItem::ReadOnlyBinds => h.read_only_binds.join(" "),
+        HardeningItem::User => h.user.clone().unwrap_or_default(),
+    };
+    let closes = item.closes()[0];
+    if item.is_on(h) {
+        let what = if what.is_empty() {
+            String::new()
+        } else {
+            format!(" {what}")
+        };
+        format!("on{what}: {closes}")
+    } else {
+        format!("off: {closes}")
+    }
+}
+
+/// Memory limits the TUI cycles through; any other size is typed into the plan.
+const MEMORY_STEPS: [&str; 4] = ["256m", "512m", "1g", "2g"];
+/// PID limits the TUI cycles through.
+const PIDS_STEPS: [u32; 3] = [256, 1024, 4096];
+
+/// Step one hardening decision: a switch turns on or off; limits cycle through a few
+/// sizes and off; drops go between none and `ALL` (the kept capabilities are added back);
+/// read-only binds between none and every writable bind; the user between Docker's and the
+/// image's own non-root one. `None` when the item has nothing to switch to.
+fn step_hardening(
+    item: HardeningItem,
+    container: &Container,
+    image: Option<&Image>,
+    decision: &mut ContainerDecision,
+    forward: bool,
+) -> Option<()> {
+    let h = &mut decision.hardening;
+    match item {
+        HardeningItem::NoNewPrivileges => h.no_new_privileges = !h.no_new_privileges,
+        HardeningItem::ReadOnlyRoot => h.read_only_root = !h.read_only_root,
+        HardeningItem::DropCapabilities => {
+            h.drop_capabilities = if h.drop_capabilities.is_empty() {
+                vec!["ALL".to_string()]
+            } else {
+                Vec::new()
+            }
+        }
+        HardeningItem::Memory => {
+            let mut options: Vec<Option<String>> = vec![None];
+            options.extend(MEMORY_STEPS.map(|m| Some(m.to_string())));
+            h.memory = cycle(&options, &h.memory, forward);
+        }
+        HardeningItem::PidsLimit => {
+            let mut options: Vec<Option<u32>> = vec![None];
+            options.extend(PIDS_STEPS.map(Some));
+            h.pids_limit = cycle(&options, &h.pids_limit, forward);
+        }
+        HardeningItem::ReadOnlyBinds => {
+            let writable: Vec<String> = container
+                .mounts
+                .iter()
+                .filter(|m| m.kind == MountKind::Bind && !m.read_only)
+                .map(|m| m.destination.clone())
+                .collect();
+            if writable.is_empty() && h.read_only_binds.is_empty() {
+                return None;
+            }
+            h.read_only_binds = if h.read_only_binds.is_empty() {
+                writable
+            } else {
+                Vec::new()
+            };
+        }
+        HardeningItem::User => {
+            if h.user.is_some() {
+                h.user = None;
+            } else {
+                h.user = Some(image_user_overridden(container, image)?);
+            }
+        }
+    }
+    Some(())
 }
 
 /// The proposed replacement for a privileged host port: 80 -> 8080, 443 -> 8443, or the
@@ -148,6 +261,7 @@ fn cycle<T: PartialEq + Clone>(options: &[T], current: &T, forward: bool) -> T {
 pub fn step(
     item: Item,
     container: &Container,
+    image: Option<&Image>,
     decision: &ContainerDecision,
     forward: bool,
     taken: &BTreeSet<u16>,
@@ -155,6 +269,7 @@ pub fn step(
     let mut new = decision.clone();
     match item {
         Item::Include => new.include = !decision.include,
+        Item::PinDigest => new.pin_digest = !decision.pin_digest,
         Item::PortPolicy => {
             let privileged = privileged_ports(container);
             if privileged.is_empty() {
@@ -185,6 +300,7 @@ pub fn step(
         Item::Network => {
             new.network = cycle(&network_options(container), &decision.network, forward);
         }
+        Item::Harden(h) => step_hardening(h, container, image, &mut new, forward)?,
         Item::User | Item::RemapPort(_) => return None,
     }
     Some(new)
@@ -297,13 +413,17 @@ mod tests {
             "web",
         );
         assert_eq!(taken, BTreeSet::from([8080, 8081, 8443]));
-        let stepped = step(Item::PortPolicy, &web, &decision, true, &taken).unwrap();
+        let stepped = step(Item::PortPolicy, &web, None, &decision, true, &taken).unwrap();
         let PrivilegedPortPolicy::Remap { ports } = &stepped.ports else {
             panic!("{stepped:?}")
         };
         assert_eq!(ports, &BTreeMap::from([(80, 8082), (443, 8444)]));
-        assert_eq!(items(&web, &stepped).len(), 7, "one line per remapped port");
-        let back = step(Item::PortPolicy, &web, &stepped, true, &taken).unwrap();
+        assert_eq!(
+            items(&web, &stepped).len(),
+            8 + HardeningItem::ALL.len(),
+            "one line per remapped port"
+        );
+        let back = step(Item::PortPolicy, &web, None, &stepped, true, &taken).unwrap();
         assert_eq!(back.ports, PrivilegedPortPolicy::Sysctl);
     }
 
@@ -335,7 +455,10 @@ mod tests {
     fn a_container_without_low_ports_has_no_policy_to_cycle() {
         let c = with_ports("app", &[3000]);
         let d = ContainerDecision::default_for(&c);
-        assert_eq!(step(Item::PortPolicy, &c, &d, true, &BTreeSet::new()), None);
+        assert_eq!(
+            step(Item::PortPolicy, &c, None, &d, true, &BTreeSet::new()),
+            None
+        );
         assert_eq!(
             value(
                 Item::PortPolicy,
@@ -345,6 +468,66 @@ mod tests {
             ),
             "none published"
         );
+    }
+
+    /// Every hardening line toggles its item in the decision, and back.
+    #[test]
+    fn hardening_lines_toggle_the_plan_block() {
+        let mut c = with_ports("app", &[3000]);
+        c.mounts.push(crate::model::Mount {
+            kind: MountKind::Bind,
+            source: "/srv/app".into(),
+            destination: "/data".into(),
+            ..Default::default()
+        });
+        c.user.raw = "0".into();
+        c.user.is_root = true;
+        let image = Image {
+            user: Some("app".into()),
+            ..Default::default()
+        };
+        let d = ContainerDecision::default_for(&c);
+        let none = BTreeSet::new();
+        for h in HardeningItem::ALL {
+            let on_before = h.is_on(&d.hardening);
+            let stepped = step(Item::Harden(h), &c, Some(&image), &d, true, &none)
+                .unwrap_or_else(|| panic!("{h:?} does not step"));
+            assert_ne!(h.is_on(&stepped.hardening), on_before, "{h:?}");
+            let target = crate::tui::actions::default_target();
+            let shown = value(Item::Harden(h), &c, &stepped, &target);
+            assert!(shown.contains(h.closes()[0]), "{h:?}: {shown}");
+            let back = step(Item::Harden(h), &c, Some(&image), &stepped, false, &none).unwrap();
+            assert_eq!(back.hardening, d.hardening, "{h:?} steps back");
+        }
+        let stepped = step(
+            Item::Harden(HardeningItem::User),
+            &c,
+            Some(&image),
+            &d,
+            true,
+            &none,
+        )
+        .unwrap();
+        assert_eq!(stepped.hardening.user.as_deref(), Some("app"));
+        assert_eq!(
+            step(Item::Harden(HardeningItem::User), &c, None, &d, true, &none),
+            None,
+            "no image user, nothing to switch to"
+        );
+    }
+
+    #[test]
+    fn pin_digest_toggles_both_ways_and_says_what_image_is_written() {
+        let c = with_ports("app", &[3000]);
+        let d = ContainerDecision::default_for(&c);
+        assert!(items(&c, &d).contains(&Item::PinDigest));
+        let target = crate::tui::actions::default_target();
+        assert!(value(Item::PinDigest, &c, &d, &target).starts_with("no"));
+        let on = step(Item::PinDigest, &c, None, &d, true, &BTreeSet::new()).unwrap();
+        assert!(on.pin_digest);
+        assert!(value(Item::PinDigest, &c, &on, &target).contains("sha256"));
+        let off = step(Item::PinDigest, &c, None, &on, false, &BTreeSet::new()).unwrap();
+        assert_eq!(off, d);
     }
 
     #[test]

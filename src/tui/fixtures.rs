@@ -376,3 +376,12 @@ pub fn type_text(app: &mut App, text: &str) {
         press(app, crossterm::event::KeyCode::Char(c));
     }
 }
+
+/// Press Ctrl and a letter (the keys that write: Ctrl-E, Ctrl-W).
+pub fn press_ctrl(app: &mut App, c: char) -> Option<Effect> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}

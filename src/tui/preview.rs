@@ -1,9 +1,11 @@
-//! The live preview: the files the generators would write for one container under its
-//! current decision. Pure; recomputed by `update` whenever the decision changes.
+//! The live preview: the files and notes of the [`Migration`](crate::migration::Migration)
+//! for one container under its current decision, the same value `unroot generate` renders.
+//! Pure; recomputed by `update` whenever the decision changes.
 
 use std::collections::BTreeMap;
 
-use crate::generate::{self, GeneratedFile};
+use crate::generate::{GeneratedFile, HostIdFiles};
+use crate::migration;
 use crate::model::{ContainerDecision, Target};
 use crate::model::{Inventory, MountKind, NetworkMode};
 
@@ -22,7 +24,9 @@ pub fn preview_for(
         .ok_or_else(|| format!("no container #{index}"))
         .and_then(|(inventory, name)| {
             let decisions = BTreeMap::from([(name, decision.clone())]);
-            generate::generate(&inventory, target, &decisions).map_err(|e| format!("{e:#}"))
+            migration::plan(&inventory, target, &decisions, &HostIdFiles::default())
+                .map(|m| m.generated)
+                .map_err(|e| format!("{e:#}"))
         });
     Preview {
         container: index,

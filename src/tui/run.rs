@@ -15,7 +15,7 @@ use crate::cli::GlobalArgs;
 use crate::exit;
 
 use super::actions;
-use super::event::spawn_loader;
+use super::event::{Loads, Start, spawn_follower, spawn_loader, spawn_reread};
 use super::msg::{Effect, Msg};
 use super::state::{App, Phase};
 #[cfg(feature = "podman")]
@@ -35,11 +35,17 @@ pub fn source_label(global: &GlobalArgs) -> String {
     } else if let Some(path) = &global.snapshot {
         format!("snapshot {}", path.display())
     } else {
-        global
-            .docker_host
-            .clone()
-            .or_else(|| std::env::var("DOCKER_HOST").ok())
-            .unwrap_or_else(|| "unix:///var/run/docker.sock".into())
+        // An endpoint that does not resolve fails the loading with its own message.
+        match crate::docker::Endpoint::resolve(&global.endpoint_selection()) {
+            Ok(endpoint) => {
+                // Said now, before the TUI takes the terminal.
+                if let Some(warning) = endpoint.plain_tcp_warning() {
+                    crate::exit::stderr_line(&warning);
+                }
+                endpoint.to_string()
+            }
+            Err(_) => "the Docker engine".into(),
+        }
     }
 }
 
@@ -80,7 +86,12 @@ async fn event_loop(
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     let (tx, mut rx) = unbounded_channel();
-    let loader = spawn_loader(global.clone(), tx.clone());
+    let mut loader = spawn_loader(global.clone(), tx.clone());
+    // The re-read of containers named by engine events, and which reads are under way.
+    let mut rereader: Option<tokio::task::JoinHandle<()>> = None;
+    let mut loads = Loads::loading();
+    // Started with the loader, so a change during the first load is not missed.
+    let follower = spawn_follower(global, tx.clone());
     let mut input = EventStream::new();
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -107,23 +118,78 @@ async fn event_loop(
             _ = sigterm.recv() => Msg::Interrupt,
             _ = sighup.recv() => Msg::Interrupt,
         };
-        if let Some(effect) = update(app, msg) {
-            perform(app, effect, tx.clone());
-        }
+        let mut effects = Vec::new();
+        let mut starts = Vec::new();
         // Coalesce what else is already queued (a burst of progress messages while a big
         // host is inspected) into one redraw.
-        while let Ok(msg) = rx.try_recv() {
-            if let Some(effect) = update(app, msg) {
-                perform(app, effect, tx.clone());
+        let mut next = Some(msg);
+        while let Some(msg) = next.take().or_else(|| rx.try_recv().ok()) {
+            match &msg {
+                Msg::Loaded(_) | Msg::LoadFailed { .. } => starts.extend(loads.full_answered()),
+                // A re-read a later one superseded: its answer is older, drop it.
+                Msg::Reread { generation, .. } if !loads.reread_answered(*generation) => {
+                    continue;
+                }
+                _ => {}
+            }
+            effects.extend(update(app, msg));
+        }
+        for effect in effects {
+            match effect {
+                Effect::Reload => starts.extend(loads.full()),
+                Effect::Reread { read, gone } => starts.extend(loads.reread(read, gone)),
+                effect => perform(app, effect, tx.clone()),
             }
         }
+        // Only the last start counts: each one supersedes the ones before it.
+        match starts.pop() {
+            Some(Start::Full) => {
+                if let Some(task) = rereader.take() {
+                    task.abort();
+                }
+                loader = spawn_loader(global.clone(), tx.clone());
+            }
+            Some(Start::Reread {
+                read,
+                gone,
+                generation,
+            }) => {
+                if let (Some(base), task) = (app.loaded().cloned(), rereader.take()) {
+                    if let Some(task) = task {
+                        task.abort();
+                    }
+                    rereader = Some(spawn_reread(
+                        global,
+                        base,
+                        read,
+                        gone,
+                        generation,
+                        tx.clone(),
+                    ));
+                }
+            }
+            None => {}
+        }
     };
+    if let Some(task) = rereader {
+        task.abort();
+    }
     loader.abort();
+    if let Some(follower) = follower {
+        follower.abort();
+    }
     outcome
 }
 
 /// File I/O for an effect, off the UI task; the result comes back as a message.
 fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
+    if let Effect::Copy(text) = &effect {
+        // A terminal escape, not file I/O: written right here.
+        let mut out = stdout();
+        let _ = std::io::Write::write_all(&mut out, osc52(text).as_bytes());
+        let _ = std::io::Write::flush(&mut out);
+        return;
+    }
     if let Effect::MouseCapture(on) = effect {
         // A terminal mode switch, not file I/O: done right here.
         let _ = if on {
@@ -168,8 +234,38 @@ fn perform(app: &App, effect: Effect, tx: UnboundedSender<Msg>) {
                 actions::write(&loaded, &target, &decisions, &dir, overwrite)
                     .map_err(|e| crate::exit::error_line(&e)),
             ),
-            Effect::MouseCapture(_) | Effect::CheckTarget => return,
+            Effect::MouseCapture(_)
+            | Effect::CheckTarget
+            | Effect::Copy(_)
+            | Effect::Reload
+            | Effect::Reread { .. } => {
+                return;
+            }
         };
         let _ = tx.send(msg);
     });
+}
+
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard (base64, as the
+/// sequence requires; no crate for twenty lines).
+pub fn osc52(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut encoded = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                encoded.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    format!("\x1b]52;c;{encoded}\x07")
 }

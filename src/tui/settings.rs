@@ -2,7 +2,7 @@
 //! Pure: built from the model, the decision and (when generated) the unit plan, so the
 //! rootless column states what the generators will actually write.
 
-use crate::generate::UnitPlan;
+use crate::generate::{UnitPlan, caps};
 use crate::model::{Container, MountKind, NamespaceMode, NetworkMode, PortBinding, ProfileSetting};
 use crate::model::{
     ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy,
@@ -88,8 +88,28 @@ fn profile(p: &ProfileSetting) -> &str {
     match p {
         ProfileSetting::Default => "default",
         ProfileSetting::Unconfined => "unconfined",
+        // Docker stores a custom seccomp profile's JSON itself: too long for a cell.
+        ProfileSetting::Custom(json) if json.trim_start().starts_with('{') => {
+            "custom profile (JSON)"
+        }
         ProfileSetting::Custom(name) => name,
     }
+}
+
+/// The image Docker runs, and what `Image=` will say: the generated reference when the
+/// unit was generated, otherwise what the decision asks for.
+fn image_row(
+    container: &Container,
+    decision: &ContainerDecision,
+    unit: Option<&UnitPlan>,
+) -> SettingRow {
+    let rootless = match unit {
+        Some(u) if u.image.pinned => format!("{} (pinned)", u.image.podman_ref),
+        Some(u) => u.image.podman_ref.clone(),
+        None if decision.pin_digest => "pinned to the registry digest".to_owned(),
+        None => "by tag".to_owned(),
+    };
+    row("Image", container.image.clone(), rootless)
 }
 
 fn list_or(items: &[String], none: &str) -> String {
@@ -121,6 +141,31 @@ pub fn compare(
         "dockerd as root",
         format!("podman as {user} (no daemon)"),
     ));
+    rows.push(image_row(container, decision, unit));
+    rows.push(user_row(container, decision, &user));
+    rows.push(privileged_row(container, decision));
+    rows.push(capability_row(container, decision));
+    rows.push(row(
+        "Network",
+        docker_network(&container.network_mode),
+        network_text(&decision.network),
+    ));
+    rows.extend(port_rows(container, decision, unit));
+    rows.extend(mount_rows(container, decision, unit));
+    rows.extend(device_row(container, decision));
+    for (name, mode) in [
+        ("PID namespace", &container.pid_mode),
+        ("IPC namespace", &container.ipc_mode),
+    ] {
+        if *mode == NamespaceMode::Host {
+            rows.push(row(name, "host", "host (only the user's processes)"));
+        }
+    }
+    rows.extend(confinement_rows(container, decision));
+    rows
+}
+
+fn user_row(container: &Container, decision: &ContainerDecision, user: &str) -> SettingRow {
     let docker_user = if container.user.raw.is_empty() {
         "image default (root)".to_string()
     } else {
@@ -131,8 +176,11 @@ pub fn compare(
         (_, true) => format!("root in a user namespace = {user} on the host"),
         (_, false) => format!("{} = a subordinate UID of {user}", container.user.raw),
     };
-    rows.push(row("User", docker_user, rootless_user));
-    rows.push(row(
+    row("User", docker_user, rootless_user)
+}
+
+fn privileged_row(container: &Container, decision: &ContainerDecision) -> SettingRow {
+    row(
         "Privileged",
         if container.privileged { "yes" } else { "no" },
         match (container.privileged, decision.keep_privileged) {
@@ -140,8 +188,13 @@ pub fn compare(
             (true, true) => "yes, confined to the user namespace",
             (true, false) => "dropped",
         },
-    ));
-    let docker_caps = {
+    )
+}
+
+/// Docker's capability flags next to the unit's `DropCapability=`/`AddCapability=`, read
+/// from the same [`caps::plan`] the generator writes them from.
+fn capability_row(container: &Container, decision: &ContainerDecision) -> SettingRow {
+    let docker = {
         let mut parts = Vec::new();
         if container.capabilities.add_all || container.privileged {
             parts.push("+ALL".to_string());
@@ -159,30 +212,30 @@ pub fn compare(
         );
         list_or(&parts, "defaults")
     };
-    let dropped: Vec<String> = container
-        .capabilities
-        .added
-        .iter()
-        .filter(|c| !decision.keep_capabilities.contains(c))
-        .cloned()
-        .collect();
-    let mut rootless_caps = if decision.keep_capabilities.is_empty() {
-        "defaults".to_string()
-    } else {
-        format!(
-            "keeps {} (namespaced)",
-            decision.keep_capabilities.join(" ")
-        )
-    };
-    if !dropped.is_empty() {
-        rootless_caps.push_str(&format!("; drops {}", dropped.join(" ")));
+    let plan = caps::plan(&container.capabilities, decision);
+    let mut parts = Vec::new();
+    if plan.drop_all {
+        parts.push("-ALL".to_string());
     }
-    rows.push(row("Capabilities", docker_caps, rootless_caps));
-    rows.push(row(
-        "Network",
-        docker_network(&container.network_mode),
-        network_text(&decision.network),
-    ));
+    parts.extend(plan.dropped.iter().map(|c| format!("-{c}")));
+    parts.extend(plan.added.iter().map(|c| format!("+{c}")));
+    let mut rootless = list_or(&parts, "defaults");
+    let mut not_kept = plan.not_kept.clone();
+    if plan.add_all_dropped {
+        not_kept.insert(0, "ALL".into());
+    }
+    if !not_kept.is_empty() {
+        rootless.push_str(&format!("; not kept: {}", not_kept.join(" ")));
+    }
+    row("Capabilities", docker, rootless)
+}
+
+fn port_rows(
+    container: &Container,
+    decision: &ContainerDecision,
+    unit: Option<&UnitPlan>,
+) -> Vec<SettingRow> {
+    let mut rows = Vec::new();
     for (i, p) in container.ports.iter().enumerate() {
         let podman_port = unit
             .and_then(|u| {
@@ -204,6 +257,15 @@ pub fn compare(
             rootless,
         ));
     }
+    rows
+}
+
+fn mount_rows(
+    container: &Container,
+    decision: &ContainerDecision,
+    unit: Option<&UnitPlan>,
+) -> Vec<SettingRow> {
+    let mut rows = Vec::new();
     for (i, m) in container.mounts.iter().enumerate() {
         let ro = if m.read_only { ":ro" } else { "" };
         let docker = match m.kind {
@@ -234,55 +296,158 @@ pub fn compare(
         };
         rows.push(row(if i == 0 { "Mounts" } else { "" }, docker, rootless));
     }
-    if !container.devices.is_empty() || !container.device_requests.is_empty() {
-        let docker: Vec<String> = container
-            .devices
-            .iter()
-            .map(|d| d.host_path.clone())
-            .chain(
-                container
-                    .device_requests
-                    .iter()
-                    .map(|r| format!("gpu {}", r.driver.clone().unwrap_or_default())),
-            )
-            .collect();
-        rows.push(row(
-            "Devices",
-            docker.join(" "),
-            list_or(&decision.keep_devices, "dropped"),
-        ));
+    rows
+}
+
+fn device_row(container: &Container, decision: &ContainerDecision) -> Option<SettingRow> {
+    if container.devices.is_empty() && container.device_requests.is_empty() {
+        return None;
     }
-    for (name, mode) in [
-        ("PID namespace", &container.pid_mode),
-        ("IPC namespace", &container.ipc_mode),
-    ] {
-        if *mode == NamespaceMode::Host {
-            rows.push(row(name, "host", "host (only the user's processes)"));
-        }
-    }
+    let docker: Vec<String> = container
+        .devices
+        .iter()
+        .map(|d| d.host_path.clone())
+        .chain(
+            container
+                .device_requests
+                .iter()
+                .map(|r| format!("gpu {}", r.driver.clone().unwrap_or_default())),
+        )
+        .collect();
+    Some(row(
+        "Devices",
+        docker.join(" "),
+        list_or(&decision.keep_devices, "dropped"),
+    ))
+}
+
+fn confinement_rows(container: &Container, decision: &ContainerDecision) -> [SettingRow; 2] {
     let rootless_seccomp = if decision.keep_privileged {
         container.security.seccomp.clone()
     } else {
         container.confinement_without_privileged().0
     };
-    rows.push(row(
-        "Seccomp",
-        profile(&container.security.seccomp),
-        // The generators keep an explicitly requested profile (and say so in a note).
-        profile(&rootless_seccomp),
-    ));
-    rows.push(row(
-        "No-new-privs",
-        if container.security.no_new_privileges {
-            "yes"
-        } else {
-            "no"
-        },
-        if container.security.no_new_privileges {
-            "yes"
-        } else {
-            "no (setuid stays inside the user namespace)"
-        },
-    ));
-    rows
+    [
+        row(
+            "Seccomp",
+            profile(&container.security.seccomp),
+            // The generators keep an explicitly requested profile (and say so in a note).
+            profile(&rootless_seccomp),
+        ),
+        row(
+            "No-new-privs",
+            if container.security.no_new_privileges {
+                "yes"
+            } else {
+                "no"
+            },
+            if container.security.no_new_privileges {
+                "yes"
+            } else {
+                "no (setuid stays inside the user namespace)"
+            },
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::tui::actions::default_target;
+    use crate::tui::fixtures::inventory;
+
+    /// Defect 4: a container created with `--cap-drop ALL` keeps `DropCapability=all` in
+    /// its unit, and the table says so instead of "defaults".
+    #[test]
+    fn capabilities_row_says_what_the_unit_sets() {
+        let mut inventory = inventory();
+        let c = &mut inventory.containers[0];
+        c.capabilities.drop_all = true;
+        c.capabilities.added = vec!["NET_BIND_SERVICE".into()];
+        let name = c.name.clone();
+        let target = default_target();
+        let mut decisions: BTreeMap<String, ContainerDecision> = inventory
+            .containers
+            .iter()
+            .map(|c| (c.name.clone(), ContainerDecision::default_for(c)))
+            .collect();
+        decisions.get_mut(&name).unwrap().keep_capabilities = vec!["NET_BIND_SERVICE".into()];
+        let generated = crate::generate::generate(&inventory, &target, &decisions).unwrap();
+        let unit = generated
+            .files
+            .iter()
+            .find(|f| f.path == format!("quadlet/{name}.container"))
+            .expect("unit");
+        assert!(
+            unit.content.contains("DropCapability=all"),
+            "{}",
+            unit.content
+        );
+        assert!(
+            unit.content.contains("AddCapability=NET_BIND_SERVICE"),
+            "{}",
+            unit.content
+        );
+        let plan = generated.units.iter().find(|u| u.container == name);
+        let rows = compare(&inventory.containers[0], &decisions[&name], &target, plan);
+        let caps = rows.iter().find(|r| r.setting == "Capabilities").unwrap();
+        assert_eq!(caps.docker, "+NET_BIND_SERVICE -ALL");
+        assert_eq!(caps.rootless, "-ALL +NET_BIND_SERVICE");
+
+        // Not kept: the unit drops it and the table says so.
+        decisions.get_mut(&name).unwrap().keep_capabilities.clear();
+        let rows = compare(&inventory.containers[0], &decisions[&name], &target, plan);
+        let caps = rows.iter().find(|r| r.setting == "Capabilities").unwrap();
+        assert_eq!(caps.rootless, "-ALL; not kept: NET_BIND_SERVICE");
+    }
+
+    /// The image row shows what `Image=` will say, pinned or not, and a seccomp profile
+    /// stored as JSON is named, never poured into a cell.
+    #[test]
+    fn image_and_seccomp_rows_stay_readable() {
+        let mut inventory = inventory();
+        let c = &mut inventory.containers[0];
+        c.security.seccomp = ProfileSetting::Custom(r#"{"defaultAction":"SCMP_ACT_ERRNO"}"#.into());
+        let image = c.image.clone();
+        let image_id = c.image_id.clone();
+        let name = c.name.clone();
+        // The fixture has no image records: add the one it runs, pulled from a registry.
+        inventory.images.push(crate::model::Image {
+            id: image_id,
+            repo_digests: vec![format!(
+                "{}@sha256:{}",
+                crate::model::image_ref::repository(&image),
+                "cd".repeat(32)
+            )],
+            ..Default::default()
+        });
+        let target = default_target();
+        let mut decision = ContainerDecision::proposed(&inventory, &inventory.containers[0]);
+        assert!(
+            decision.pin_digest,
+            "pulled and not watched: proposed pinned"
+        );
+        let decisions = BTreeMap::from([(name.clone(), decision.clone())]);
+        let generated = crate::generate::generate(&inventory, &target, &decisions).unwrap();
+        let plan = generated.units.iter().find(|u| u.container == name);
+        let rows = compare(&inventory.containers[0], &decision, &target, plan);
+        let row = rows.iter().find(|r| r.setting == "Image").unwrap();
+        assert_eq!(row.docker, image);
+        assert!(
+            row.rootless
+                .contains(&format!("@sha256:{}", "cd".repeat(32))),
+            "{row:?}"
+        );
+        assert!(row.rootless.ends_with("(pinned)"), "{row:?}");
+        let seccomp = rows.iter().find(|r| r.setting == "Seccomp").unwrap();
+        assert_eq!(seccomp.docker, "custom profile (JSON)");
+        decision.pin_digest = false;
+        let rows = compare(&inventory.containers[0], &decision, &target, None);
+        assert_eq!(
+            rows.iter().find(|r| r.setting == "Image").unwrap().rootless,
+            "by tag"
+        );
+    }
 }

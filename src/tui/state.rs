@@ -123,17 +123,28 @@ pub enum SortKey {
     /// Worst first: worst severity, then score, then name.
     #[default]
     Risk,
+    /// Natural order (`perf4` before `perf10`).
     Name,
+    /// Image reference in natural order (`app:1.9` before `app:1.10`), then name.
+    Image,
+    /// Running first, then restarting, paused, created, removing, exited, dead; then name.
+    State,
     /// Compose project (containers without one last), then name.
     Project,
+    /// The MOVE column: blockers first, then changes, then ok; then risk.
+    Verdict,
 }
 
 impl SortKey {
+    /// The next key `s` picks: the list's columns left to right.
     pub fn next(self) -> Self {
         match self {
             SortKey::Risk => SortKey::Name,
-            SortKey::Name => SortKey::Project,
-            SortKey::Project => SortKey::Risk,
+            SortKey::Name => SortKey::Image,
+            SortKey::Image => SortKey::State,
+            SortKey::State => SortKey::Project,
+            SortKey::Project => SortKey::Verdict,
+            SortKey::Verdict => SortKey::Risk,
         }
     }
 
@@ -141,7 +152,10 @@ impl SortKey {
         match self {
             SortKey::Risk => "risk",
             SortKey::Name => "name",
+            SortKey::Image => "image",
+            SortKey::State => "state",
             SortKey::Project => "project",
+            SortKey::Verdict => "move",
         }
     }
 }
@@ -157,6 +171,10 @@ pub enum PromptKind {
     RemapPort {
         original: u16,
     },
+    /// One decision for every marked container (`include`, `user NAME`, ...).
+    Bulk {
+        count: usize,
+    },
 }
 
 impl PromptKind {
@@ -167,6 +185,9 @@ impl PromptKind {
             PromptKind::TargetUser => {
                 "Rootless user for this container (empty: plan default):".into()
             }
+            PromptKind::Bulk { count } => format!(
+                "Decision for the {count} marked container(s): include, exclude, user NAME (- for the plan default), network pasta|pod|host|none, ports sysctl|remap"
+            ),
             PromptKind::RemapPort { original } => {
                 format!(
                     "Host port to publish instead of {original} ({}-65535):",
@@ -181,6 +202,9 @@ impl PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub input: String,
+    /// The pre-filled text is selected: the first typed character replaces it (so typed
+    /// text never gets appended to an offered path by accident), Backspace clears it.
+    pub selected: bool,
     /// Why the last input was refused.
     pub error: Option<String>,
 }
@@ -190,7 +214,11 @@ pub struct Prompt {
 pub enum FileStatus {
     New,
     Same,
+    /// unroot wrote it last and nobody changed it: `y` replaces it.
     Differs,
+    /// Differs, and unroot did not write it or it was edited since: `y` writes nothing
+    /// while such a file exists, `o` replaces it.
+    Edited,
 }
 
 /// The write review: what `w` will write, before anything is written.
@@ -203,11 +231,21 @@ pub struct WriteReview {
 }
 
 impl WriteReview {
+    /// Files `y` would replace (unroot's own earlier output) or refuse over (edited).
     pub fn differing(&self) -> usize {
         self.files
             .iter()
-            .filter(|(_, s)| *s == FileStatus::Differs)
+            .filter(|(_, s)| matches!(s, FileStatus::Differs | FileStatus::Edited))
             .count()
+    }
+
+    /// Files edited by hand (or not written by unroot): `y` refuses while there are any.
+    pub fn edited(&self) -> Vec<&str> {
+        self.files
+            .iter()
+            .filter(|(_, s)| *s == FileStatus::Edited)
+            .map(|(p, _)| p.as_str())
+            .collect()
     }
 }
 
@@ -247,7 +285,13 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub help_scroll: u16,
+    /// The dialog the help was opened over (the write review), shown again when it closes.
+    pub under_help: Option<Box<Overlay>>,
+    /// First file shown in the write review's list (it scrolls with j/k).
+    pub review_scroll: u16,
     pub sort: SortKey,
+    /// The sort runs the other way (`S`).
+    pub sort_reversed: bool,
     pub filter: String,
     /// The filter bar has the keyboard.
     pub filter_editing: bool,
@@ -255,6 +299,11 @@ pub struct App {
     pub rows: Vec<usize>,
     /// Position in `rows`.
     pub selected: usize,
+    /// Containers whose edited decision was made on older data: a reload (`r`) found them
+    /// changed on the engine. Editing the decision again clears the mark.
+    pub changed: std::collections::BTreeSet<String>,
+    /// Containers marked for a bulk decision (Space, `p`), by name.
+    pub marked: std::collections::BTreeSet<String>,
     /// First row drawn in the list.
     pub list_offset: usize,
     /// The container open in the detail or migration screen.
@@ -283,6 +332,11 @@ pub struct App {
     pub last_out_dir: Option<String>,
     /// Decisions were edited since the last export or write.
     pub unsaved: bool,
+    /// The engine reported changes before the first load finished: reload once it has.
+    pub engine_pending: bool,
+    /// Why the live engine's event stream is down (the status bar says so until it is
+    /// back); `None` while it runs or without a live engine.
+    pub events_down: Option<String>,
     /// The TUI has the mouse (wheel scrolls); released, the terminal selects text.
     pub mouse_captured: bool,
     /// Terminal size, for paging and keeping the selection visible.
@@ -305,11 +359,16 @@ impl App {
             screen: Screen::List,
             overlay: None,
             help_scroll: 0,
+            under_help: None,
+            review_scroll: 0,
             sort: SortKey::Risk,
+            sort_reversed: false,
             filter: String::new(),
             filter_editing: false,
             rows: Vec::new(),
             selected: 0,
+            marked: Default::default(),
+            changed: Default::default(),
             list_offset: 0,
             current: None,
             focus: Pane::First,
@@ -328,6 +387,8 @@ impl App {
             last_plan_path: None,
             last_out_dir: None,
             unsaved: false,
+            engine_pending: false,
+            events_down: None,
             mouse_captured: true,
             size: (80, 24),
             color,
@@ -356,7 +417,7 @@ impl App {
             self.decisions
                 .get(&container.name)
                 .cloned()
-                .unwrap_or_else(|| ContainerDecision::default_for(container)),
+                .unwrap_or_else(|| ContainerDecision::proposed(&loaded.inventory, container)),
         )
     }
 
@@ -374,7 +435,7 @@ impl App {
                     .decisions
                     .get(&c.name)
                     .cloned()
-                    .unwrap_or_else(|| ContainerDecision::default_for(c));
+                    .unwrap_or_else(|| ContainerDecision::proposed(&loaded.inventory, c));
                 (c.name.clone(), d)
             })
             .collect()

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::generate::{Generated, NoteLevel, PublishedPort};
+use crate::generate::{NoteLevel, PublishedPort};
+use crate::migration::Migration;
 use crate::model::{Inventory, Resources};
 use crate::plan::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, SubIdRange, Target};
 
@@ -62,6 +63,9 @@ pub struct ExpectedContainer {
     pub controllers: BTreeSet<String>,
     /// Host ports below the unprivileged start rely on the sysctl policy.
     pub sysctl_policy: bool,
+    /// The AppArmor profile its unit names, which must be loaded on the target.
+    #[serde(default)]
+    pub apparmor_profile: Option<String>,
 }
 
 impl ExpectedContainer {
@@ -80,17 +84,18 @@ impl ExpectedContainer {
 impl Expectations {
     /// Flatten the plan's parts for the Podman service of `user`.
     ///
-    /// `generated` is what `unroot generate` produces for the plan: its per-container unit
+    /// `migration` is what `unroot generate` renders for the plan: its per-container unit
     /// plans, subuid/subgid allocation (used when the plan fixes no range) and notes (mounts
     /// it could not translate are not expected). `inventory` supplies what the units do not
     /// carry (container user, bind mounts, resource limits).
     pub fn build(
         target: &Target,
         decisions: &BTreeMap<String, ContainerDecision>,
-        generated: &Generated,
+        migration: &Migration,
         inventory: Option<&Inventory>,
         user: &str,
     ) -> Self {
+        let generated = &migration.generated;
         let allocated = generated.subids.iter().find(|a| a.user == user);
         let fixed = target.subid_ranges.get(user).copied();
         let mut out = Expectations {
@@ -153,6 +158,7 @@ impl Expectations {
                     decision.map(|d| &d.ports),
                     Some(PrivilegedPortPolicy::Sysctl) | None
                 ),
+                apparmor_profile: unit.apparmor_profile.clone(),
             });
         }
         out

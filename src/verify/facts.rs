@@ -83,8 +83,27 @@ pub struct HostFiles {
     pub firewall_tools: Vec<String>,
     /// aardvark-dns (Podman networks' name server) found under the root's helper dirs.
     pub aardvark_dns: Option<String>,
+    /// AppArmor on this machine, from `/sys/module/apparmor/parameters/enabled` and
+    /// `/sys/kernel/security/apparmor/profiles`.
+    #[serde(default)]
+    pub apparmor: AppArmorState,
     /// Why a file could not be read, for the check messages.
     pub errors: Vec<String>,
+}
+
+/// Whether AppArmor is enabled on the target, and which profiles are loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "profiles")]
+pub enum AppArmorState {
+    /// Not read (facts from an older unroot, or not this machine).
+    #[default]
+    Unknown,
+    /// The module is absent or disabled: no profile is ever applied.
+    Disabled,
+    /// Enabled, but the profile list could not be read (it needs root).
+    Unreadable,
+    /// Enabled, with these loaded profile names.
+    Loaded(Vec<String>),
 }
 
 /// The settings unroot needs from one containers.conf file.
@@ -183,6 +202,8 @@ pub struct TargetImage {
     pub id: String,
     /// Fully qualified names (`docker.io/library/nginx:1.25`, `localhost/app:1`).
     pub names: Vec<String>,
+    /// `repo@sha256:...` for every registry digest it was pulled by (a pinned `Image=`).
+    pub digests: Vec<String>,
 }
 
 impl TargetFacts {

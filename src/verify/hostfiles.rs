@@ -14,9 +14,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::facts::{ContainersConf, HostFiles, SubIdLine};
+use super::facts::{AppArmorState, ContainersConf, HostFiles, SubIdLine};
 
 const PORT_START: &str = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
+const APPARMOR_ENABLED: &str = "/sys/module/apparmor/parameters/enabled";
+const APPARMOR_PROFILES: &str = "/sys/kernel/security/apparmor/profiles";
 const ROUTE_V4: &str = "/proc/net/route";
 const ROUTE_V6: &str = "/proc/net/ipv6_route";
 /// containers.conf files Podman reads before the user's own, in its order.
@@ -68,6 +70,10 @@ pub fn read(root: &Path) -> HostFiles {
         .map(|d| Path::new("/").join(d).join("aardvark-dns"))
         .find(|p| under(root, p.to_str().unwrap_or_default().trim_start_matches('/')).is_file())
         .map(|p| p.display().to_string());
+    out.apparmor = read_apparmor(
+        fs::read_to_string(APPARMOR_ENABLED).ok().as_deref(),
+        fs::read_to_string(APPARMOR_PROFILES).ok().as_deref(),
+    );
     match fs::read_to_string(PORT_START) {
         Ok(text) => match text.trim().parse() {
             Ok(v) => out.unprivileged_port_start = Some(v),
@@ -78,6 +84,27 @@ pub fn read(root: &Path) -> HostFiles {
         Err(err) => out.errors.push(format!("{PORT_START}: {err}")),
     }
     out
+}
+
+/// AppArmor of this machine (the kernel's, like the sysctl: unroot must run on the target)
+/// from the module's `enabled` flag (`Y`) and the loaded profiles, one `name (mode)` a line.
+pub fn read_apparmor(enabled: Option<&str>, profiles: Option<&str>) -> AppArmorState {
+    if enabled.map(str::trim) != Some("Y") {
+        return AppArmorState::Disabled;
+    }
+    match profiles {
+        None => AppArmorState::Unreadable,
+        Some(text) => AppArmorState::Loaded(
+            text.lines()
+                .filter_map(|l| {
+                    let l = l.trim_end();
+                    // `name (enforce)`: the name may itself hold spaces.
+                    let name = l.rsplit_once(" (").map_or(l, |(n, _)| n);
+                    (!name.is_empty()).then(|| name.to_owned())
+                })
+                .collect(),
+        ),
+    }
 }
 
 fn under(root: &Path, rel: &str) -> PathBuf {

@@ -33,7 +33,10 @@ pub fn same_image(a: &str, b: &str) -> bool {
 pub fn image_present(reference: &str, facts: &TargetFacts) -> bool {
     let id = reference.trim_start_matches("sha256:");
     facts.images.iter().any(|img| {
-        img.names.iter().any(|n| same_image(n, reference))
+        img.names
+            .iter()
+            .chain(&img.digests)
+            .any(|n| same_image(n, reference))
             || (id.len() >= 12 && img.id.trim_start_matches("sha256:").starts_with(id))
     })
 }
@@ -59,5 +62,24 @@ mod tests {
         assert!(same_image("docker.io/library/nginx:1.25", "nginx:1.25"));
         assert!(!same_image("nginx:1.25", "nginx:1.26"));
         assert!(!same_image("localhost/app:1", "app:1"));
+    }
+
+    /// A pinned `Image=` is found by the digest Podman pulled it by, whatever its tags.
+    #[test]
+    fn pinned_references_are_found_by_digest() {
+        let pinned = "docker.io/library/nginx@sha256:1111";
+        let mut facts = TargetFacts::default();
+        facts.images.push(super::super::facts::TargetImage {
+            id: "sha256:abcdef0123456789".into(),
+            names: vec!["docker.io/library/nginx:1.25".into()],
+            digests: vec![pinned.into()],
+        });
+        assert!(image_present(pinned, &facts));
+        assert!(image_present("nginx:1.25", &facts));
+        assert!(!image_present(
+            "docker.io/library/nginx@sha256:2222",
+            &facts
+        ));
+        assert!(same_image("nginx@sha256:1111", pinned));
     }
 }

@@ -153,19 +153,24 @@ pub async fn readiness_for(
     readiness_report(&socket, &expect, host_root).await
 }
 
-/// What the plan promises for `user`: the units are regenerated exactly as
-/// `unroot generate` writes them, so verify checks what was (or will be) installed.
+/// What the plan promises for `user`: the migration is rebuilt exactly as `unroot generate`
+/// renders it, so verify checks what was (or will be) installed.
 pub fn expectations_for(
     inventory: &crate::model::Inventory,
     target: &crate::plan::Target,
     decisions: &std::collections::BTreeMap<String, crate::plan::ContainerDecision>,
     user: &str,
 ) -> anyhow::Result<Expectations> {
-    let generated = crate::generate::generate(inventory, target, decisions)?;
+    let migration = crate::migration::plan(
+        inventory,
+        target,
+        decisions,
+        &crate::generate::HostIdFiles::default(),
+    )?;
     Ok(Expectations::build(
         target,
         decisions,
-        &generated,
+        &migration,
         Some(inventory),
         user,
     ))

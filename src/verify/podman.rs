@@ -12,6 +12,7 @@
 use std::io::ErrorKind;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use podman_api::Podman;
@@ -28,9 +29,22 @@ use crate::model::Protocol;
 pub const START_SOCKET: &str = "start it as the target user: `systemctl --user enable --now podman.socket` \
      (or `podman system service --time=0 unix://PATH`)";
 
+/// How long the first answer may take. With `podman.socket`, systemd starts the service on
+/// the first connection, and that start (a `system refresh` after boot, the database) took
+/// 11 s on a busy test VM: a short limit failed a healthy host.
+const FIRST_ANSWER: Duration = Duration::from_secs(90);
+
+/// After this long without an answer, unroot says what it waits for, so a slow start does
+/// not look like a hang.
+const SAY_WAITING_AFTER: Duration = Duration::from_secs(5);
+
 /// Open the socket and make sure a Podman API service answers on it. Every failure is a
 /// one-line [`Failure`] with exit code 2 naming the path and what to do.
 pub async fn connect(socket: &Path) -> Result<Podman> {
+    connect_within(socket, FIRST_ANSWER).await
+}
+
+async fn connect_within(socket: &Path, patience: Duration) -> Result<Podman> {
     let shown = socket.display();
     let meta = match std::fs::metadata(socket) {
         Ok(meta) => meta,
@@ -68,7 +82,7 @@ pub async fn connect(socket: &Path) -> Result<Podman> {
     }
     let podman = Podman::unix(socket);
     // Podman's ping sets Libpod-Api-Version; Docker and other HTTP services do not.
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(10), podman.ping()).await;
+    let ping = tokio::time::timeout(patience, ping_saying_waiting(&podman, socket)).await;
     match ping {
         Ok(Ok(_)) => Ok(podman),
         Ok(Err(err)) => {
@@ -85,14 +99,35 @@ pub async fn connect(socket: &Path) -> Result<Podman> {
             .into())
         }
         Err(_) => Err(Failure::usage(format!(
-            "{shown} did not answer within 10 s: is it a Podman API socket?"
+            "{shown} did not answer within {} s: is it a Podman API socket? (`systemctl --user \
+             status podman.service` as the target user shows why a service does not start)",
+            patience.as_secs()
         ))
         .into()),
     }
 }
 
+/// Ping, and say once on stderr what unroot waits for when the answer is slow.
+async fn ping_saying_waiting(
+    podman: &Podman,
+    socket: &Path,
+) -> podman_api::Result<podman_api::models::LibpodPingInfo> {
+    let ping = podman.ping();
+    tokio::pin!(ping);
+    tokio::select! {
+        answer = &mut ping => return answer,
+        () = tokio::time::sleep(SAY_WAITING_AFTER) => {}
+    }
+    eprintln!(
+        "unroot: waiting for the Podman service on {} to answer (a socket-activated service \
+         starts on the first connection)",
+        crate::render::text::one_line(&socket.to_string_lossy())
+    );
+    ping.await
+}
+
 /// How long the whole read may take before unroot gives up on a hung service.
-const GATHER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+const GATHER_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Read everything the checks need. `host_root` is where `/etc/subuid` etc. are read.
 pub async fn gather(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
@@ -173,6 +208,7 @@ async fn gather_now(podman: &Podman, socket: &Path, host_root: &Path) -> Result<
         .into_iter()
         .map(|img| TargetImage {
             id: img.id.unwrap_or_default(),
+            digests: img.repo_digests.unwrap_or_default(),
             names: img
                 .names
                 .or(img.repo_tags)
@@ -312,4 +348,36 @@ fn list_ports(mappings: &[podman_api::models::PortMapping]) -> Vec<TargetPort> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service that accepts the connection and never answers (a hung or still-starting
+    /// Podman) is one clear error after the patience runs out, not a hang.
+    #[tokio::test]
+    async fn a_silent_service_is_one_line_after_the_patience() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("silent.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let held = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+            drop(stream);
+        });
+        let started = std::time::Instant::now();
+        let Err(err) = connect_within(&socket, Duration::from_secs(1)).await else {
+            panic!("a silent socket must fail");
+        };
+        let message = format!("{err:#}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "it waited for the peer"
+        );
+        assert!(message.contains("did not answer within 1 s"), "{message}");
+        assert!(message.contains(&socket.display().to_string()), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+        held.join().unwrap();
+    }
 }

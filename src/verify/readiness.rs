@@ -2,7 +2,7 @@
 
 use super::check::Check;
 use super::expect::Expectations;
-use super::facts::TargetFacts;
+use super::facts::{AppArmorState, TargetFacts};
 use super::host_checks::{self, When};
 use super::images::image_present;
 
@@ -13,7 +13,68 @@ pub fn readiness(expect: &Expectations, facts: &TargetFacts) -> Vec<Check> {
     out.push(volume_names(expect, facts));
     out.push(network_names(expect, facts));
     out.extend(images(expect, facts));
+    out.extend(apparmor_profiles(expect, facts));
     out
+}
+
+/// The AppArmor profiles the units name are loaded on the target: Podman refuses to start
+/// a container whose profile is missing. `None` when no unit names one.
+pub fn apparmor_profiles(expect: &Expectations, facts: &TargetFacts) -> Option<Check> {
+    const ID: &str = "apparmor-profiles";
+    let mut wanted: Vec<(&str, &str)> = expect
+        .containers
+        .iter()
+        .filter_map(|c| Some((c.apparmor_profile.as_deref()?, c.docker_name.as_str())))
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    wanted.sort_unstable();
+    let named = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(p, c)| format!("{p} ({c})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let load = "load it with `apparmor_parser -r /etc/apparmor.d/PROFILE` (copy the profile file from the Docker host), or set the container's profile back to the default";
+    Some(match &facts.host_files.apparmor {
+        AppArmorState::Loaded(loaded) => {
+            let missing: Vec<(&str, &str)> = wanted
+                .iter()
+                .copied()
+                .filter(|(p, _)| !loaded.iter().any(|l| l == p))
+                .collect();
+            if missing.is_empty() {
+                Check::pass(ID, format!("AppArmor profiles loaded: {}", named(&wanted)))
+            } else {
+                Check::fail(
+                    ID,
+                    format!(
+                        "AppArmor profiles not loaded on the target: {}",
+                        named(&missing)
+                    ),
+                    load,
+                )
+            }
+        }
+        AppArmorState::Disabled => Check::warn(
+            ID,
+            format!(
+                "AppArmor is not enabled on the target, so these profiles cannot be checked or applied: {}",
+                named(&wanted)
+            ),
+            "enable AppArmor on the target (security=apparmor) and load the profiles, or accept running these containers without them",
+        ),
+        AppArmorState::Unreadable | AppArmorState::Unknown => Check::warn(
+            ID,
+            format!(
+                "the loaded AppArmor profiles could not be read ({}), so these are unchecked: {}",
+                "/sys/kernel/security/apparmor/profiles needs root",
+                named(&wanted)
+            ),
+            "run `unroot verify --phase readiness` as root on the target",
+        ),
+    })
 }
 
 /// Quadlet runs `podman run --replace`: an existing container with a planned name would be

@@ -41,6 +41,7 @@ fn expect() -> Expectations {
             container_user: Some("101".into()),
             controllers: BTreeSet::new(),
             sysctl_policy: true,
+            apparmor_profile: None,
         }],
         volumes: ["web-data".to_string()].into(),
         networks: ["appnet".to_string()].into(),
@@ -100,11 +101,13 @@ fn ready() -> TargetFacts {
             containers_conf: vec![],
             firewall_tools: vec!["nft".into()],
             aardvark_dns: None,
+            apparmor: Default::default(),
             errors: vec![],
         },
         images: vec![TargetImage {
             id: "abc".into(),
             names: vec!["docker.io/library/nginx:1.25".into()],
+            digests: vec![],
         }],
         ..Default::default()
     }
@@ -527,6 +530,8 @@ fn expectations_follow_what_generate_writes() {
                 docker_ref: "traefik:v3.1".into(),
                 podman_ref: "docker.io/library/traefik:v3.1".into(),
                 method: TransferMethod::Load,
+                digest: None,
+                pinned: false,
             },
             volumes: vec![],
             chown_binds: vec![],
@@ -534,6 +539,8 @@ fn expectations_follow_what_generate_writes() {
             start_at_boot: true,
             env_file: None,
             quadlet_files: vec!["quadlet/traefik.container".into()],
+            seccomp_file: None,
+            apparmor_profile: None,
         }],
         notes: vec![Note {
             container: Some("traefik".into()),
@@ -551,10 +558,11 @@ fn expectations_follow_what_generate_writes() {
         quadlet_dir: ".config/containers/systemd".into(),
         subid_ranges: Default::default(),
     };
+    let migration = crate::migration::build(&inventory, &target, generated);
     let e = Expectations::build(
         &target,
         &Default::default(),
-        &generated,
+        &migration,
         Some(&inventory),
         "svc",
     );
@@ -715,4 +723,42 @@ fn podman_networks_need_aardvark_dns() {
     let mut e = expect();
     e.networks.clear();
     assert_eq!(host_checks::aardvark_dns(&e, &f).status, Status::Pass);
+}
+
+/// Each named AppArmor profile must be loaded; a target without AppArmor, or whose list
+/// cannot be read, is a warning that says why, and no profile means no check at all.
+#[test]
+fn apparmor_profiles_must_be_loaded_on_the_target() {
+    use super::hostfiles::read_apparmor;
+    let mut e = expect();
+    assert_eq!(readiness::apparmor_profiles(&e, &ready()), None);
+    e.containers[0].apparmor_profile = Some("web-profile".into());
+    let mut facts = ready();
+    facts.host_files.apparmor = read_apparmor(
+        Some("Y\n"),
+        Some("docker-default (enforce)\nweb-profile (enforce)\n/usr/bin/man (complain)\n"),
+    );
+    let c = readiness::apparmor_profiles(&e, &facts).unwrap();
+    assert_eq!(c.status, Status::Pass, "{c:?}");
+    facts.host_files.apparmor = read_apparmor(Some("Y"), Some("docker-default (enforce)\n"));
+    let c = readiness::apparmor_profiles(&e, &facts).unwrap();
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("web-profile (web)"), "{}", c.message);
+    assert!(c.fix.unwrap().contains("apparmor_parser"));
+    for (enabled, profiles, says) in [
+        (Some("N"), None, "not enabled"),
+        (None, None, "not enabled"),
+        (Some("Y"), None, "could not be read"),
+    ] {
+        facts.host_files.apparmor = read_apparmor(enabled, profiles);
+        let c = readiness::apparmor_profiles(&e, &facts).unwrap();
+        assert_eq!(c.status, Status::Warn, "{enabled:?}");
+        assert!(c.message.contains(says), "{}", c.message);
+    }
+    // Part of the readiness phase.
+    assert!(
+        readiness::readiness(&e, &facts)
+            .iter()
+            .any(|c| c.id == "apparmor-profiles")
+    );
 }

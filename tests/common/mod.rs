@@ -49,6 +49,26 @@ pub fn quadlet_bin() -> Option<PathBuf> {
     }
 }
 
+/// The real Podman 5.8.x quadlet binary (Debian forky's) fetched by
+/// `scripts/get-quadlet.sh forky`: the generated forms for targets 5.5 to 5.8 go through it,
+/// as older targets go through 5.4.2. Required where the 5.4.2 one is (`scripts/test`).
+pub fn quadlet_bin_58() -> Option<PathBuf> {
+    let path = std::env::var_os("UNROOT_QUADLET_BIN_58")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from("/var/cache/unroot-test/podman-5.8/usr/libexec/podman/quadlet")
+        });
+    if path.is_file() {
+        Some(path)
+    } else {
+        skip_or_fail(
+            "UNROOT_REQUIRE_PODMAN",
+            "the Podman 5.8 quadlet generator (scripts/get-quadlet.sh forky)",
+        );
+        None
+    }
+}
+
 /// The trixie root with rootless Podman made by `scripts/rootless-host.sh`.
 pub fn rootless_root() -> Option<PathBuf> {
     let path = std::env::var_os("UNROOT_ROOTLESS_ROOT")

@@ -22,13 +22,13 @@ pub struct DryRun {
 }
 
 /// Install the files the way migrate.sh does (units in the unit dir, env files in `env/`
-/// next to them) and run the generator on them.
+/// and seccomp profiles in `seccomp/` next to them) and run the generator on them.
 pub fn dry_run(bin: &Path, files: &[GeneratedFile]) -> DryRun {
     let dir = tempfile::tempdir().unwrap();
     for f in files {
         let dest = if let Some(name) = f.path.strip_prefix("quadlet/") {
             dir.path().join(name)
-        } else if f.path.starts_with("env/") {
+        } else if f.path.starts_with("env/") || f.path.starts_with("seccomp/") {
             dir.path().join(&f.path)
         } else {
             continue;
@@ -111,6 +111,7 @@ pub fn exec_line(run: &DryRun, service: &str, key: &str) -> Vec<String> {
     let line = body.lines().find_map(|l| l.strip_prefix(key)).unwrap();
     let known = BTreeMap::from([
         ('t', "/run/user/1000".to_owned()),
+        ('h', "/home/alice".to_owned()),
         ('N', service.trim_end_matches(".service").to_owned()),
         ('n', service.to_owned()),
     ]);

@@ -306,6 +306,20 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
     for e in &install.env_files {
         body.push(file(&e.bundle_path, Var::Dir, &e.install_path, "0600"));
     }
+    // Seccomp profiles: read by podman as the user, nothing secret in them.
+    let mut profile_dirs: Vec<&str> = install
+        .seccomp_files
+        .iter()
+        .filter_map(|s| s.install_path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    profile_dirs.sort_unstable();
+    profile_dirs.dedup();
+    for d in profile_dirs {
+        body.push(mkdir("-m 0755").under(Var::Dir, d).render());
+    }
+    for s in &install.seccomp_files {
+        body.push(file(&s.bundle_path, Var::Dir, &s.install_path, "0644"));
+    }
     if !install.conf_files.is_empty() {
         body.push(
             mkdir("-m 0755")
@@ -520,13 +534,13 @@ fn remove_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<Str
                 .render(),
         );
     }
-    for e in &install.env_files {
-        body.push(
-            Cmd::run("rm")
-                .word("-f")
-                .under(Var::Dir, &e.install_path)
-                .render(),
-        );
+    let installed = install
+        .env_files
+        .iter()
+        .map(|e| &e.install_path)
+        .chain(install.seccomp_files.iter().map(|s| &s.install_path));
+    for path in installed {
+        body.push(Cmd::run("rm").word("-f").under(Var::Dir, path).render());
     }
     body.push(
         Cmd::run_as(user)

@@ -6,6 +6,7 @@ use crate::model::{Container, ContainerState, Inventory};
 
 use super::{Assessment, ContainerAssessment, Finding, Severity, Summary};
 
+pub mod delta;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

@@ -135,15 +135,7 @@ pub fn added_caps(c: &Container) -> Vec<String> {
     caps
 }
 
-/// The main process runs as UID 0. Reads the raw `Config.User` too, so `0:0` and
-/// `root:root` count even if a snapshot's normalized flag was written by an older version.
-pub fn runs_as_root(c: &Container) -> bool {
-    if c.user.is_root {
-        return true;
-    }
-    let user = c.user.raw.split(':').next().unwrap_or("").trim();
-    matches!(user, "" | "0" | "root")
-}
+pub use crate::model::hardening::runs_as_root;
 
 pub use crate::model::host_path::{BENIGN_READ_ONLY, clean_path, is_runtime_socket, path_under};
 

@@ -9,8 +9,8 @@ use crate::model::{
 use crate::risk::Migration;
 
 use super::{
-    BENIGN_READ_ONLY, Check, Ctx, Hit, Rule, added_caps, bind_mounts, is_runtime_socket, join,
-    path_under,
+    BENIGN_READ_ONLY, Check, Ctx, Hit, Rule, added_caps, bind_mounts, cap_effective, clean_path,
+    is_runtime_socket, join, path_under,
 };
 
 pub const RULES: &[Rule] = &[
@@ -25,6 +25,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "namespaced-capability",
         check: Check::Container(namespaced_capability),
+    },
+    Rule {
+        id: "host-monitoring-agent",
+        check: Check::Container(host_monitoring_agent),
     },
     Rule {
         id: "macvlan-network",
@@ -161,6 +165,35 @@ fn namespaced_capability(ctx: &Ctx) -> Option<Hit> {
         );
     }
     Some(Hit::new(format!("cap-add {}", join(&caps))))
+}
+
+/// A host-monitoring agent (node-exporter, cAdvisor, a security or APM agent): it sees every
+/// host process (`--pid host` with SYS_PTRACE, or `--privileged`) and reads the host itself
+/// (`/`, `/proc` or `/sys` of the host mounted). Rootless, both halves shrink to what the
+/// user owns, which is exactly what such an agent exists to see past: a blocker for this
+/// migration, not a change (the catalog names the alternatives: stay rootful).
+fn host_monitoring_agent(ctx: &Ctx) -> Option<Hit> {
+    let c = ctx.container;
+    let sees_processes = if c.privileged {
+        "--privileged"
+    } else if c.pid_mode == NamespaceMode::Host && cap_effective(c, "SYS_PTRACE") {
+        "--pid host with SYS_PTRACE"
+    } else {
+        return None;
+    };
+    let host_views: Vec<String> = bind_mounts(c)
+        .filter_map(|m| {
+            let source = clean_path(&m.source);
+            matches!(source, "/" | "/proc" | "/sys")
+                .then(|| format!("host {source} at {}", m.destination))
+        })
+        .collect();
+    (!host_views.is_empty()).then(|| {
+        Hit::new(format!(
+            "{sees_processes}, {}: it monitors the host as root",
+            join(&host_views)
+        ))
+    })
 }
 
 /// Needs the inventory's network list to learn drivers.
@@ -411,6 +444,71 @@ mod tests {
             plain().network(NetworkMode::Host).expose(8080)
         ));
         assert!(!fires(host_network_low_port, plain().expose(80)));
+    }
+
+    #[test]
+    fn host_monitoring_agents_are_blockers() {
+        // node-exporter / cAdvisor style: every process, and the host's /, /proc and /sys.
+        let agent = plain()
+            .pid(NamespaceMode::Host)
+            .cap_add("SYS_PTRACE")
+            .bind("/", "/host", true)
+            .bind("/proc", "/host/proc", true)
+            .bind("/sys", "/host/sys", true)
+            .build();
+        let hit = run(host_monitoring_agent, agent).expect("fires");
+        assert_eq!(
+            hit.detail,
+            "--pid host with SYS_PTRACE, host / at /host, host /proc at /host/proc, host /sys \
+             at /host/sys: it monitors the host as root"
+        );
+        let info = crate::risk::catalog::info("host-monitoring-agent");
+        assert_eq!(info.migration, Migration::Blocker);
+        assert!(info.remediation.podman.contains("rootful Podman"));
+        assert!(fires(
+            host_monitoring_agent,
+            plain().privileged().bind("/", "/rootfs", true)
+        ));
+        assert!(fires(
+            host_monitoring_agent,
+            plain().pid(NamespaceMode::Host).cap_add("SYS_PTRACE").bind(
+                "/proc/",
+                "/host/proc",
+                true
+            )
+        ));
+    }
+
+    #[test]
+    fn not_every_host_pid_or_host_mount_is_a_monitoring_agent() {
+        // SYS_PTRACE in the host PID namespace but nothing of the host mounted.
+        assert!(!fires(
+            host_monitoring_agent,
+            plain().pid(NamespaceMode::Host).cap_add("SYS_PTRACE").bind(
+                "/lib/modules",
+                "/lib/modules",
+                true
+            )
+        ));
+        // The host's / mounted, but neither the host PID namespace nor SYS_PTRACE.
+        assert!(!fires(
+            host_monitoring_agent,
+            plain().bind("/", "/host", true)
+        ));
+        // --pid host and /proc without SYS_PTRACE (dropped from the defaults anyway).
+        assert!(!fires(
+            host_monitoring_agent,
+            plain()
+                .pid(NamespaceMode::Host)
+                .bind("/proc", "/host/proc", true)
+        ));
+        // A directory below /proc or /sys is not the host's whole view.
+        assert!(!fires(
+            host_monitoring_agent,
+            plain()
+                .privileged()
+                .bind("/sys/fs/cgroup", "/sys/fs/cgroup", true)
+        ));
     }
 
     #[test]

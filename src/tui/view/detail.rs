@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-use crate::risk::Finding;
+use crate::risk::{Finding, Migration};
 use crate::tui::settings::{SettingRow, compare};
 use crate::tui::state::{App, Loaded, Pane};
 
@@ -43,6 +43,12 @@ fn content(
         "No finding: nothing risky was seen in this container's settings.",
     );
     Some((lines, settings))
+}
+
+/// The findings and settings panes as drawn (for the mouse).
+pub fn panes(app: &App, loaded: &Loaded, area: Rect) -> [Rect; 2] {
+    let rows = content(app, loaded, &Theme::new(false)).map_or(0, |(_, s)| s.len());
+    split(area, rows)
 }
 
 /// Largest useful scroll offsets of the findings pane and the settings table.
@@ -129,7 +135,11 @@ pub fn finding_lines(
     if findings.is_empty() {
         lines.push(Line::from(Span::styled(none, theme.ok())));
     }
-    for f in findings {
+    // Blockers first: they decide whether the container can move at all. The sort is
+    // stable, so the catalog's order stays within each group.
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    ordered.sort_by_key(|f| f.migration != Migration::Blocker);
+    for f in ordered {
         let words = loaded.words(&f.rule);
         let title = words.map_or(f.rule.as_str(), |w| w.title.as_str());
         let mut head = vec![

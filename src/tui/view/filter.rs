@@ -33,17 +33,19 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App) {
         }
         Line::from(spans)
     } else if let Some(status) = &app.status {
-        Line::from(status_span(theme, &status.text, status.error))
+        // A cut status says so with `…` (the whole text is in the dialog or the files).
+        let text = super::truncate(&status.text, usize::from(area.width));
+        Line::from(status_span(theme, &text, status.error))
     } else {
         Line::default()
     };
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn status_span<'a>(theme: &Theme, text: &'a str, error: bool) -> Span<'a> {
+fn status_span(theme: &Theme, text: &str, error: bool) -> Span<'static> {
     if error {
-        Span::styled(text, theme.error())
+        Span::styled(text.to_string(), theme.error())
     } else {
-        Span::styled(text, theme.ok())
+        Span::styled(text.to_string(), theme.ok())
     }
 }

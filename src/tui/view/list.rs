@@ -33,15 +33,44 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
     } else {
         format!("{} of {total}", app.rows.len())
     };
+    let position = if app.rows.is_empty() {
+        String::new()
+    } else {
+        format!("· {}/{} ", app.selected + 1, app.rows.len())
+    };
     let title = Line::from(vec![
         Span::styled(" Containers ", theme.title()),
-        Span::raw(format!("({shown}) sorted by {} ", app.sort.label())),
+        Span::raw(format!(
+            "({shown}) sorted by {}{} {position}{}",
+            app.sort.label(),
+            if app.sort_reversed { " (reversed)" } else { "" },
+            if app.marked.is_empty() {
+                String::new()
+            } else {
+                format!("· {} marked ", app.marked.len())
+            }
+        )),
     ]);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(title);
     let header = Row::new(["RISK", "NAME", "IMAGE", "STATE", "PROJECT", "MOVE"]).style(theme.dim());
+    let widths = [
+        Constraint::Length(4),
+        Constraint::Fill(3),
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Fill(2),
+        Constraint::Length(7),
+    ];
+    // The columns as the table will lay them out, so cut text can end in `…` (issue 15)
+    // instead of stopping mid-word.
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let cols = ratatui::layout::Layout::horizontal(widths)
+        .spacing(1)
+        .split(inner);
+    let fit = |text: &str, col: usize| truncate(text, usize::from(cols[col].width));
     let height = list_body_height(app);
     // Only the visible window is built, so a frame costs the same with 10 or 10 000 rows.
     let rows = app
@@ -58,8 +87,22 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
             let included = edited.is_none_or(|d| d.include);
             // `*`: the operator changed this container's decision (not yet the default).
             let name = match edited {
-                Some(d) if *d != ContainerDecision::default_for(c) => format!("{} *", c.name),
+                Some(d) if *d != ContainerDecision::proposed(&loaded.inventory, c) => {
+                    format!("{} *", c.name)
+                }
                 _ => c.name.clone(),
+            };
+            // `!`: a reload found the container changed after its decision was edited.
+            let name = if app.changed.contains(&c.name) {
+                format!("{name} !")
+            } else {
+                name
+            };
+            // `✓`: marked for a bulk decision (Space, p).
+            let name = if app.marked.contains(&c.name) {
+                format!("✓ {name}")
+            } else {
+                name
             };
             let verdict = a.migration_verdict();
             let (verdict_text, verdict_style) = if included {
@@ -79,10 +122,10 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
                 .unwrap_or("-");
             let row = Row::new(vec![
                 Cell::from(Span::styled(badge(worst), theme.severity(worst))),
-                Cell::from(name),
-                Cell::from(truncate(&c.image, 40)),
+                Cell::from(fit(&name, 1)),
+                Cell::from(fit(&c.image, 2)),
                 Cell::from(state_word(c.state)),
-                Cell::from(project.to_string()),
+                Cell::from(fit(project, 4)),
                 Cell::from(Span::styled(verdict_text, verdict_style)),
             ]);
             if pos == app.selected {
@@ -91,14 +134,6 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, app: &App, loaded: &Lo
                 row
             }
         });
-    let widths = [
-        Constraint::Length(4),
-        Constraint::Fill(3),
-        Constraint::Fill(3),
-        Constraint::Length(8),
-        Constraint::Fill(2),
-        Constraint::Length(7),
-    ];
     let mut table = Table::new(rows, widths).header(header).block(block);
     if app.rows.is_empty() {
         table = table.footer(Row::new(["", "no container matches the filter"]));

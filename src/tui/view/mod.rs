@@ -7,15 +7,15 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::state::{App, Overlay, Phase, Screen};
 
-mod detail;
+pub mod detail;
 mod error;
 mod filter;
 mod footer;
-mod help;
+pub mod help;
 mod host;
 mod list;
 mod loading;
-mod migration;
+pub mod migration;
 mod prompt;
 mod review;
 mod summary;
@@ -45,7 +45,7 @@ pub fn list_body_height(app: &App) -> usize {
 fn screen_layout(app: &App, area: Rect) -> [Rect; 3] {
     Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(u16::from(bar_shown(app) && app.loaded().is_some())),
+        Constraint::Length(u16::from(bar_shown(app))),
         Constraint::Length(1),
     ])
     .areas(area)
@@ -64,6 +64,8 @@ pub enum Scrolled {
     Preview,
     Help,
     Host,
+    /// The write review's file list.
+    Review,
 }
 
 /// The largest useful scroll offset of a pane at the current terminal size, so `update`
@@ -74,6 +76,10 @@ pub fn max_scroll(app: &App, pane: Scrolled) -> u16 {
     let [_, main] = body_layout(body);
     match pane {
         Scrolled::Help => help::max_scroll(area),
+        Scrolled::Review => match &app.overlay {
+            Some(Overlay::Review(r)) => review::max_scroll(overlay_area(area), r),
+            _ => 0,
+        },
         Scrolled::Findings | Scrolled::Settings => {
             let Some(loaded) = app.loaded() else {
                 return 0;
@@ -109,19 +115,91 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 Screen::Migration => migration::draw(frame, main, &theme, app, loaded),
                 Screen::Host => host::draw(frame, main, &theme, app, loaded),
             }
-            filter::draw(frame, bar, &theme, app);
         }
     }
+    // On every screen, the loading and error screens too: a key pressed in vain says so.
+    filter::draw(frame, bar, &theme, app);
     footer::draw(frame, foot, &theme, app);
     match &app.overlay {
         Some(Overlay::Help) => help::draw(frame, area, &theme, app.help_scroll),
         Some(Overlay::Prompt(p)) => prompt::draw(frame, area, &theme, p),
-        Some(Overlay::Review(r)) => review::draw(frame, area, &theme, r),
+        Some(Overlay::Review(r)) => {
+            review::draw(frame, overlay_area(area), &theme, r, app.review_scroll)
+        }
         Some(Overlay::ConfirmQuit) => review::draw_confirm_quit(frame, area, &theme),
         Some(Overlay::OverwritePlan { path }) => {
             review::draw_overwrite_plan(frame, area, &theme, path)
         }
         None => {}
+    }
+}
+
+/// Where dialogs may go: everything but the status bar and the footer, which stay
+/// readable under a dialog (issue 15: the write review covered the status line).
+fn overlay_area(area: Rect) -> Rect {
+    Rect {
+        height: area.height.saturating_sub(2),
+        ..area
+    }
+}
+
+/// What is under the mouse pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// A container row of the list: its position in `rows`.
+    Row(usize),
+    /// A pane of the detail or migration screen.
+    Pane(super::state::Pane),
+    /// A decision of the migration view (its index) in the given pane.
+    Decision(super::state::Pane, usize),
+}
+
+fn inside(r: Rect, column: u16, row: u16) -> bool {
+    column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
+}
+
+/// The thing at a screen cell, from the same layout the frame is drawn with, so a click
+/// or the wheel acts on what the operator points at.
+pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
+    use super::state::Pane;
+    let loaded = app.loaded()?;
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let [body, _, _] = screen_layout(app, area);
+    let [_, main] = body_layout(body);
+    if !inside(main, column, row) {
+        return None;
+    }
+    match app.screen {
+        Screen::List => {
+            // Border and header rows above the first container.
+            let first = main.y + 2;
+            if row < first {
+                return None;
+            }
+            let pos = app.list_offset + usize::from(row - first);
+            (pos < app.rows.len() && pos < app.list_offset + list_body_height(app))
+                .then_some(Hit::Row(pos))
+        }
+        Screen::Detail => {
+            let [top, _] = detail::panes(app, loaded, main);
+            Some(Hit::Pane(if inside(top, column, row) {
+                Pane::First
+            } else {
+                Pane::Second
+            }))
+        }
+        Screen::Migration => {
+            let [left, _] = migration::split(main);
+            if !inside(left, column, row) {
+                return Some(Hit::Pane(Pane::Second));
+            }
+            // Each decision takes two rows (label, value) under the top border.
+            match row.checked_sub(left.y + 1) {
+                Some(offset) => Some(Hit::Decision(Pane::First, usize::from(offset / 2))),
+                None => Some(Hit::Pane(Pane::First)),
+            }
+        }
+        Screen::Host => None,
     }
 }
 

@@ -11,7 +11,10 @@ use super::centered;
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, prompt: &Prompt) {
-    let boxed = centered(area, 70, 6);
+    let question = ratatui::text::Line::from(prompt.kind.question());
+    // Long questions (the bulk decision's syntax) wrap; the box grows to hold them.
+    let extra = super::wrapped_height(&[question], 68).saturating_sub(1);
+    let boxed = centered(area, 70, 6 + extra);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
@@ -20,13 +23,31 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, prompt: &Prompt) {
         Line::from(prompt.kind.question()),
         Line::from(vec![
             Span::styled("> ", theme.key()),
-            Span::raw(prompt.input.clone()),
+            // Selected (reverse video) while typing would replace it.
+            if prompt.selected {
+                Span::styled(
+                    prompt.input.clone(),
+                    ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
+                )
+            } else {
+                Span::raw(prompt.input.clone())
+            },
             Span::styled("█", theme.key()),
         ]),
     ];
     if let Some(error) = &prompt.error {
         lines.push(Line::from(Span::styled(error.clone(), theme.error())));
+    } else if prompt.selected {
+        lines.push(Line::from(Span::styled(
+            "typing replaces the offered text; → keeps it",
+            theme.dim(),
+        )));
     }
     frame.render_widget(Clear, boxed);
-    frame.render_widget(Paragraph::new(lines).block(block), boxed);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+        boxed,
+    );
 }

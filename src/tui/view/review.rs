@@ -12,72 +12,100 @@ use crate::tui::state::{FileStatus, WriteReview};
 use super::theme::Theme;
 use super::{centered, popup};
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview) {
-    let extra = if review.refused.is_some() { 6 } else { 0 };
-    let boxed = centered(area, 76, review.files.len() as u16 + 7 + extra);
+/// The closing sentence: what `y` will do, in the words of the help.
+fn closing(review: &WriteReview, theme: &Theme) -> Line<'static> {
+    let edited = review.edited().len();
     let differing = review.differing();
+    if edited > 0 {
+        Line::from(Span::styled(
+            format!(
+                "{edited} file(s) were edited by hand: y writes nothing while they differ; o replaces them; Esc writes nothing"
+            ),
+            theme.error(),
+        ))
+    } else if differing > 0 {
+        Line::from(format!(
+            "y writes, replacing {differing} file(s) unroot wrote earlier; Esc writes nothing"
+        ))
+    } else {
+        Line::from("y writes, Esc writes nothing")
+    }
+}
+
+/// The dialog box and how many file rows fit in it.
+fn layout(area: Rect, review: &WriteReview) -> (Rect, usize) {
+    let inner = 76.min(area.width.saturating_sub(2)).saturating_sub(2);
+    let rows = |line: Line| super::wrapped_height(&[line], inner);
+    let refusal_rows = review
+        .refused
+        .as_ref()
+        .map_or(0, |r| rows(Line::from(r.clone())) + 1);
+    let closing_rows = rows(closing(review, &Theme::new(false))) + 1;
+    // Borders and the heading, then the files, the refusal and the closing sentence.
+    let chrome = 2 + 1 + refusal_rows + closing_rows;
+    let boxed = centered(area, 76, chrome + review.files.len() as u16);
+    let room = usize::from(boxed.height.saturating_sub(chrome));
+    (boxed, room.max(1))
+}
+
+/// Largest useful scroll offset of the file list.
+pub fn max_scroll(area: Rect, review: &WriteReview) -> u16 {
+    let (_, room) = layout(area, review);
+    u16::try_from(review.files.len().saturating_sub(window(review, room))).unwrap_or(u16::MAX)
+}
+
+/// File rows shown: one row goes to the "more" line while the list does not fit.
+fn window(review: &WriteReview, room: usize) -> usize {
+    if review.files.len() > room {
+        room.saturating_sub(1).max(1)
+    } else {
+        room
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, review: &WriteReview, scroll: u16) {
+    let (boxed, room) = layout(area, review);
+    let scroll = usize::from(scroll.min(max_scroll(area, review)));
     let mut lines = vec![Line::from(format!(
         "{} files into {}:",
         review.files.len(),
         review.dir.display()
     ))];
-    let refusal: Vec<Line> = review
-        .refused
-        .iter()
-        .map(|r| Line::from(Span::styled(r.clone(), theme.error())))
-        .collect();
-    // The refusal needs a few wrapped rows; keep them free.
-    let refusal_rows = if refusal.is_empty() {
-        0
-    } else {
-        super::wrapped_height(&refusal, boxed.width.saturating_sub(2)) + 1
-    };
-    // Differing files come first (the review sorts them so): they are never cut off.
-    let room = usize::from(boxed.height.saturating_sub(2 + 3 + refusal_rows));
-    let shown = if review.files.len() > room {
-        room.saturating_sub(1)
-    } else {
-        review.files.len()
-    };
-    for (path, status) in review.files.iter().take(shown) {
+    let window = window(review, room);
+    // Edited files come first (the review sorts them so): at the top, never cut off.
+    for (path, status) in review.files.iter().skip(scroll).take(window) {
         let (word, style) = match status {
             FileStatus::New => ("new      ", theme.ok()),
             FileStatus::Same => ("unchanged", theme.dim()),
-            FileStatus::Differs => ("DIFFERS  ", theme.error()),
+            FileStatus::Differs => (
+                "replace  ",
+                theme.severity(Some(crate::risk::Severity::Medium)),
+            ),
+            FileStatus::Edited => ("EDITED   ", theme.error()),
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {word} "), style),
             Span::raw(path.clone()),
         ]));
     }
-    if shown < review.files.len() {
-        let rest = &review.files[shown..];
-        let count = |s: FileStatus| rest.iter().filter(|(_, st)| *st == s).count();
+    let below = review.files.len().saturating_sub(scroll + window);
+    if below > 0 || scroll > 0 {
         lines.push(Line::from(Span::styled(
             format!(
-                "  ... and {} more ({} new, {} unchanged)",
-                rest.len(),
-                count(FileStatus::New),
-                count(FileStatus::Same)
+                "  {scroll} above, {below} more below (j/k scroll, {}-{} of {})",
+                scroll + 1,
+                scroll + window.min(review.files.len()),
+                review.files.len()
             ),
             theme.dim(),
         )));
     }
-    if !refusal.is_empty() {
+    if let Some(r) = &review.refused {
         lines.push(Line::default());
-        lines.extend(refusal);
+        lines.push(Line::from(Span::styled(r.clone(), theme.error())));
     }
     lines.push(Line::default());
-    lines.push(if differing > 0 {
-        Line::from(Span::styled(
-            format!(
-                "{differing} existing file(s) differ. y replaces only files unroot wrote and nobody edited; o replaces them all; Esc writes nothing"
-            ),
-            theme.error(),
-        ))
-    } else {
-        Line::from("y writes, Esc writes nothing")
-    });
+    lines.push(closing(review, theme));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
@@ -118,7 +146,7 @@ pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
             Span::raw(" quit and lose them   "),
             Span::styled("Esc", theme.key()),
             Span::raw(" stay (then "),
-            Span::styled("e", theme.key()),
+            Span::styled("Ctrl-E", theme.key()),
             Span::raw(" exports)"),
         ]),
     ];

@@ -9,7 +9,7 @@ use ratatui::style::Color;
 
 use crate::docker::Progress;
 use crate::tui::actions::default_target;
-use crate::tui::fixtures::{press, ready_app, target_report, type_text};
+use crate::tui::fixtures::{press, press_ctrl, ready_app, target_report, type_text};
 use crate::tui::msg::Msg;
 use crate::tui::state::{App, FileStatus, Overlay, WriteReview};
 use crate::tui::target::TargetCheck;
@@ -89,8 +89,19 @@ fn list_marks_edited_and_excluded_containers() {
 #[test]
 fn list_sorted_by_project() {
     let mut app = ready_app(100, 16);
-    press(&mut app, KeyCode::Char('s'));
-    press(&mut app, KeyCode::Char('s'));
+    while app.sort != crate::tui::state::SortKey::Project {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn list_sorted_by_state_reversed() {
+    let mut app = ready_app(100, 16);
+    while app.sort != crate::tui::state::SortKey::State {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    press(&mut app, KeyCode::Char('S'));
     assert_snapshot!(render(&app).backend());
 }
 
@@ -147,7 +158,7 @@ fn quit_question_after_an_edit() {
 #[test]
 fn export_prompt() {
     let mut app = ready_app(80, 24);
-    press(&mut app, KeyCode::Char('e'));
+    press_ctrl(&mut app, 'e');
     assert_snapshot!(render(&app).backend());
 }
 
@@ -207,6 +218,36 @@ fn migration_view_after_remapping_ports() {
     assert_snapshot!(render(&app).backend());
 }
 
+/// Issue 14: the hardening lines are decisions like the others. Going down to read-only
+/// root at 80x24 scrolls the list to keep the selection in view, and Right switches it on.
+#[test]
+fn migration_view_hardening_toggled_at_80x24() {
+    let mut app = migration_of_web(80, 24);
+    let before = app.decision(app.current.unwrap()).unwrap();
+    assert!(!before.hardening.read_only_root);
+    // Include, user, port policy, volumes, network, pin digest, then NNP, drops, read-only
+    // root.
+    for _ in 0..8 {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Right);
+    let after = app.decision(app.current.unwrap()).unwrap();
+    assert!(after.hardening.read_only_root, "Right switched it on");
+    assert!(app.unsaved);
+    // Down to the last line, below the pane's bottom: the list scrolls.
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    let terminal = render(&app);
+    let text = format!("{:?}", terminal.backend());
+    assert!(
+        text.contains("> Image's non-root user"),
+        "the selection is in view"
+    );
+    assert!(text.contains("on: writable-rootfs"));
+    assert_snapshot!(terminal.backend());
+}
+
 #[test]
 fn migration_view_at_80x24() {
     let app = migration_of_web(80, 24);
@@ -255,6 +296,12 @@ fn tiny_terminals_never_panic() {
                 let _ = render(&app);
             }
         }
+        app = ready_app(w, h);
+        press_ctrl(&mut app, 'e');
+        let _ = render(&app);
+        update(&mut app, Msg::Reviewed(Ok(many_files_review(40))));
+        press(&mut app, KeyCode::Char('G'));
+        let _ = render(&app);
         let mut loading = App::new("x", default_target(), true);
         update(&mut loading, Msg::Resize(w, h));
         update(
@@ -308,6 +355,188 @@ fn list_at_80x24_keeps_the_engine_over_the_target() {
     update(
         &mut app,
         Msg::TargetChecked(TargetCheck::Checked(Box::new(target_report()))),
+    );
+    assert_snapshot!(render(&app).backend());
+}
+
+/// A write review of `n` files, one of them edited by hand.
+fn many_files_review(n: usize) -> WriteReview {
+    let mut files = vec![("quadlet/blog-web.container".to_string(), FileStatus::Edited)];
+    files.extend((1..n).map(|i| (format!("quadlet/app{i}.container"), FileStatus::New)));
+    WriteReview {
+        dir: "./unroot-migration".into(),
+        files,
+        refused: None,
+    }
+}
+
+/// Defect 3: the selected decision's label was dark grey on dark grey. No cell of any
+/// screen may draw its text in its own background colour.
+#[test]
+fn no_text_is_drawn_in_its_background_colour() {
+    let mut app = ready_app(100, 30);
+    let screens: &[&[KeyCode]] = &[
+        &[],
+        &[KeyCode::Enter],
+        &[KeyCode::Char('m'), KeyCode::Char('j')],
+        &[KeyCode::Char('i')],
+        &[KeyCode::Char('?')],
+    ];
+    for keys in screens {
+        app = ready_app(100, 30);
+        for &k in *keys {
+            press(&mut app, k);
+        }
+        let terminal = render(&app);
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            if cell.symbol().trim().is_empty() {
+                continue;
+            }
+            assert!(
+                cell.bg == Color::Reset || cell.fg != cell.bg,
+                "{keys:?}: {:?} drawn {:?} on {:?}",
+                cell.symbol(),
+                cell.fg,
+                cell.bg
+            );
+        }
+    }
+    let _ = app;
+}
+
+#[test]
+fn migration_view_selected_label_is_readable() {
+    let mut app = ready_app(100, 30);
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_snapshot!(render(&app).backend());
+}
+
+/// Defect 5: at 200x50 the review leaves the status line and the footer visible.
+#[test]
+fn write_review_at_200x50_leaves_the_status_line() {
+    let mut app = ready_app(200, 50);
+    update(&mut app, Msg::Reviewed(Ok(many_files_review(60))));
+    app.status = Some(crate::tui::state::Status {
+        text: "Writing into ./unroot-migration ...".into(),
+        error: false,
+    });
+    assert_snapshot!(render(&app).backend());
+}
+
+/// Defect 5: at 80x24 the file list scrolls.
+#[test]
+fn write_review_at_80x24_scrolled() {
+    let mut app = ready_app(80, 24);
+    update(&mut app, Msg::Reviewed(Ok(many_files_review(30))));
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert_snapshot!(render(&app).backend());
+}
+
+/// Defect 2: what the dialog says after `y` with a hand-edited file.
+#[test]
+fn write_review_refusing_over_a_hand_edited_file() {
+    let mut app = ready_app(80, 24);
+    update(&mut app, Msg::Reviewed(Ok(many_files_review(3))));
+    press(&mut app, KeyCode::Char('y'));
+    assert_snapshot!(render(&app).backend());
+}
+
+/// Defect 6: wrapped preview lines carry a continuation mark.
+#[test]
+fn preview_marks_continued_lines() {
+    let mut app = ready_app(80, 24);
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Tab);
+    let mut seen = false;
+    for _ in 0..80 {
+        let text = format!("{:?}", render(&app).backend());
+        if text.contains(crate::tui::view::migration::CONTINUATION.trim()) {
+            seen = true;
+            break;
+        }
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert!(seen, "no continued line in the preview at 80x24");
+}
+
+/// Defect 6: the footer keeps `? help` and `q quit` at 80 columns.
+#[test]
+fn footer_keeps_help_and_quit_at_80_columns() {
+    for keys in [&[][..], &[KeyCode::Enter][..], &[KeyCode::Char('m')][..]] {
+        let mut app = ready_app(80, 24);
+        for &k in keys {
+            press(&mut app, k);
+        }
+        let terminal = render(&app);
+        let buffer = terminal.backend().buffer();
+        let last: String = (0..80)
+            .map(|x| buffer[(x, 23)].symbol().to_string())
+            .collect();
+        assert!(last.contains("? help"), "{keys:?}: {last}");
+        assert!(last.contains("q quit"), "{keys:?}: {last}");
+    }
+}
+
+/// Blockers first in the detail: a blocker listed after other findings is shown first.
+#[test]
+fn detail_lists_blocker_findings_first() {
+    use crate::risk::{Finding, Migration, Severity};
+    let app = ready_app(100, 30);
+    let loaded = app.loaded().unwrap().clone();
+    let finding = |rule: &str, migration| Finding {
+        rule: rule.into(),
+        severity: Severity::Medium,
+        migration,
+        cis: None,
+        detail: "seen".into(),
+    };
+    let findings = [
+        finding("first-change", Migration::Change),
+        finding("then-blocker", Migration::Blocker),
+        finding("last-ok", Migration::Ok),
+    ];
+    let lines = super::detail::finding_lines(
+        &findings,
+        &loaded,
+        &crate::tui::view::Theme::new(false),
+        "none",
+    );
+    let rules: Vec<String> = lines
+        .iter()
+        .map(|l| l.to_string())
+        .filter(|l| l.contains('['))
+        .collect();
+    assert!(rules[0].contains("then-blocker"), "{rules:?}");
+    assert!(rules[1].contains("first-change"), "{rules:?}");
+}
+
+/// Bulk decisions: marked rows carry `✓` and the title counts them.
+#[test]
+fn list_with_a_marked_compose_project() {
+    let mut app = ready_app(100, 16);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('p'));
+    assert_snapshot!(render(&app).backend());
+}
+
+/// Live engine: a dropped event stream says so in the status bar, with the retry and `r`.
+#[test]
+fn event_stream_dropped_hint_in_the_status_bar() {
+    use crate::docker::events::EngineEvent;
+    let mut app = ready_app(120, 20);
+    update(
+        &mut app,
+        Msg::Engine(EngineEvent::Dropped {
+            message:
+                "the event stream of unix:///var/run/docker.sock dropped: the engine closed it"
+                    .into(),
+            retry_in: std::time::Duration::from_secs(4),
+        }),
     );
     assert_snapshot!(render(&app).backend());
 }

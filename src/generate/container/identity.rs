@@ -1,0 +1,197 @@
+//! Identity mappers: description, image, entrypoint and command, environment, user and
+//! user namespace.
+
+use super::super::keys::{PodmanVersion, container as k};
+use super::super::unit_file::{Context, EncodedInput, Encoding, encode};
+use super::super::{ImageTransfer, NoteLevel, TransferMethod, env, image};
+use super::{Gen, id_value};
+use crate::model::{IdOrName, NamespaceMode, NetworkChoice, UserSpec, VolumeStrategy};
+
+impl Gen<'_> {
+    /// `Description=` names the Docker container, so `systemctl --user status` says where
+    /// the unit came from.
+    pub(super) fn description(&mut self, name: &str) {
+        let desc = format!("{name} (moved from rootful Docker by unroot)");
+        if let Ok(d) = encode(
+            &EncodedInput::One(desc.as_str().into()),
+            Encoding::Raw,
+            Context::Systemd,
+        ) {
+            self.unit_sec.push("Description", d);
+        }
+    }
+
+    /// `Image=` and `ContainerName=`; a loaded image must never be pulled (`Pull=never`),
+    /// since the registry may not have it.
+    pub(super) fn image(&mut self, name: &str) -> ImageTransfer {
+        let (transfer, image_notes) =
+            image::transfer(self.c, self.img, self.unit, self.decision.pin_digest);
+        for n in image_notes {
+            self.note(NoteLevel::Info, "Config.Image", n);
+        }
+        self.sec.set(k::IMAGE, &transfer.podman_ref);
+        if transfer.method == TransferMethod::Load {
+            self.sec.set(k::PULL, "never");
+        }
+        self.sec.set(k::CONTAINER_NAME, name);
+        transfer
+    }
+
+    /// Entrypoint and command, only where they differ from the image's own.
+    pub(super) fn entrypoint_and_command(
+        &mut self,
+        entrypoint: Option<&Vec<String>>,
+        command: Option<&Vec<String>>,
+    ) {
+        let img = self.img;
+        let image_entry = img.and_then(|i| i.entrypoint.as_ref());
+        let image_cmd = img.and_then(|i| i.command.as_ref());
+        let entry_differs = img.is_none() || entrypoint != image_entry;
+        let mut wrote_entry = false;
+        if let Some(entry) = entrypoint.filter(|_| entry_differs) {
+            let value = match entry.as_slice() {
+                [single] if !single.starts_with('[') && !single.is_empty() => single.clone(),
+                _ => serde_json::to_string(entry).unwrap_or_default(),
+            };
+            self.sec.set(k::ENTRYPOINT, value);
+            wrote_entry = true;
+        }
+        let cmd_differs = img.is_none() || command != image_cmd || wrote_entry;
+        if let Some(cmd) = command.filter(|cmd| cmd_differs && !cmd.is_empty()) {
+            self.command(cmd);
+        }
+    }
+
+    /// `Exec=`, unless an argument cannot be written into a unit file.
+    fn command(&mut self, cmd: &[String]) {
+        if cmd.iter().any(String::is_empty) {
+            self.note(
+                NoteLevel::NotTranslated,
+                "Config.Cmd",
+                "the command has an empty argument, which quadlet's Exec= cannot express (it stops reading at \"\"); \
+                 the image's default command runs instead. Put the command in a small wrapper script inside the image or a bind-mounted file",
+            );
+            return;
+        }
+        let before = self.sec.downgrades.len();
+        self.sec.set_words(k::EXEC, cmd);
+        if self.sec.downgrades.len() > before {
+            self.note(
+                NoteLevel::NotTranslated,
+                "Config.Cmd",
+                "an argument of the command contains a newline or control character, which a unit file cannot carry; \
+                 the image's default command runs instead. Move the command into a script",
+            );
+            self.sec.downgrades.truncate(before);
+        }
+    }
+
+    /// Plain variables go into the unit; secret-looking ones into `env/<unit>.env` (mode
+    /// 0600), whose content is returned. Values a file cannot carry are refused with a note.
+    pub(super) fn environment(&mut self) -> Option<String> {
+        let env_split = env::split(self.c);
+        for (name, why) in &env_split.refused {
+            self.note(
+                NoteLevel::NotTranslated,
+                format!("Config.Env {name}"),
+                format!("{why}; unit and env files cannot carry it. Pass it as a Podman secret (podman secret create, then Secret=) or change the value"),
+            );
+        }
+        for var in &env_split.plain {
+            self.sec.set_words(k::ENVIRONMENT, &[var]);
+        }
+        if env_split.secret.is_empty() {
+            return None;
+        }
+        // Relative: quadlet resolves it next to the unit file (see the module doc of `generate`).
+        let unit = self.unit;
+        let env_path = format!("env/{unit}.env");
+        self.sec
+            .set_words(k::ENVIRONMENT_FILE, &[env_path.as_str()]);
+        let names: Vec<&str> = env_split
+            .secret
+            .iter()
+            .filter_map(|l| l.split('=').next())
+            .collect();
+        self.note(
+            NoteLevel::Info,
+            "Config.Env",
+            format!(
+                "secret-looking variables ({}) are in env/{unit}.env (mode 0600), not in the unit; consider Podman secrets (Secret=)",
+                names.join(", ")
+            ),
+        );
+        Some(env_split.secret.iter().map(|l| format!("{l}\n")).collect())
+    }
+
+    /// `User=` and `Group=`; returns the highest numeric ID the container is known to run
+    /// as (the container's own, else the image's), which sizes the subordinate ID range.
+    pub(super) fn user(&mut self, spec: &UserSpec) -> Option<u64> {
+        let mut max_id: Option<u64> = None;
+        let mut bump =
+            |id: u32| max_id = Some(max_id.map_or(u64::from(id), |m: u64| m.max(u64::from(id))));
+        if let Some(u) = &spec.user {
+            self.sec.set(k::USER, id_value(u));
+            if let IdOrName::Id(n) = u {
+                bump(*n);
+            }
+            if let Some(g) = &spec.group {
+                self.sec.set(k::GROUP, id_value(g));
+                if let IdOrName::Id(n) = g {
+                    bump(*n);
+                }
+            }
+        } else if let Some(n) = self
+            .img
+            .and_then(|i| i.user.as_deref())
+            .and_then(|u| u.split(':').next()?.parse::<u32>().ok())
+        {
+            bump(n);
+        }
+        max_id
+    }
+
+    /// Docker's `--userns`: only the default translates; rootless Podman always runs in the
+    /// user's own namespace.
+    pub(super) fn userns(&mut self, mode: &NamespaceMode) {
+        match mode {
+            NamespaceMode::Host => self.note(
+                NoteLevel::Info,
+                "HostConfig.UsernsMode",
+                "userns=host only opted out of the daemon's userns-remap; rootless Podman always runs in the user's namespace",
+            ),
+            NamespaceMode::Private => {}
+            other => self.note(NoteLevel::NotTranslated, "HostConfig.UsernsMode", format!("{other:?} has no rootless equivalent; the container uses the default user namespace")),
+        }
+    }
+
+    /// The keep-id volume strategy: `UserNS=keep-id` on the container, or on its pod when
+    /// it joins one (pod members share the pod's user namespace). Returns whether the pod
+    /// carries it.
+    pub(super) fn keep_id(&mut self) -> bool {
+        let keep_id = self.decision.volumes == VolumeStrategy::KeepId;
+        let keep_id_on_pod = keep_id
+            && matches!(self.decision.network, NetworkChoice::Pod(_))
+            && self.version >= PodmanVersion::new(5, 0);
+        if keep_id {
+            if !keep_id_on_pod {
+                self.sec.set(k::USERNS, "keep-id");
+            }
+            self.note(
+                NoteLevel::Info,
+                "volumes",
+                "UserNS=keep-id: your user's UID is the same inside the container, so bind mounts owned by you stay writable",
+            );
+        }
+        keep_id_on_pod
+    }
+
+    /// `GroupAdd=`, sorted so the unit does not change with Docker's order.
+    pub(super) fn group_add(&mut self, group_add: &[String]) {
+        let mut groups: Vec<&String> = group_add.iter().collect();
+        groups.sort();
+        for g in groups {
+            self.sec.set(k::GROUP_ADD, g);
+        }
+    }
+}
