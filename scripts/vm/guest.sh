@@ -473,6 +473,8 @@ phase_failure() {
   result PASS
 }
 
+# Where a phase's time goes: the boot before this script, and the units that took longest.
+log "booted in $(cut -d' ' -f1 /proc/uptime) s; slowest units: $(systemd-analyze blame --no-pager 2>/dev/null | head -4 | sed 's/^ *//' | paste -sd ';')"
 case "$SCENARIO:$PHASE" in
   main:migrate | fleet:migrate) phase_migrate ;;
   main:reboot | fleet:reboot) phase_reboot ;;
@@ -480,4 +482,4 @@ case "$SCENARIO:$PHASE" in
   failure:failure) phase_failure ;;
   *) fail "unknown scenario/phase $SCENARIO/$PHASE" ;;
 esac
-log "phase $PHASE done in $((SECONDS - started)) s"
+log "phase $PHASE done in $((SECONDS - started)) s (uptime $(cut -d' ' -f1 /proc/uptime) s)"

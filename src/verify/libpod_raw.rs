@@ -64,6 +64,15 @@ fn get(socket: &Path, path: &str) -> Result<Vec<u8>> {
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
+    if raw.is_empty() {
+        // A service that stops mid-request closes without a word; say so as the I/O error it
+        // is, so the caller can tell it from a bad answer and read again.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("GET {path}: the service closed the connection without answering"),
+        )
+        .into());
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -129,17 +129,85 @@ async fn ping_saying_waiting(
 /// How long the whole read may take before unroot gives up on a hung service.
 const GATHER_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How many times the whole read is tried when the service drops the connection mid-read.
+/// Every request is a GET, so reading again is always safe.
+const READ_ATTEMPTS: u32 = 3;
+
 /// Read everything the checks need. `host_root` is where `/etc/subuid` etc. are read.
+///
+/// A socket-activated `podman.service` exits after a few idle seconds, and its idle tracker
+/// can count a connection that is still being served as closed: the service then shuts down
+/// in the middle of a slow request (seen on a real host: `/libpod/info` runs `dpkg-query`
+/// and took longer than the idle time). systemd starts the service again on the next
+/// connection, so a dropped connection is read again instead of failing a healthy host.
 pub async fn gather(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
-    match tokio::time::timeout(GATHER_TIMEOUT, gather_now(podman, socket, host_root)).await {
-        Ok(result) => result,
-        Err(_) => Err(Failure::usage(format!(
-            "the Podman service on {} stopped answering (no reply within {} s)",
-            socket.display(),
-            GATHER_TIMEOUT.as_secs()
-        ))
-        .into()),
+    let path = socket.to_string_lossy();
+    let shown = crate::render::text::one_line(&path);
+    let read = || async {
+        match tokio::time::timeout(GATHER_TIMEOUT, gather_now(podman, socket, host_root)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::usage(format!(
+                "the Podman service on {shown} stopped answering (no reply within {} s)",
+                GATHER_TIMEOUT.as_secs()
+            ))
+            .into()),
+        }
+    };
+    read_again_when_dropped(READ_ATTEMPTS, read, |attempt| {
+        eprintln!(
+            "unroot: the Podman service on {shown} closed the connection during the read (a \
+             socket-activated service that stopped); reading again ({attempt} of {READ_ATTEMPTS})"
+        );
+    })
+    .await
+}
+
+/// Run `read` up to `attempts` times while it fails with a dropped connection; `notice` is
+/// called with the number of the attempt about to start. Any other error ends it at once.
+async fn read_again_when_dropped<T, F, Fut>(
+    attempts: u32,
+    mut read: F,
+    mut notice: impl FnMut(u32),
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match read().await {
+            Err(err) if attempt < attempts && dropped_connection(&err) => {
+                attempt += 1;
+                notice(attempt);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            other => return other,
+        }
     }
+}
+
+/// Whether an error means the connection went away (closed, reset, cut short), as opposed to
+/// an answer unroot did not like: only the first kind is worth reading again.
+fn dropped_connection(err: &anyhow::Error) -> bool {
+    use podman_api::conn::Error as Conn;
+    err.chain().any(|cause| {
+        if let Some(api) = cause.downcast_ref::<podman_api::Error>() {
+            return matches!(
+                api,
+                podman_api::Error::IO(_) | podman_api::Error::Error(Conn::Hyper(_) | Conn::IO(_))
+            );
+        }
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::ConnectionRefused
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            )
+        })
+    })
 }
 
 async fn gather_now(podman: &Podman, socket: &Path, host_root: &Path) -> Result<TargetFacts> {
@@ -379,5 +447,101 @@ mod tests {
         assert!(message.contains(&socket.display().to_string()), "{message}");
         assert!(!message.contains('\n'), "{message}");
         held.join().unwrap();
+    }
+
+    /// A socket whose server answers each connection with `reply` (or closes it unanswered
+    /// when `reply` is empty): the faults a stopping service produces, which a real one
+    /// cannot be made to produce on demand.
+    fn serve(reply: &'static [u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        use std::io::{Read, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("fault.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(reply);
+            }
+        });
+        (dir, socket)
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_unanswered_counts_as_dropped_on_both_clients() {
+        let (_dir, socket) = serve(b"");
+        let typed = Podman::unix(&socket).version().await;
+        let err = anyhow::Error::from(typed.expect_err("no answer")).context("GET /libpod/version");
+        assert!(dropped_connection(&err), "podman-api: {err:#}");
+        let raw = super::libpod_raw::host_network(&socket, "5.4.2").await;
+        let err = raw.expect_err("no answer");
+        assert!(dropped_connection(&err), "raw GET: {err:#}");
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_is_not_a_dropped_connection() {
+        let (_dir, socket) = serve(
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 27\r\nConnection: close\r\n\r\n{\"cause\":\"x\",\"message\":\"x\"}",
+        );
+        let typed = Podman::unix(&socket).version().await;
+        let err = anyhow::Error::from(typed.expect_err("a 500")).context("GET /libpod/version");
+        assert!(!dropped_connection(&err), "podman-api: {err:#}");
+        let err = super::libpod_raw::host_network(&socket, "5.4.2")
+            .await
+            .expect_err("a 500");
+        assert!(!dropped_connection(&err), "raw GET: {err:#}");
+    }
+
+    fn dropped() -> anyhow::Error {
+        anyhow::Error::from(std::io::Error::from(ErrorKind::ConnectionReset)).context("GET /x")
+    }
+
+    #[tokio::test]
+    async fn a_dropped_read_is_read_again_and_then_succeeds() {
+        let mut calls = 0;
+        let mut notices = Vec::new();
+        let result = read_again_when_dropped(
+            3,
+            || {
+                calls += 1;
+                let first = calls == 1;
+                async move { if first { Err(dropped()) } else { Ok(7) } }
+            },
+            |attempt| notices.push(attempt),
+        )
+        .await;
+        assert_eq!(result.unwrap(), 7);
+        assert_eq!(calls, 2);
+        assert_eq!(notices, [2]);
+    }
+
+    #[tokio::test]
+    async fn reading_again_stops_at_the_limit_and_never_for_other_errors() {
+        let mut calls = 0;
+        let result: Result<()> = read_again_when_dropped(
+            3,
+            || {
+                calls += 1;
+                async { Err(dropped()) }
+            },
+            |_| {},
+        )
+        .await;
+        assert!(dropped_connection(&result.unwrap_err()));
+        assert_eq!(calls, 3);
+
+        let mut calls = 0;
+        let result: Result<()> = read_again_when_dropped(
+            3,
+            || {
+                calls += 1;
+                async { Err(anyhow::anyhow!("/libpod/info is not JSON")) }
+            },
+            |_| panic!("no notice for an answer unroot did not like"),
+        )
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls, 1);
     }
 }
