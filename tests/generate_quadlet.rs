@@ -607,3 +607,57 @@ fn hardened_fleet_converts_and_carries_every_item() {
         }
     }
 }
+
+/// `depends_on: condition: service_completed_successfully`: the awaited service becomes a
+/// oneshot that the real generator runs in the foreground (no `-d`, `--rm`), kept active
+/// after it exits, and the waiting unit is ordered after it.
+#[test]
+fn a_service_awaited_to_complete_becomes_a_oneshot_the_real_generator_runs_once() {
+    use unroot::model::{ComposeDependency, DependencyCondition};
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    let (mut inv, decisions) = sample::fleet();
+    let app = inv
+        .containers
+        .iter_mut()
+        .find(|c| c.compose.as_ref().and_then(|c| c.service.as_deref()) == Some("app"))
+        .unwrap();
+    let compose = app.compose.as_mut().unwrap();
+    compose.depends_on.retain(|d| d.service != "cache");
+    compose.depends_on.push(ComposeDependency::new(
+        "cache",
+        DependencyCondition::ServiceCompletedSuccessfully,
+    ));
+    let app_unit = app.name.clone();
+    let generated = generate(&inv, &target("5.4"), &decisions).unwrap();
+    let run = dry_run(&bin, &generated.files);
+    assert_all_converted(&run, &generated.files);
+
+    let cache = &run.services["shop-cache-1.service"];
+    for line in ["Type=oneshot", "RemainAfterExit=yes", "Restart=on-failure"] {
+        assert!(cache.lines().any(|l| l == line), "{line} missing:\n{cache}");
+    }
+    assert!(!cache.contains("Restart=always"), "{cache}");
+    let argv = exec_start(&run, "shop-cache-1.service");
+    assert!(argv.iter().any(|a| a == "--rm"), "{argv:?}");
+    assert!(
+        !argv
+            .iter()
+            .any(|a| a == "-d" || a.starts_with("--sdnotify")),
+        "{argv:?}"
+    );
+    let app = &run.services[&format!("{app_unit}.service")];
+    assert!(
+        app.lines()
+            .any(|l| l.starts_with("After=") && l.contains("shop-cache-1.service")),
+        "{app}"
+    );
+    let plan = generated
+        .units
+        .iter()
+        .find(|u| u.unit == "shop-cache-1")
+        .unwrap();
+    assert!(plan.runs_once);
+    assert!(generated.units.iter().filter(|u| u.runs_once).count() == 1);
+}

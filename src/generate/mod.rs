@@ -137,6 +137,11 @@ pub struct UnitPlan {
     /// which must be loaded on the target (`unroot verify --phase readiness` checks it).
     #[serde(default)]
     pub apparmor_profile: Option<String>,
+    /// A compose service waits for it to exit successfully (`service_completed_successfully`):
+    /// a oneshot unit whose container is gone once it has run (quadlet runs it with `--rm`),
+    /// so no port is checked and no running container is expected.
+    #[serde(default)]
+    pub runs_once: bool,
 }
 
 /// A bundle file installed under the user's quadlet directory (a seccomp profile).
@@ -270,6 +275,7 @@ pub fn generate_for_host(
         services: &plan.services,
         networks_of: &plan.networks_of,
         awaited_healthy: &plan.awaited_healthy,
+        awaited_completion: &plan.awaited_completion,
         host_wide_map_gw,
         host_paths: &host_paths,
         quadlet_dir: &target.quadlet_dir,

@@ -27,6 +27,9 @@ pub struct UnitNames {
     /// Docker names of included containers that an included compose service waits for to
     /// be healthy (`service_healthy`).
     pub awaited_healthy: BTreeSet<String>,
+    /// Docker names of included containers that an included compose service waits for to
+    /// exit successfully (`service_completed_successfully`): they become oneshot units.
+    pub awaited_completion: BTreeSet<String>,
     /// Users of each volume/network/pod (by Docker or pod name).
     volume_users: BTreeMap<String, BTreeSet<String>>,
     network_users: BTreeMap<String, BTreeSet<String>>,
@@ -65,17 +68,23 @@ pub fn plan(
     let mut n = UnitNames::default();
     let mut namer = UnitNamer::default();
     name_containers(&mut n, &mut namer, included);
-    n.awaited_healthy = awaited_healthy(&n.services, included);
+    n.awaited_healthy = awaited(&n.services, included, DependencyCondition::ServiceHealthy);
+    n.awaited_completion = awaited(
+        &n.services,
+        included,
+        DependencyCondition::ServiceCompletedSuccessfully,
+    );
     record_users(&mut n, included, target, version);
     name_resources(&mut n, &mut namer, version);
     shared_resource_notes(&mut n);
     n
 }
 
-/// The included containers that an included compose service waits for to be healthy.
-fn awaited_healthy(
+/// The included containers that an included compose service waits for with `condition`.
+fn awaited(
     services: &BTreeMap<(String, String), String>,
     included: &[(&Container, ContainerDecision)],
+    condition: DependencyCondition,
 ) -> BTreeSet<String> {
     included
         .iter()
@@ -84,7 +93,7 @@ fn awaited_healthy(
             compose
                 .depends_on
                 .iter()
-                .filter(|d| d.condition == DependencyCondition::ServiceHealthy)
+                .filter(move |d| d.condition == condition)
                 .filter_map(|d| services.get(&(compose.project.clone(), d.service.clone())))
         })
         .cloned()

@@ -140,6 +140,7 @@ fn translate<'a>(
         seccomp_file,
         // Checked by `unroot verify` on the target; nothing for the scripts to do.
         apparmor_profile: _,
+        runs_once,
     } = u;
     UnitFacts {
         container,
@@ -155,7 +156,12 @@ fn translate<'a>(
             .filter(|b| crate::plan::script::chown_refusal(&b.host_path).is_none())
             .cloned()
             .collect(),
-        tcp: ports.iter().filter_map(tcp_check).collect(),
+        // A oneshot has exited once its start returns: nothing listens to check.
+        tcp: if *runs_once {
+            Vec::new()
+        } else {
+            ports.iter().filter_map(tcp_check).collect()
+        },
         env_file: env_file.as_ref(),
         seccomp_file: seccomp_file.as_ref(),
         quadlet_files,

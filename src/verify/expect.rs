@@ -66,6 +66,10 @@ pub struct ExpectedContainer {
     /// The AppArmor profile its unit names, which must be loaded on the target.
     #[serde(default)]
     pub apparmor_profile: Option<String>,
+    /// A oneshot unit (a compose service waits for it to complete): quadlet runs it with
+    /// `--rm`, so once it has run there is no container to find.
+    #[serde(default)]
+    pub runs_once: bool,
 }
 
 impl ExpectedContainer {
@@ -159,6 +163,7 @@ impl Expectations {
                     Some(PrivilegedPortPolicy::Sysctl) | None
                 ),
                 apparmor_profile: unit.apparmor_profile.clone(),
+                runs_once: unit.runs_once,
             });
         }
         out

@@ -58,10 +58,9 @@ fn get(socket: &Path, path: &str) -> Result<Vec<u8>> {
         UnixStream::connect(socket).with_context(|| format!("connect to {}", socket.display()))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: d\r\nAccept: application/json\r\n\r\n"
-    )?;
+    // One write: `write!` on the bare stream would send the request in pieces.
+    let request = format!("GET {path} HTTP/1.0\r\nHost: d\r\nAccept: application/json\r\n\r\n");
+    stream.write_all(request.as_bytes())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     if raw.is_empty() {

@@ -84,6 +84,15 @@ fn container_checks(planned: &ExpectedContainer, facts: &TargetFacts) -> Vec<Che
     let name = &planned.docker_name;
     let service = planned.service();
     let Some(found) = find(planned, facts) else {
+        if planned.runs_once {
+            return vec![Check::pass(
+                format!("container-exists:{name}"),
+                format!(
+                    "{name} runs once ({service} is a oneshot unit and its container is removed \
+                     when it exits); `systemctl --user status {service}` shows its result"
+                ),
+            )];
+        }
         return vec![Check::fail(
             format!("container-exists:{name}"),
             format!(
@@ -117,6 +126,15 @@ fn running(planned: &ExpectedContainer, found: &TargetContainer) -> Check {
     let id = format!("container-running:{}", planned.docker_name);
     if found.is_running() {
         return Check::pass(id, format!("{} is running", found.name));
+    }
+    if planned.runs_once {
+        return Check::pass(
+            id,
+            format!(
+                "{} is {} (a oneshot unit: it runs once)",
+                found.name, found.state
+            ),
+        );
     }
     let service = planned.service();
     Check::fail(

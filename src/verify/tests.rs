@@ -42,6 +42,7 @@ fn expect() -> Expectations {
             controllers: BTreeSet::new(),
             sysctl_policy: true,
             apparmor_profile: None,
+            runs_once: false,
         }],
         volumes: ["web-data".to_string()].into(),
         networks: ["appnet".to_string()].into(),
@@ -541,6 +542,7 @@ fn expectations_follow_what_generate_writes() {
             quadlet_files: vec!["quadlet/traefik.container".into()],
             seccomp_file: None,
             apparmor_profile: None,
+            runs_once: false,
         }],
         notes: vec![Note {
             container: Some("traefik".into()),
@@ -760,5 +762,40 @@ fn apparmor_profiles_must_be_loaded_on_the_target() {
         readiness::readiness(&e, &facts)
             .iter()
             .any(|c| c.id == "apparmor-profiles")
+    );
+}
+
+/// A oneshot (a compose service waits for it to complete) is removed when it exits: its
+/// absence, or an exited container, passes; the same absence of a service is a failure.
+#[test]
+fn a_oneshot_passes_once_it_has_run_and_a_service_does_not() {
+    let stopped = docker(ContainerState::Exited, RestartPolicyName::No);
+    let mut gone = migrated();
+    gone.containers.clear();
+    let mut once = expect();
+    once.containers[0].runs_once = true;
+    let c = get(
+        &post_migration(&once, &gone, &stopped),
+        "container-exists:web",
+    )
+    .clone();
+    assert_eq!(c.status, Status::Pass, "{c:?}");
+    assert!(c.message.contains("oneshot"), "{c:?}");
+    assert_eq!(
+        status(
+            &post_migration(&expect(), &gone, &stopped),
+            "container-exists:web"
+        ),
+        Status::Fail
+    );
+
+    let mut exited = migrated();
+    exited.containers[0].state = "exited".into();
+    assert_eq!(
+        status(
+            &post_migration(&once, &exited, &stopped),
+            "container-running:web"
+        ),
+        Status::Pass
     );
 }

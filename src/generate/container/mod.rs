@@ -49,6 +49,8 @@ pub struct Names<'a> {
     pub networks_of: &'a BTreeMap<String, NetworkChoice>,
     /// Included containers a compose service waits for to be healthy.
     pub awaited_healthy: &'a std::collections::BTreeSet<String>,
+    /// Included containers a compose service waits for to complete: oneshot units.
+    pub awaited_completion: &'a std::collections::BTreeSet<String>,
     /// `--map-gw` is set host-wide in containers.conf (`pasta_options`), not per container.
     pub host_wide_map_gw: bool,
     /// Which bind sources may be handed over to the rootless user.
@@ -265,9 +267,11 @@ pub fn generate_container(
     g.runtime(cgroup_parent.as_deref(), runtime.as_deref());
     g.kernel(sysctls, ulimits, *shm_size);
     g.resources(resources);
+    let runs_once = names.awaited_completion.contains(&c.name);
+    // A job that exits is never "healthy": completion is the condition that wins.
     g.health(
         healthcheck.as_ref(),
-        names.awaited_healthy.contains(&c.name),
+        names.awaited_healthy.contains(&c.name) && !runs_once,
     );
     g.labels(labels);
     g.untranslated(untranslated);
@@ -287,7 +291,7 @@ pub fn generate_container(
         *init,
     );
     g.logging(log_driver.as_deref(), log_options);
-    let start_at_boot = g.restart(restart_policy, *state, &transfer);
+    let start_at_boot = g.restart(restart_policy, *state, &transfer, runs_once);
     g.podman_socket(mounted.wants_podman_socket);
     if let Some(compose) = compose {
         g.depends_on(compose, &net.network, networks);
@@ -301,6 +305,7 @@ pub fn generate_container(
         mounted,
         pod_args,
         start_at_boot,
+        runs_once,
     };
     g.finish(name, &short_id, built)
 }
@@ -315,6 +320,7 @@ struct Built {
     mounted: Mounted,
     pod_args: Vec<String>,
     start_at_boot: bool,
+    runs_once: bool,
 }
 
 impl<'a> Gen<'a> {
@@ -395,6 +401,7 @@ impl<'a> Gen<'a> {
                 Vec::new()
             },
             start_at_boot: b.start_at_boot,
+            runs_once: b.runs_once,
             env_file: b.env_file.as_ref().map(|_| EnvFilePlan {
                 bundle_path: env_path.clone(),
                 install_path: env_path,

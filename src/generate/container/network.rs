@@ -7,8 +7,7 @@ use super::super::ports::{self, PortMapping};
 use super::super::unit_file::{Context, EncodedInput, Encoding, encode};
 use super::{Gen, effective_network, needs_map_gw};
 use crate::model::{
-    ComposeInfo, ContainerState, DependencyCondition, NetworkAttachment, NetworkChoice,
-    NetworkMode, PortBinding,
+    ComposeInfo, ContainerState, NetworkAttachment, NetworkChoice, NetworkMode, PortBinding,
 };
 
 /// How the network decision came out for this container.
@@ -237,15 +236,6 @@ impl Gen<'_> {
         network: &NetworkChoice,
         networks: &[NetworkAttachment],
     ) {
-        for d in &compose.depends_on {
-            if d.condition == DependencyCondition::ServiceCompletedSuccessfully {
-                self.note(
-                    NoteLevel::Warning,
-                    "depends_on",
-                    format!("waits for {} to complete successfully (service_completed_successfully): the unit is ordered after it (Requires=, After=) but does not wait for it to exit; review whether {} should become a oneshot unit ([Service] Type=oneshot, RemainAfterExit=yes)", d.service, d.service),
-                );
-            }
-        }
         let mut deps: Vec<String> = compose
             .depends_on
             .iter()

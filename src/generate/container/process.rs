@@ -301,19 +301,48 @@ impl Gen<'_> {
         }
     }
 
+    /// `depends_on: condition: service_completed_successfully`: the waiting unit's `After=`
+    /// must wait for this container to exit, which systemd does for `Type=oneshot` (quadlet
+    /// then runs it in the foreground with `--rm`); `RemainAfterExit=yes` keeps it active so
+    /// `Requires=` does not run it again, and a failed run fails the units that need it.
+    /// systemd refuses `Restart=always` on a oneshot: it becomes `on-failure`.
+    fn oneshot(&mut self, policy: &RestartPolicy) {
+        self.service.push("Type", "oneshot".to_owned());
+        self.service.push("RemainAfterExit", "yes".to_owned());
+        let restart = match policy.name {
+            RestartPolicyName::Always | RestartPolicyName::UnlessStopped => {
+                "; its restart policy becomes Restart=on-failure (systemd does not restart a oneshot that succeeded)"
+            }
+            _ => "",
+        };
+        self.note(
+            NoteLevel::Info,
+            "depends_on",
+            format!("a compose service waits for it to complete successfully (service_completed_successfully): a oneshot unit (Type=oneshot, RemainAfterExit=yes) that the waiting units start and wait for{restart}"),
+        );
+    }
+
     /// `Restart=`, start limits, start timeout and `WantedBy=`; returns whether the unit
-    /// starts at boot.
+    /// starts at boot. `runs_once`: a compose service waits for this one to exit
+    /// successfully, so it becomes a oneshot unit (see [`Gen::oneshot`]).
     pub(super) fn restart(
         &mut self,
         policy: &RestartPolicy,
         state: ContainerState,
         transfer: &ImageTransfer,
+        runs_once: bool,
     ) -> bool {
         let restart = match policy.name {
             RestartPolicyName::No => None,
+            RestartPolicyName::Always | RestartPolicyName::UnlessStopped if runs_once => {
+                Some("on-failure")
+            }
             RestartPolicyName::Always | RestartPolicyName::UnlessStopped => Some("always"),
             RestartPolicyName::OnFailure => Some("on-failure"),
         };
+        if runs_once {
+            self.oneshot(policy);
+        }
         if let Some(r) = restart {
             self.service.push("Restart", r.to_owned());
         }
