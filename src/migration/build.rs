@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::groups::{self, Grouping};
 use super::{
-    CutoverGroup, GroupMember, ImagePlan, Migration, Step, StepKind, SubIdAction, TcpCheck,
-    UnitInstall, VolumeCopy,
+    CutoverGroup, GroupMember, ImagePlan, InstallMethod, Migration, Step, StepKind, SubIdAction,
+    TcpCheck, UnitInstall, VolumeCopy,
 };
 use crate::generate::subid::SubIdAssignment;
 use crate::generate::{
@@ -98,7 +98,7 @@ fn build_steps(input: &MigrationInput<'_>) -> Migration {
     sysctl_step(&mut m, input.generated);
     image_steps(&mut m, &units, users.len() > 1);
     for user in &users {
-        install_steps(&mut m, input.generated, &units, user);
+        install_steps(&mut m, input, &units, user);
     }
     let mut group_ids = Names::default();
     let mut cutover = Vec::with_capacity(groupings.len());
@@ -113,7 +113,7 @@ fn build_steps(input: &MigrationInput<'_>) -> Migration {
         containers: units.len(),
         groups: cutover,
         steps: m.steps,
-        rollback: rollback_steps(input.generated, &units, &users),
+        rollback: rollback_steps(input, &units, &users),
         generated: Generated::default(),
     }
 }
@@ -431,10 +431,23 @@ fn image_steps(m: &mut Steps, units: &[UnitFacts<'_>], several_users: bool) {
 
 /// The files one user installs: the quadlet files its units need, their env files, and
 /// the containers.conf.d snippets.
-fn unit_install(generated: &Generated, units: &[UnitFacts<'_>], user: &str) -> UnitInstall {
+fn unit_install(input: &MigrationInput<'_>, units: &[UnitFacts<'_>], user: &str) -> UnitInstall {
+    let generated = input.generated;
     let mine = || units.iter().filter(move |u| u.user == user);
     let quadlet_files: BTreeSet<&String> = mine().flat_map(|u| u.quadlet_files.iter()).collect();
+    let contents: Vec<&str> = generated
+        .files
+        .iter()
+        .filter(|f| quadlet_files.contains(&f.path))
+        .map(|f| f.content.as_str())
+        .collect();
+    let target = input.target;
+    let method = match crate::model::PodmanVersion::parse(&target.podman_version) {
+        Ok(version) => InstallMethod::for_target(version, &target.quadlet_dir, &contents),
+        Err(_) => InstallMethod::Copy,
+    };
     UnitInstall {
+        method,
         quadlet_files: quadlet_files.into_iter().cloned().collect(),
         env_files: mine().filter_map(|u| u.env_file.cloned()).collect(),
         seccomp_files: mine().filter_map(|u| u.seccomp_file.cloned()).collect(),
@@ -442,9 +455,9 @@ fn unit_install(generated: &Generated, units: &[UnitFacts<'_>], user: &str) -> U
     }
 }
 
-fn install_steps(m: &mut Steps, generated: &Generated, units: &[UnitFacts<'_>], user: &str) {
+fn install_steps(m: &mut Steps, input: &MigrationInput<'_>, units: &[UnitFacts<'_>], user: &str) {
     let id = ident(user);
-    let install = unit_install(generated, units, user);
+    let install = unit_install(input, units, user);
     let u = user.to_string();
     m.push(
         &format!("install_units_{id}"),
@@ -579,7 +592,11 @@ fn volume_steps(
 
 /// rollback.sh: stop every unit, remove each user's files, give bind mounts back, restore
 /// the Docker side.
-fn rollback_steps(generated: &Generated, units: &[UnitFacts<'_>], users: &[String]) -> Vec<Step> {
+fn rollback_steps(
+    input: &MigrationInput<'_>,
+    units: &[UnitFacts<'_>],
+    users: &[String],
+) -> Vec<Step> {
     let mut m = Steps::default();
     for u in units {
         m.push(
@@ -593,7 +610,7 @@ fn rollback_steps(generated: &Generated, units: &[UnitFacts<'_>], users: &[Strin
         );
     }
     for user in users {
-        let install = unit_install(generated, units, user);
+        let install = unit_install(input, units, user);
         m.push(
             &format!("remove_units_{}", ident(user)),
             &[],

@@ -234,6 +234,8 @@ pub enum SubIdAction {
 /// The files one user installs (migrate.sh) or removes (rollback.sh).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitInstall {
+    /// How the quadlet files get there (and go away again on rollback).
+    pub method: InstallMethod,
     /// Bundle paths under `quadlet/`, sorted, each once.
     pub quadlet_files: Vec<String>,
     pub env_files: Vec<EnvFilePlan>,
@@ -242,6 +244,53 @@ pub struct UnitInstall {
     pub seccomp_files: Vec<BundleFilePlan>,
     /// Bundle paths under `containers.conf.d/`.
     pub conf_files: Vec<String>,
+}
+
+/// How a user's quadlet files reach its quadlet directory, by target version (the
+/// typed downgrade: each older target gets the newest form it supports).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InstallMethod {
+    /// `install` each file. Podman before 5.7: `podman quadlet install` (5.6) cannot
+    /// replace a file it installed, and migrate.sh must stay safe to re-run after a failure.
+    /// Also any target whose quadlet directory is not the one `podman quadlet` writes to.
+    #[default]
+    Copy,
+    /// `podman quadlet install --replace` once per file (5.7: no multi-unit files yet).
+    PodmanEach,
+    /// The user's units as one multi-unit `.quadlets` file ([`QUADLETS_APP`]), installed
+    /// with one `podman quadlet install --replace` (5.8 and newer): one application that
+    /// `podman quadlet list` shows and `podman quadlet rm` removes whole.
+    PodmanBundle,
+}
+
+/// The stem of the `.quadlets` file, which names the application in `podman quadlet list`.
+pub const QUADLETS_APP: &str = "unroot";
+
+impl InstallMethod {
+    /// The method for a target. `files` are the user's quadlet files: a line that is only
+    /// `---` would split a `.quadlets` file in the wrong place, so such a unit set falls
+    /// back to one install per file.
+    pub fn for_target(
+        version: crate::model::PodmanVersion,
+        quadlet_dir: &str,
+        files: &[&str],
+    ) -> Self {
+        use crate::model::PodmanVersion as V;
+        if quadlet_dir != crate::model::DEFAULT_QUADLET_DIR || version < V::new(5, 7) {
+            InstallMethod::Copy
+        } else if version < V::new(5, 8)
+            || files.iter().any(|f| f.lines().any(|l| l.trim() == "---"))
+        {
+            InstallMethod::PodmanEach
+        } else {
+            InstallMethod::PodmanBundle
+        }
+    }
+
+    /// Whether `podman quadlet` installs and removes the units.
+    pub fn uses_podman_quadlet(self) -> bool {
+        self != InstallMethod::Copy
+    }
 }
 
 /// One image moved for one user, whatever number of containers use it.

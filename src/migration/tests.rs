@@ -372,3 +372,151 @@ mod hostile {
         }
     }
 }
+
+#[test]
+fn the_install_method_follows_the_target_version() {
+    use super::InstallMethod as M;
+    use crate::model::{DEFAULT_QUADLET_DIR as DIR, PodmanVersion as V};
+    let unit = ["[Unit]\nDescription=x\n\n[Container]\nImage=a\n"];
+    assert_eq!(M::for_target(V::new(5, 4), DIR, &unit), M::Copy);
+    // 5.6 has `podman quadlet install` but no --replace: a re-run could not reinstall.
+    assert_eq!(M::for_target(V::new(5, 6), DIR, &unit), M::Copy);
+    assert_eq!(M::for_target(V::new(5, 7), DIR, &unit), M::PodmanEach);
+    assert_eq!(M::for_target(V::new(5, 8), DIR, &unit), M::PodmanBundle);
+    assert_eq!(M::for_target(V::new(6, 0), DIR, &unit), M::PodmanBundle);
+    // `podman quadlet` writes only to the default directory.
+    assert_eq!(
+        M::for_target(V::new(5, 8), ".config/containers/systemd/app", &unit),
+        M::Copy
+    );
+    // A bare `---` line would split the .quadlets file inside a unit.
+    let dashes = ["[Container]\nExec=sh -c \\\n---\n"];
+    assert_eq!(M::for_target(V::new(5, 8), DIR, &dashes), M::PodmanEach);
+}
+
+/// A 5.8 target: the units go in as one `.quadlets` application through `podman quadlet
+/// install --replace` as the user, and rollback removes it with `podman quadlet rm`.
+#[test]
+fn a_5_8_target_installs_one_quadlets_application_and_rollback_removes_it() {
+    let (inv, mut target, generated) = sample();
+    target.podman_version = "5.8".into();
+    let m = migration(&(inv, target, generated));
+    let migrate = migrate_sh(&m);
+    let rollback = rollback_sh(&m);
+    shell_checks("migrate.sh", &migrate);
+    shell_checks("rollback.sh", &rollback);
+    let body = |text: &str, function: &str| -> String {
+        text.split(&format!("\n{function}() {{"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {function}"))
+            .split("\n}\n")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let install = body(&migrate, "step_install_units_app");
+    assert!(
+        install.contains(
+            r#"run quadlet_bundle "$home"/.config/containers/unroot/unroot.quadlets app "$UNROOT_BUNDLE"/quadlet/db.container "$UNROOT_BUNDLE"/quadlet/pgdata.volume "$UNROOT_BUNDLE"/quadlet/web.container"#
+        ),
+        "{install}"
+    );
+    assert!(
+        install.contains(r#"run as_user app podman quadlet install --replace --reload-systemd=false "$home"/.config/containers/unroot/unroot.quadlets"#),
+        "{install}"
+    );
+    assert!(!install.contains(r#""$dir"/web.container"#), "{install}");
+    // The env file still goes next to the unit, where EnvironmentFile= finds it.
+    assert!(
+        install.contains(r#""$dir"/env/web.env 0600 app"#),
+        "{install}"
+    );
+    let remove = body(&rollback, "step_remove_units_app");
+    assert!(
+        remove.contains("try run as_user app podman quadlet rm --ignore --reload-systemd=false db.container pgdata.volume web.container"),
+        "{remove}"
+    );
+    assert!(
+        remove.contains(r#"run rm -f "$dir"/.unroot.app"#),
+        "{remove}"
+    );
+    // Whatever podman left, the files themselves go too.
+    assert!(
+        remove.contains(r#"run rm -f "$dir"/web.container"#),
+        "{remove}"
+    );
+
+    // 5.4 keeps the plain copy.
+    let m = migration(&sample());
+    assert!(!migrate_sh(&m).contains("podman quadlet"));
+    assert!(!rollback_sh(&m).contains("podman quadlet"));
+}
+
+/// The `.quadlets` file quadlet_bundle writes, read back the way Podman 5.8 reads one
+/// (pkg/domain/infra/abi/quadlet.go: split at lines that are `---` after trimming, trim
+/// each part, the name from its `# FileName=` comment, the type from the first section
+/// quadlet knows): every file comes back whole under its own name.
+#[test]
+fn quadlet_bundle_writes_parts_podman_splits_back_into_the_files() {
+    let sandbox = super::testkit::Sandbox::with_real(None, &["cat", "install"]);
+    let files = [
+        (
+            "web.container",
+            "# unroot\n[Unit]\nDescription=web\n\n[Container]\nImage=a:1\n",
+        ),
+        ("data.volume", "[Volume]\nVolumeName=data"),
+        ("app.network", "[Network]\nNetworkName=app\n"),
+    ];
+    let dir = sandbox.path().join("bundle");
+    std::fs::create_dir(&dir).unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+    let m = migration(&sample());
+    let out = sandbox.run(
+        "migrate.sh",
+        &migrate_sh(&m),
+        r#"source "$1"; install_file() { cat "$1" >"$2"; }; UNROOT_APPLY=1
+           quadlet_bundle "$PWD/out.quadlets" app bundle/web.container bundle/data.volume bundle/app.network"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(sandbox.path().join("out.quadlets")).unwrap();
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for line in text.split('\n') {
+        if line.trim() == "---" {
+            parts.push(std::mem::take(&mut current));
+        } else {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    parts.push(current);
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    for ((name, content), part) in files.iter().zip(&parts) {
+        let stem = name.rsplit_once('.').unwrap().0;
+        let mut lines = part.lines();
+        assert_eq!(
+            lines.next(),
+            Some(format!("# FileName={stem}").as_str()),
+            "{part}"
+        );
+        let rest: Vec<&str> = lines.collect();
+        assert_eq!(rest.join("\n"), content.trim(), "{name}");
+        let kind = part
+            .lines()
+            .filter_map(|l| l.strip_prefix('[')?.strip_suffix(']'))
+            .find(|s| ["Container", "Volume", "Network"].contains(s))
+            .unwrap();
+        assert_eq!(format!("{stem}.{}", kind.to_lowercase()), *name);
+    }
+}

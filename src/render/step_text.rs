@@ -28,6 +28,16 @@ fn containers(step: &Step) -> String {
     }
 }
 
+/// How the quadlet files are installed, as the step summary says it.
+fn install_how(method: crate::migration::InstallMethod) -> &'static str {
+    use crate::migration::InstallMethod as M;
+    match method {
+        M::Copy => "",
+        M::PodmanEach => " with podman quadlet install",
+        M::PodmanBundle => " as one .quadlets application (podman quadlet install)",
+    }
+}
+
 /// The step's one-line summary.
 pub fn summary(step: &Step, quadlet_dir: &str) -> String {
     format!("{}{}", containers(step), what(&step.kind, quadlet_dir))
@@ -62,8 +72,9 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
         ),
         K::ImagePull(i) => format!("pull {} as {}", i.podman_ref, i.user),
         K::InstallUnits { user, install } => format!(
-            "install {} quadlet file(s), {} env file(s){} for {user} into ~{user}/{quadlet_dir}",
+            "install {} quadlet file(s){}, {} env file(s){} for {user} into ~{user}/{quadlet_dir}",
             install.quadlet_files.len(),
+            install_how(install.method),
             install.env_files.len(),
             if install.conf_files.is_empty() {
                 String::new()
@@ -100,8 +111,13 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
             }
         ),
         K::StopUnit { service, .. } => format!("stop {service}"),
-        K::RemoveUnits { user, .. } => format!(
-            "remove {user}'s migrated quadlet and env files and reload (Podman volumes and images are kept)"
+        K::RemoveUnits { user, install } => format!(
+            "remove {user}'s migrated quadlet{} and env files and reload (Podman volumes and images are kept)",
+            if install.method.uses_podman_quadlet() {
+                "s (podman quadlet rm)"
+            } else {
+                ""
+            }
         ),
         K::RestoreOwners { binds, .. } => format!(
             "give {} back to the owners migrate.sh recorded",

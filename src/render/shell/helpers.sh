@@ -66,6 +66,27 @@ install_file() {
   run install -o "$owner" -g "$(group_of "$owner")" -m "$mode" "$src" "$dest"
 }
 
+# quadlet_bundle DEST OWNER FILE...: the user's units as one multi-unit `.quadlets` file
+# (Podman 5.8): each part starts with `# FileName=` and the file's name without its
+# extension (podman reads the type from the [Container], [Volume], ... section), parts are
+# separated by `---` lines. Built in root's staging directory, then installed for OWNER.
+quadlet_bundle() {
+  local dest=$1 owner=$2 f f_name sep="" tmp
+  shift 2
+  install -d -m 0711 "$UNROOT_STAGING"
+  install -d -m 0700 "$UNROOT_STAGING/quadlets"
+  tmp="$UNROOT_STAGING/quadlets/$owner.quadlets"
+  : >"$tmp"
+  for f in "$@"; do
+    [[ -f "$f" ]] || die "missing $f (UNROOT_BUNDLE=$UNROOT_BUNDLE)"
+    f_name=${f##*/}
+    # The empty line keeps a file without a final newline off the separator.
+    { printf '%s# FileName=%s\n' "$sep" "${f_name%.*}"; cat "$f"; printf '\n'; } >>"$tmp"
+    sep=$'---\n'
+  done
+  install_file "$tmp" "$dest" 0644 "$owner"
+}
+
 # Refuse a subordinate range that overlaps another user's.
 range_free() {
   local file=$1 start=$2 end=$3 user=$4

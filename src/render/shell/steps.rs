@@ -7,7 +7,10 @@
 use super::cmd::{Cmd, Var, q, under};
 use super::msg;
 use crate::generate::BindChown;
-use crate::migration::{ImagePlan, StepKind, SubIdAction, TcpCheck, UnitInstall, VolumeCopy};
+use crate::migration::{
+    ImagePlan, InstallMethod, QUADLETS_APP, StepKind, SubIdAction, TcpCheck, UnitInstall,
+    VolumeCopy,
+};
 use crate::render::step_text::restart_arg;
 
 /// The body of a step function (each entry one or more lines, indented by the caller).
@@ -283,13 +286,18 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
             .arg(user)
             .render()
     };
-    for path in &install.quadlet_files {
-        body.push(file(
-            path,
-            Var::Dir,
-            path.trim_start_matches("quadlet/"),
-            "0644",
-        ));
+    if install.method.uses_podman_quadlet() {
+        body.push(mkdir("-m 0700").under(Var::Home, QUADLET_STAGING).render());
+        body.extend(podman_quadlet_install(user, install));
+    } else {
+        for path in &install.quadlet_files {
+            body.push(file(
+                path,
+                Var::Dir,
+                path.trim_start_matches("quadlet/"),
+                "0644",
+            ));
+        }
     }
     // quadlet resolves `EnvironmentFile=env/x.env` next to the unit: that directory must
     // exist (0700: it holds the secrets).
@@ -335,6 +343,91 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
             ));
         }
     }
+    body
+}
+
+/// Where migrate.sh puts what `podman quadlet install` reads as the user: under the user's
+/// own configuration (the bundle is root's), next to but outside the quadlet directory.
+const QUADLET_STAGING: &str = ".config/containers/unroot";
+
+/// The file name a bundle path `quadlet/NAME` has in the quadlet directory.
+fn unit_file_name(path: &str) -> &str {
+    path.trim_start_matches("quadlet/")
+}
+
+/// Install the quadlet files with `podman quadlet install --replace` as the user, so
+/// `podman quadlet list` shows them and `podman quadlet rm` removes them. `--replace`
+/// keeps migrate.sh safe to re-run; the DaemonReload step that follows reloads systemd.
+fn podman_quadlet_install(user: &str, install: &UnitInstall) -> Vec<String> {
+    let quadlet_install = |staged: &str| {
+        Cmd::run_as(user)
+            .word("podman quadlet install --replace --reload-systemd=false")
+            .under(Var::Home, staged)
+            .render()
+    };
+    let mut body = Vec::new();
+    if install.method == InstallMethod::PodmanBundle {
+        let staged = format!("{QUADLET_STAGING}/{QUADLETS_APP}.quadlets");
+        let mut bundle = Cmd::run("quadlet_bundle")
+            .under(Var::Home, &staged)
+            .arg(user);
+        for path in &install.quadlet_files {
+            bundle = bundle.under(Var::Bundle, path);
+        }
+        body.push(bundle.render());
+        body.push(quadlet_install(&staged));
+    } else {
+        for path in &install.quadlet_files {
+            let staged = format!("{QUADLET_STAGING}/{}", unit_file_name(path));
+            body.push(
+                Cmd::new("install_file")
+                    .under(Var::Bundle, path)
+                    .under(Var::Home, &staged)
+                    .word("0644")
+                    .arg(user)
+                    .render(),
+            );
+            body.push(quadlet_install(&staged));
+        }
+    }
+    body
+}
+
+/// `podman quadlet rm` as the user (a failure is reported and the files are removed by
+/// hand after it), then what migrate.sh staged for it and the application records.
+fn podman_quadlet_remove(user: &str, install: &UnitInstall) -> Vec<String> {
+    let mut rm = Cmd::new("try")
+        .word("run as_user")
+        .arg(user)
+        .word("podman quadlet rm --ignore --reload-systemd=false");
+    for path in &install.quadlet_files {
+        rm = rm.arg(unit_file_name(path));
+    }
+    let mut body = vec![rm.render()];
+    let mut staged: Vec<String> = Vec::new();
+    let mut records: Vec<String> = Vec::new();
+    if install.method == InstallMethod::PodmanBundle {
+        staged.push(format!("{QUADLET_STAGING}/{QUADLETS_APP}.quadlets"));
+        records.push(format!(".{QUADLETS_APP}.app"));
+    } else {
+        for path in &install.quadlet_files {
+            let name = unit_file_name(path);
+            staged.push(format!("{QUADLET_STAGING}/{name}"));
+            records.push(format!(".{name}.app"));
+        }
+    }
+    for path in &staged {
+        body.push(Cmd::run("rm").word("-f").under(Var::Home, path).render());
+    }
+    for record in &records {
+        body.push(Cmd::run("rm").word("-f").under(Var::Dir, record).render());
+    }
+    body.push(
+        Cmd::new("try")
+            .word("run rmdir")
+            .under(Var::Home, QUADLET_STAGING)
+            .render(),
+    );
     body
 }
 
@@ -526,6 +619,9 @@ fn stop_unit(user: &str, service: &str) -> Vec<String> {
 
 fn remove_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<String> {
     let mut body = user_dirs(user, quadlet_dir);
+    if install.method.uses_podman_quadlet() {
+        body.extend(podman_quadlet_remove(user, install));
+    }
     for path in &install.quadlet_files {
         body.push(
             Cmd::run("rm")
