@@ -194,6 +194,29 @@ check_units_active() {
   log "every migrated unit is active in $USER_NAME's systemd manager: $(migrated_units | tr '\n' ' ')"
 }
 
+# Podman 5.8 targets: migrate.sh installed the units with `podman quadlet install` as one
+# application (`unroot.quadlets`), so `podman quadlet list` shows each of them in it.
+quadlet_app_expected() { [ "$(printf '%s\n' 5.8 "$PODMAN_VERSION" | sort -V | head -1)" = 5.8 ]; }
+check_quadlet_list() {
+  quadlet_app_expected || return 0
+  local listed f
+  listed="$(as_user podman quadlet list --format '{{.Name}} {{.App}}' 2>&1)" ||
+    fail "podman quadlet list as $USER_NAME failed: $listed"
+  for f in "$WORK"/bundle/quadlet/*; do
+    grep -qx "$(basename "$f") .unroot.app" <<<"$listed" ||
+      fail "podman quadlet list does not show $(basename "$f") in the unroot application: $listed"
+  done
+  log "podman quadlet list shows every unit in the unroot application"
+}
+check_quadlet_list_empty() {
+  quadlet_app_expected || return 0
+  local listed
+  listed="$(as_user podman quadlet list --format '{{.Name}} {{.App}}' 2>&1)" ||
+    fail "podman quadlet list as $USER_NAME failed: $listed"
+  [ -z "$listed" ] || fail "podman quadlet list still shows after rollback: $listed"
+  log "podman quadlet list is empty after rollback"
+}
+
 # Every process of every container, and Podman's helpers, run as the user or in its
 # subordinate range; never as root.
 check_process_uids() {
@@ -355,6 +378,7 @@ phase_migrate() {
     log "migrate.sh --apply passed"
   fi
   check_units_active
+  check_quadlet_list
   check_pages
   check_process_uids
   check_docker_stopped
@@ -389,6 +413,7 @@ phase_reboot() {
     (cd "$WORK/bundle" && ./rollback.sh --apply) 2>&1 | tee "$WORK/rollback.out" || rc=$?
     [ "$rc" = 0 ] || fail "rollback.sh --apply exited $rc"
   fi
+  check_quadlet_list_empty
   check_pages
   echo reboot >"$SHARE/action"
   result PASS
@@ -407,7 +432,7 @@ phase_rollback() {
   [ "$n" = 0 ] || fail "$n Podman containers of $USER_NAME run after rollback + reboot"
   # Files, not directories: rollback.sh removes what migrate.sh installed (an empty env/ may stay).
   local left
-  left="$(find "/home/$USER_NAME/.config/containers/systemd" -type f 2>/dev/null)"
+  left="$(find "/home/$USER_NAME/.config/containers/systemd" "/home/$USER_NAME/.config/containers/unroot" -type f 2>/dev/null)"
   [ -z "$left" ] || fail "quadlet or env files left: $left"
   log "nothing of the migration runs"
   result PASS
