@@ -43,9 +43,27 @@ fn fleet_converts_for_every_version_the_real_generator_understands() {
             .filter(|f| f.path.ends_with(".container"))
             .count();
         assert_eq!(containers, 8, "{version}");
+        let conf = generated
+            .files
+            .iter()
+            .find(|f| f.path.starts_with("containers.conf.d/"))
+            .map(|f| f.content.as_str())
+            .unwrap_or_default();
+        assert_eq!(
+            conf.contains("[containers]\n") && conf.contains("\nhttp_proxy = false\n"),
+            version == "4.4",
+            "{version}: {conf}"
+        );
         // The volume names migrate.sh imports into are the ones quadlet really uses.
         for plan in &generated.units {
             let argv = exec_start(&run, &format!("{}.service", plan.unit));
+            // 4.4 has no PodmanArgs=: the users' containers.conf.d file says it instead.
+            assert_eq!(
+                argv.iter().any(|a| a == "--http-proxy=false"),
+                version != "4.4",
+                "{version} {}: {argv:?}",
+                plan.unit
+            );
             for v in &plan.volumes {
                 let want = format!("{}:{}", v.podman_volume, v.destination);
                 let ok = argv
@@ -84,7 +102,26 @@ fn newer_targets_convert_with_the_real_5_8_generator() {
                 plan.unit,
                 plan.image.podman_ref
             );
+            // HttpProxy=false (5.7+) or the same flag in PodmanArgs=: Docker passed no
+            // host proxy variables either.
+            assert!(
+                argv.iter().any(|a| a == "--http-proxy=false"),
+                "{version} {}: {argv:?}",
+                plan.unit
+            );
         }
+        let unit = &generated
+            .files
+            .iter()
+            .find(|f| f.path == "quadlet/web.container")
+            .unwrap()
+            .content;
+        let keyed = matches!(version, "5.7" | "5.8");
+        assert_eq!(
+            unit.contains("\nHttpProxy=false\n"),
+            keyed,
+            "{version}: {unit}"
+        );
     }
     // 5.8 writes AppArmor= as a key and the seccomp profile through %h.
     let (mut inv, decisions) = sample::fleet();

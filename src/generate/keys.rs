@@ -128,6 +128,8 @@ pub mod container {
     pub const SHM_SIZE: Key = key(C, "ShmSize", Raw, Flag("--shm-size"));
     pub const MEMORY: Key = key(C, "Memory", Raw, Flag("--memory"));
     pub const PIDS_LIMIT: Key = key(C, "PidsLimit", Raw, Flag("--pids-limit"));
+    /// Only ever written as `false`: the fallback is that one switch.
+    pub const HTTP_PROXY: Key = key(C, "HttpProxy", Raw, Switch("--http-proxy=false"));
     pub const HEALTH_CMD: Key = key(C, "HealthCmd", Raw, Flag("--health-cmd"));
     /// `healthy` needs 5.0; the generator writes nothing older.
     pub const NOTIFY: Key = key(C, "Notify", Raw, None);
@@ -289,6 +291,7 @@ mod tests {
         container::SHM_SIZE,
         container::MEMORY,
         container::PIDS_LIMIT,
+        container::HTTP_PROXY,
         container::HEALTH_CMD,
         container::NOTIFY,
         container::HEALTH_INTERVAL,

@@ -281,6 +281,22 @@ impl Gen<'_> {
             self.sec.set(k::STOP_TIMEOUT, t.to_string());
         }
         self.sec.set_bool(k::RUN_INIT, init == Some(true));
+        self.no_host_proxy();
+    }
+
+    /// Docker never hands the host's proxy variables to a container (proxies a Docker
+    /// client configured are already in its `Env`); Podman does by default (`http_proxy =
+    /// true` in containers.conf), which would send the service's own HTTP calls through the
+    /// host's proxy. `HttpProxy=false` from 5.7; before, the same flag in `PodmanArgs=`
+    /// without a note (it changes nothing the operator chose). Quadlet 4.4 has no
+    /// `PodmanArgs=`: there the users' `containers.conf.d` file says `http_proxy = false`
+    /// (see `pasta_conf`).
+    fn no_host_proxy(&mut self) {
+        if k::HTTP_PROXY.supported_by(self.version) {
+            self.sec.set(k::HTTP_PROXY, "false");
+        } else if k::PODMAN_ARGS.supported_by(self.version) {
+            self.sec.podman_args(&["--http-proxy=false"], "HttpProxy");
+        }
     }
 
     /// Logs go to the journal; only drivers Podman has are kept.
