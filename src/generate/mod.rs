@@ -47,6 +47,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::auto_update::AutoUpdate;
 use crate::model::{Container, Inventory, Protocol};
 use crate::model::{ContainerDecision, NetworkChoice, Target};
 
@@ -137,6 +138,10 @@ pub struct UnitPlan {
     /// which must be loaded on the target (`unroot verify --phase readiness` checks it).
     #[serde(default)]
     pub apparmor_profile: Option<String>,
+    /// `AutoUpdate=` written in its unit (off: none): migrate.sh enables the user's
+    /// `podman-auto-update.timer` when any of the user's units has it.
+    #[serde(default, skip_serializing_if = "AutoUpdate::is_off")]
+    pub auto_update: AutoUpdate,
 }
 
 /// A bundle file installed under the user's quadlet directory (a seccomp profile).

@@ -99,9 +99,15 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
                 " and its TCP ports accept connections"
             }
         ),
+        K::EnableAutoUpdate { user } => format!(
+            "enable {user}'s podman-auto-update.timer, which updates the units with AutoUpdate= (replacing the Docker-side watcher)"
+        ),
         K::StopUnit { service, .. } => format!("stop {service}"),
         K::RemoveUnits { user, .. } => format!(
             "remove {user}'s migrated quadlet and env files and reload (Podman volumes and images are kept)"
+        ),
+        K::DisableAutoUpdate { user } => format!(
+            "disable {user}'s podman-auto-update.timer, which migrate.sh enabled"
         ),
         K::RestoreOwners { binds, .. } => format!(
             "give {} back to the owners migrate.sh recorded",

@@ -247,6 +247,7 @@ pub fn generate_container(
     let mut g = Gen::new(inventory, c, unit, user, decision, version, names);
     g.description(name);
     let transfer = g.image(name);
+    let auto_update = g.auto_update(&transfer);
     g.entrypoint_and_command(entrypoint.as_ref(), command.as_ref());
     let env_file = g.environment();
     let max_id = g.user(user_spec);
@@ -301,6 +302,7 @@ pub fn generate_container(
         mounted,
         pod_args,
         start_at_boot,
+        auto_update,
     };
     g.finish(name, &short_id, built)
 }
@@ -315,6 +317,7 @@ struct Built {
     mounted: Mounted,
     pod_args: Vec<String>,
     start_at_boot: bool,
+    auto_update: crate::model::auto_update::AutoUpdate,
 }
 
 impl<'a> Gen<'a> {
@@ -405,6 +408,7 @@ impl<'a> Gen<'a> {
                 install_path: seccomp_path(unit),
             }),
             apparmor_profile: self.apparmor_profile,
+            auto_update: b.auto_update,
         };
         ContainerOutput {
             unit_file,
