@@ -550,7 +550,11 @@ fn cutover_steps(
 fn auto_updating_users<'a>(units: &[UnitFacts<'_>], users: &'a [String]) -> Vec<&'a String> {
     users
         .iter()
-        .filter(|user| units.iter().any(|u| u.auto_update && u.user == user.as_str()))
+        .filter(|user| {
+            units
+                .iter()
+                .any(|u| u.auto_update && u.user == user.as_str())
+        })
         .collect()
 }
 

@@ -527,12 +527,19 @@ mod tests {
             let d: ContainerDecision =
                 serde_yaml::from_str(&format!("{old}auto_update: {word}\n")).unwrap();
             assert_eq!(d.auto_update, value);
-            assert!(serde_yaml::to_string(&d).unwrap().contains(&format!("auto_update: {word}")));
+            assert!(
+                serde_yaml::to_string(&d)
+                    .unwrap()
+                    .contains(&format!("auto_update: {word}"))
+            );
         }
         let e = serde_yaml::from_str::<ContainerDecision>(&format!("{old}auto_update: yes\n"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("expected one of `off`, `registry`, `local`"), "{e}");
+        assert!(
+            e.contains("expected one of `off`, `registry`, `local`"),
+            "{e}"
+        );
     }
 
     /// Plans store the version as a string: the typed value reads and writes the same text.

@@ -103,7 +103,10 @@ mod tests {
             ..Default::default()
         };
         assert!(!is_local("nginx:1.25", Some(&pulled)));
-        assert!(!is_local("nginx:1.25", None), "not inspected: assumed pullable");
+        assert!(
+            !is_local("nginx:1.25", None),
+            "not inspected: assumed pullable"
+        );
         assert!(is_local("app:1", Some(&Image::default())), "built locally");
         assert!(is_local("sha256:0123456789abcdef0123", Some(&pulled)));
         assert!(is_local("", None));

@@ -805,6 +805,7 @@ mod tests {
                     findings: vec![],
                     notes: vec![],
                     hardening_notes: crate::plan::document::hardening_notes(c, None),
+                    replaced_by: None,
                 })
                 .collect(),
         }
@@ -864,6 +865,7 @@ mod tests {
                 findings,
                 notes,
                 hardening_notes,
+                replaced_by,
             } = c;
             id.clear();
             image.clear();
@@ -876,6 +878,7 @@ mod tests {
             findings.clear();
             notes.clear();
             hardening_notes.clear();
+            *replaced_by = None;
         }
         d
     }

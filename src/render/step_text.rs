@@ -106,9 +106,9 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
         K::RemoveUnits { user, .. } => format!(
             "remove {user}'s migrated quadlet and env files and reload (Podman volumes and images are kept)"
         ),
-        K::DisableAutoUpdate { user } => format!(
-            "disable {user}'s podman-auto-update.timer, which migrate.sh enabled"
-        ),
+        K::DisableAutoUpdate { user } => {
+            format!("disable {user}'s podman-auto-update.timer, which migrate.sh enabled")
+        }
         K::RestoreOwners { binds, .. } => format!(
             "give {} back to the owners migrate.sh recorded",
             paths(binds)

@@ -72,11 +72,6 @@ impl Gen<'_> {
             self.sec
                 .set_words(k::LABEL, &[format!("{AUTO_UPDATE_LABEL}={value}")]);
         }
-        self.note(
-            NoteLevel::Info,
-            "auto_update",
-            format!("AutoUpdate={value}: the user's podman-auto-update.timer (enabled by migrate.sh) updates the image and restarts the unit, replacing the watcher that did it under Docker"),
-        );
         wanted
     }
 

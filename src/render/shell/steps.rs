@@ -523,7 +523,11 @@ fn auto_update_timer(user: &str, enable: bool) -> Vec<String> {
         .word(AUTO_UPDATE_TIMER)
         .render();
     let (done, message, command) = if enable {
-        (enabled, "timer already enabled", "systemctl --user enable --now")
+        (
+            enabled,
+            "timer already enabled",
+            "systemctl --user enable --now",
+        )
     } else {
         (
             format!("! {enabled}"),
