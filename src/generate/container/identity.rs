@@ -9,7 +9,7 @@ use crate::model::auto_update::AutoUpdate;
 use crate::model::{IdOrName, NamespaceMode, NetworkChoice, UserSpec, VolumeStrategy};
 
 /// The label `AutoUpdate=` sets; `podman auto-update` reads it.
-pub(super) const AUTO_UPDATE_LABEL: &str = "io.containers.autoupdate";
+const AUTO_UPDATE_LABEL: &str = "io.containers.autoupdate";
 
 impl Gen<'_> {
     /// `Description=` names the Docker container, so `systemctl --user status` says where
