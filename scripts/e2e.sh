@@ -145,8 +145,17 @@ staging="$E2E_WORK/staging"
 plan="$E2E_WORK/plan.yaml"
 (
   cd "$E2E_WORK"
-  "$unroot_bin" --log-file "$E2E_WORK/unroot.log" plan --user "$E2E_USER" --only "${E2E_CONTAINERS[@]}" -o "$plan"
+  "$unroot_bin" --log-file "$E2E_WORK/unroot.log" plan --user "$E2E_USER" --only "${E2E_CONTAINERS[@]}" "$E2E_WATCHER" -o "$plan"
 ) || fail "unroot plan failed"
+# The watcher is planned but replaced, not migrated (issue 14): `include: false` under a comment
+# saying why, and the container it watches is updated by Podman (`local`: built here).
+plan_block() { awk -v n="- name: $1" '$0 == n { f = 1; print; next } f && /^- name: / { exit } f' "$plan"; }
+plan_block "$E2E_WATCHER" | grep -qx '    include: false' ||
+  fail "the plan does not leave the watcher $E2E_WATCHER out (include: false)"
+grep -B1 -x -- "- name: $E2E_WATCHER" "$plan" | grep -q '^# proposed include: false: replaced by podman-auto-update.timer' ||
+  fail "the plan does not say why the watcher is left out"
+plan_block "$E2E_PREFIX-watched" | grep -qx '    auto_update: local' ||
+  fail "the plan does not update $E2E_PREFIX-watched locally (auto_update: local)"
 # The reviewer's edits (scripts/e2e/edit-plan.py): the user's own subuid range, and a remap
 # of web-remap's privileged port instead of the sysctl.
 python3 scripts/e2e/edit-plan.py "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SUBID_COUNT" \
@@ -156,6 +165,14 @@ python3 scripts/e2e/edit-plan.py "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SU
 e2e_log "generated: $(cd "$generated" && find . -type f ! -name '.*' | sed 's#^\./##' | sort | tr '\n' ' ')"
 grep -qx "$E2E_USER:$E2E_SUBID_START:$E2E_SUBID_COUNT" "$generated/subuid" ||
   fail "generated subuid does not carry the plan's range: $(cat "$generated/subuid")"
+[ ! -e "$generated/quadlet/$E2E_WATCHER.container" ] || fail "the watcher $E2E_WATCHER got a unit"
+grep -qx 'AutoUpdate=local' "$generated/quadlet/$E2E_PREFIX-watched.container" ||
+  fail "$E2E_PREFIX-watched.container has no AutoUpdate=local"
+grep -q "^Replaced, not migrated: \`$E2E_WATCHER\`: replaced by podman-auto-update.timer" "$generated/REPORT.md" ||
+  fail "REPORT.md does not list the watcher as replaced"
+for script in migrate.sh rollback.sh; do
+  grep -q '^#   step_auto_update_timer_' "$generated/$script" || fail "$script has no auto-update timer step"
+done
 
 # The ports the generated units publish: PublishPort=HOST:CONTAINER, matched to the Docker
 # host port that published the same container port.
@@ -200,6 +217,7 @@ vol_mp="$(docker volume inspect --format '{{.Mountpoint}}' "$E2E_VOLUME")"
   echo "peer $E2E_PROJECT-client-1 api 8080 $(e2e_page api)"
   echo "tree $E2E_VOLUME $E2E_WORK/volume-manifest.txt"
   echo "seccomp $E2E_PREFIX-web-remap"
+  echo "autoupdate $E2E_PREFIX-watched local"
 } >"$E2E_WORK/checks.txt"
 # The whole volume as Docker holds it: path, owner, group, mode, size and content hash.
 volume_manifest() {

@@ -79,6 +79,50 @@ fn fleet_converts_for_every_version_the_real_generator_understands() {
     }
 }
 
+/// Issue 14: the real 5.4.2 generator accepts `AutoUpdate=` (targets 4.6 and later) and the
+/// label it stands for (older targets), and both become the label `podman auto-update`
+/// reads, on the fully qualified image for `registry` and the copied localhost one for
+/// `local`; the service gets the PODMAN_SYSTEMD_UNIT it needs to restart the unit.
+#[test]
+fn auto_update_units_convert_to_the_label_podman_auto_update_reads() {
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    for version in ["4.4", "4.6", "5.4"] {
+        let generated = fleet(version);
+        let run = dry_run(&bin, &generated.files);
+        assert_all_converted(&run, &generated.files);
+        for (service, policy, image) in [
+            ("web.service", "registry", "docker.io/library/nginx:1.25"),
+            ("shop-app-1.service", "local", "localhost/shop-app:2"),
+        ] {
+            let argv = exec_start(&run, service);
+            assert!(
+                has_pair(
+                    &argv,
+                    "--label",
+                    &format!("io.containers.autoupdate={policy}")
+                ),
+                "{version} {service}: {argv:?}"
+            );
+            assert!(
+                argv.iter().any(|w| w == image),
+                "{version} {service}: {argv:?}"
+            );
+            let unit = &run.services[service];
+            assert!(
+                unit.contains("Environment=PODMAN_SYSTEMD_UNIT=%n"),
+                "{version} {service}: {unit}"
+            );
+        }
+        let db = exec_start(&run, "shop-db-1.service");
+        assert!(
+            !db.iter().any(|w| w.starts_with("io.containers.autoupdate")),
+            "{version}: shop-db-1 has auto_update off: {db:?}"
+        );
+    }
+}
+
 /// Targets 5.5 to 5.8 use keys 5.4.2 does not know (`Memory=` from 5.5, `AppArmor=` from
 /// 5.8, ...): they go through Debian forky's real 5.8 generator instead, which must accept
 /// every file and turn the new keys into the same podman flags the older forms carried.
@@ -484,7 +528,14 @@ fn demo_fleet_converts_and_keeps_ports_env_caps_and_users() {
 fn demo_fleet_through(bin: &std::path::Path, version: &str) {
     let inventory = unroot::source::demo();
     let generated = generate(&inventory, &target(version), &Default::default()).unwrap();
-    assert_eq!(generated.units.len(), inventory.containers.len());
+    // The proposal leaves the demo's Watchtower out (Podman replaces it): every other moves.
+    let watchers = inventory
+        .containers
+        .iter()
+        .filter(|c| unroot::model::auto_update::is_watcher(c))
+        .count();
+    assert_eq!(watchers, 1);
+    assert_eq!(generated.units.len(), inventory.containers.len() - watchers);
     let run = dry_run(bin, &generated.files);
     assert_all_converted(&run, &generated.files);
     let mut checked = (0, 0, 0, 0);

@@ -122,16 +122,11 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (plan, out) = demo_plan_and_output(tmp.path());
     let before = tree(&out);
-    assert!(before.contains_key("quadlet/watchtower.container"));
+    assert!(before.contains_key("quadlet/jellyfin.container"));
 
-    // Exclude watchtower; move pihole's DNS port 53 to 5353.
+    // Exclude jellyfin; move pihole's DNS port 53 to 5353.
     let text = fs::read_to_string(&plan).unwrap();
-    let text = edit_decision(
-        &text,
-        "watchtower",
-        "    include: true",
-        "    include: false",
-    );
+    let text = edit_decision(&text, "jellyfin", "    include: true", "    include: false");
     let text = edit_decision(
         &text,
         "pihole",
@@ -177,17 +172,17 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     let unexpected: Vec<&&str> = changed.difference(&allowed).collect();
     assert!(unexpected.is_empty(), "unexpected changes: {unexpected:?}");
     assert!(
-        removed.contains("quadlet/watchtower.container"),
+        removed.contains("quadlet/jellyfin.container"),
         "{removed:?}"
     );
     assert!(
-        removed.iter().all(|r| r.contains("watchtower")),
-        "only watchtower's files may go: {removed:?}"
+        removed.iter().all(|r| r.contains("jellyfin")),
+        "only jellyfin's files may go: {removed:?}"
     );
     let unit = String::from_utf8(after["quadlet/pihole.container"].0.clone()).unwrap();
     assert!(unit.contains("5353:53"), "{unit}");
     let migrate = String::from_utf8(after["migrate.sh"].0.clone()).unwrap();
-    assert!(!migrate.contains("step_docker_stop_watchtower"));
+    assert!(!migrate.contains("step_docker_stop_jellyfin"));
     let report = String::from_utf8(after["REPORT.md"].0.clone()).unwrap();
     assert!(
         report.contains("is now published on 5353"),
@@ -203,6 +198,77 @@ fn editing_a_decision_changes_exactly_the_affected_files() {
     }
     let stdout = String::from_utf8_lossy(&regenerated.stdout);
     assert!(stdout.contains("stale removed"), "{stdout}");
+}
+
+/// Issue 14: the demo host's Watchtower is replaced, not migrated: the plan proposes
+/// `include: false` with the reason as a comment, the containers it watched get
+/// `AutoUpdate=`, REPORT.md says both, and the scripts enable and disable the user's
+/// podman-auto-update.timer. Including the watcher again is the operator's edit.
+#[test]
+fn the_watcher_is_replaced_by_podmans_auto_update() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plan, out) = demo_plan_and_output(tmp.path());
+    let text = fs::read_to_string(&plan).unwrap();
+    let at = text.find("- name: watchtower\n").unwrap();
+    let comment = text[..at].lines().last().unwrap();
+    assert!(
+        comment.starts_with("# proposed include: false: replaced by podman-auto-update.timer; Watchtower needs the Docker socket"),
+        "{comment}"
+    );
+    let files = tree(&out);
+    assert!(!files.contains_key("quadlet/watchtower.container"));
+    let unit = String::from_utf8(files["quadlet/grafana.container"].0.clone()).unwrap();
+    assert!(unit.contains("\nAutoUpdate=registry\n"), "{unit}");
+    let report = String::from_utf8(files["REPORT.md"].0.clone()).unwrap();
+    assert!(
+        report
+            .contains("Replaced, not migrated: `watchtower`: replaced by podman-auto-update.timer"),
+        "{report}"
+    );
+    assert!(report.contains("Updated by Podman: `AutoUpdate=registry`"));
+    let migrate = String::from_utf8(files["migrate.sh"].0.clone()).unwrap();
+    assert!(
+        migrate.contains("run as_user app systemctl --user enable --now podman-auto-update.timer")
+    );
+    let rollback = String::from_utf8(files["rollback.sh"].0.clone()).unwrap();
+    assert!(
+        rollback
+            .contains("run as_user app systemctl --user disable --now podman-auto-update.timer")
+    );
+
+    // Set both pin_digest and auto_update: refused, naming the line.
+    let both = edit_decision(
+        &text,
+        "grafana",
+        "    pin_digest: false",
+        "    pin_digest: true",
+    );
+    fs::write(&plan, both).unwrap();
+    let refused = run(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    assert_one_line_error(
+        &refused,
+        2,
+        &["auto_update: registry and pin_digest: true contradict"],
+    );
+    // Including the watcher is an edit like any other: it then moves with the Podman socket.
+    let included = edit_decision(
+        &text,
+        "watchtower",
+        "    include: false",
+        "    include: true",
+    );
+    fs::write(&plan, included).unwrap();
+    ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
+    assert!(out.join("quadlet/watchtower.container").exists());
+}
+
+/// The containers a YAML plan migrates (`include: true`), in plan order.
+fn included(text: &str) -> Vec<&str> {
+    text.split("\n- name: ")
+        .skip(1)
+        .filter(|block| block.contains("\n    include: true\n"))
+        .filter_map(|block| block.lines().next())
+        .collect()
 }
 
 /// Replace `from` by `to` inside the block of the container `name` of a YAML plan.
@@ -232,6 +298,15 @@ fn secret_values_appear_only_in_0600_env_files() {
     let plan = tmp.path().join("plan.yaml");
     let out = tmp.path().join("out");
     let plan_run = ok(&["--demo", "plan", "--user", "app", "-o", p(&plan)]);
+    // Every container moves, the watcher Podman replaces too, so every secret is exercised.
+    let text = fs::read_to_string(&plan).unwrap();
+    let text = edit_decision(
+        &text,
+        "watchtower",
+        "    include: false",
+        "    include: true",
+    );
+    fs::write(&plan, text).unwrap();
     let gen_run = ok(&["--demo", "generate", "--plan", p(&plan), "--out", p(&out)]);
 
     let snapshot: serde_json::Value =
@@ -615,7 +690,7 @@ fn migrate_sh_passes_shellcheck_and_its_dry_run_lists_every_step() {
         serde_json::from_str(include_str!("../assets/demo-snapshot.json")).unwrap();
     for c in snapshot["containers"].as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
-        if !plan_text.contains(&format!("- name: {name}\n")) {
+        if !included(&plan_text).contains(&name) {
             continue;
         }
         let unit_steps: Vec<&String> = steps
@@ -980,10 +1055,7 @@ fn report_covers_every_migrated_container() {
     let (plan, out) = demo_plan_and_output(tmp.path());
     let report = fs::read_to_string(out.join("REPORT.md")).unwrap();
     let plan_text = fs::read_to_string(&plan).unwrap();
-    let names: Vec<&str> = plan_text
-        .lines()
-        .filter_map(|l| l.strip_prefix("- name: "))
-        .collect();
+    let names = included(&plan_text);
     assert!(names.len() >= 10);
     for name in names {
         let section = report

@@ -68,6 +68,7 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
         seccomp_file: None,
         apparmor_profile: None,
         runs_once: false,
+        auto_update: Default::default(),
     }
 }
 

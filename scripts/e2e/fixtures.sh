@@ -28,8 +28,12 @@ E2E_TRICKY_VALUE='it'"'"'s "quoted" $HOME ${USER} 100% %n \back\slash; `tick` a=
 # shellcheck disable=SC2034 # read by scripts/e2e.sh
 E2E_CONTAINERS=(
   "$E2E_PREFIX-web-low" "$E2E_PREFIX-web-high" "$E2E_PREFIX-web-remap" "$E2E_PREFIX-data"
-  "$E2E_PROJECT-api-1" "$E2E_PROJECT-client-1"
+  "$E2E_PROJECT-api-1" "$E2E_PROJECT-client-1" "$E2E_PREFIX-watched"
 )
+# A Watchtower-style watcher (issue 14): planned, but replaced by Podman's auto-update rather
+# than migrated, so it stays on Docker and is not one of E2E_CONTAINERS.
+# shellcheck disable=SC2034 # read by scripts/e2e.sh
+E2E_WATCHER="$E2E_PREFIX-watchtower"
 
 e2e_log() { printf 'e2e: %s\n' "$*" >&2; }
 
@@ -74,6 +78,7 @@ e2e_fixtures_create() {
   local web_low="$E2E_PREFIX/web-low:$E2E_TOKEN" web_high="$E2E_PREFIX/web-high:$E2E_TOKEN"
   local data="$E2E_PREFIX/data:$E2E_TOKEN" api="$E2E_PREFIX/api:$E2E_TOKEN"
   local web_remap="$E2E_PREFIX/web-remap:$E2E_TOKEN"
+  local watched="$E2E_PREFIX/watched:$E2E_TOKEN" watcher="$E2E_PREFIX/watchtower:$E2E_TOKEN"
   e2e_image "$web_low" "$(e2e_page web-low)" 'EXPOSE 80/tcp' 'ENV APP_MODE=image-default' \
     'CMD ["/bin/httpd","-f","-p","80","-h","/www"]'
   e2e_image "$web_high" "$(e2e_page web-high)" 'EXPOSE 8080/tcp' \
@@ -83,6 +88,10 @@ e2e_fixtures_create() {
   e2e_image "$data" "$(e2e_page data)" "USER $E2E_DATA_UID" 'VOLUME /data' \
     'CMD ["/bin/sleep","infinity"]'
   e2e_image "$api" "$(e2e_page api)" 'CMD ["/bin/httpd","-f","-p","8080","-h","/www"]'
+  e2e_image "$watched" "$(e2e_page watched)" 'CMD ["/bin/sleep","infinity"]'
+  # Named like Watchtower's image (the last path component) and carrying its own label: enough
+  # for unroot to recognise a watcher. It only sleeps; the socket is mounted, never used.
+  e2e_image "$watcher" "$(e2e_page watchtower)" 'CMD ["/bin/sleep","infinity"]'
 
   # (a) HTTP on a privileged and an unprivileged host port, with a secret in the environment.
   docker run -d --name "$E2E_PREFIX-web-low" --label "$E2E_LABEL=1" --stop-timeout 2 --restart unless-stopped \
@@ -123,4 +132,14 @@ e2e_fixtures_create() {
   docker run -d --name "$E2E_PROJECT-client-1" "${compose_labels[@]}" \
     --label com.docker.compose.service=client --network "$E2E_NETWORK" --network-alias client \
     --stop-timeout 2 --restart unless-stopped -e "API_URL=http://api:8080/" -e "MOTTO=$E2E_TRICKY_VALUE" "$api" /bin/sleep infinity >/dev/null
+
+  # (d) A watcher in label-enable mode with the Docker socket, and the one container that opted
+  # in to its updates: unroot replaces the watcher by AutoUpdate= on that container's unit
+  # (`local`: its image was built here, no registry serves it).
+  docker run -d --name "$E2E_WATCHER" --label "$E2E_LABEL=1" --label com.centurylinklabs.watchtower=true \
+    --stop-timeout 2 --restart unless-stopped -e WATCHTOWER_LABEL_ENABLE=true \
+    -v /var/run/docker.sock:/var/run/docker.sock "$watcher" >/dev/null
+  docker run -d --name "$E2E_PREFIX-watched" --label "$E2E_LABEL=1" \
+    --label com.centurylinklabs.watchtower.enable=true --stop-timeout 2 --restart unless-stopped \
+    "$watched" >/dev/null
 }

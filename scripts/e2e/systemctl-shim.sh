@@ -9,6 +9,9 @@
 #                        systemd-only --cgroups=split/--sdnotify/--cidfile (quadlet-run.sh)
 #   stop UNIT...         the generated ExecStop's effect: podman rm -v -f of the unit's container
 #   is-active [-q] UNIT  oneshot units: started; container units: their container runs
+#   enable [--now] UNIT, disable [--now] UNIT, is-enabled [-q] UNIT
+#                        recorded only (a marker per unit): the sandbox has no timers, so
+#                        enabling podman-auto-update.timer schedules nothing here
 # Anything else is refused, so a generated script that needs more of systemd fails visibly.
 # The runner state lives in $XDG_RUNTIME_DIR/systemd-shim (the entry's private /run).
 set -euo pipefail
@@ -27,10 +30,12 @@ shift
 verb="${1:-}"
 shift || true
 quiet=0
+now=0
 units=()
 for arg in "$@"; do
   case "$arg" in
     -q | --quiet) quiet=1 ;;
+    --now) now=1 ;;
     --no-block) ;;
     -*) shim_fail "option $arg is not supported" ;;
     *) units+=("$arg") ;;
@@ -62,6 +67,25 @@ case "$verb" in
       else
         [ "$quiet" = 1 ] || echo inactive
         rc=3
+      fi
+    done
+    exit "$rc"
+    ;;
+  enable | disable)
+    mkdir -p "$dir/enabled"
+    for unit in "${units[@]}"; do
+      if [ "$verb" = enable ]; then : >"$dir/enabled/$unit"; else rm -f "$dir/enabled/$unit"; fi
+      [ "$now" = 0 ] || echo "systemctl (e2e sandbox shim): $verb --now $unit: recorded; no timers run in the sandbox" >&2
+    done
+    ;;
+  is-enabled)
+    rc=0
+    for unit in "${units[@]}"; do
+      if [ -e "$dir/enabled/$unit" ]; then
+        [ "$quiet" = 1 ] || echo enabled
+      else
+        [ "$quiet" = 1 ] || echo disabled
+        rc=1
       fi
     done
     exit "$rc"

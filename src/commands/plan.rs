@@ -89,7 +89,8 @@ pub fn select(inventory: &crate::model::Inventory, only: &[String]) -> Result<Ve
     Ok(names)
 }
 
-/// Default decisions for the selected containers, `include: false` for the rest.
+/// Default decisions for the selected containers, `include: false` for the rest (and for
+/// a watcher, which Podman replaces: see [`ContainerDecision::proposed`]).
 pub fn default_decisions(
     inventory: &crate::model::Inventory,
     selected: &[String],
@@ -99,7 +100,7 @@ pub fn default_decisions(
         .iter()
         .map(|c| {
             let mut d = ContainerDecision::proposed(inventory, c);
-            d.include = selected.contains(&c.name);
+            d.include &= selected.contains(&c.name);
             (c.name.clone(), d)
         })
         .collect()

@@ -4,7 +4,7 @@ use super::{ImageTransfer, TransferMethod};
 use crate::model::{Container, Image};
 
 pub use crate::model::image_ref::qualify;
-use crate::model::image_ref::{has_digest, has_registry, repository};
+use crate::model::image_ref::{has_digest, has_registry, is_image_id, repository};
 
 /// The reference without registry, as `localhost/<path>[:tag]` for a loaded image.
 fn localhost_ref(reference: &str) -> String {
@@ -19,11 +19,6 @@ fn localhost_ref(reference: &str) -> String {
     // A digest cannot be kept by save/load: use the tag part only.
     let path = path.split('@').next().unwrap_or(path);
     format!("localhost/{path}")
-}
-
-fn is_image_id(reference: &str) -> bool {
-    let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
-    hex.len() >= 12 && hex.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Decide how the container's image reaches the rootless user.

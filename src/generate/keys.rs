@@ -77,6 +77,8 @@ pub mod container {
 
     pub const IMAGE: Key = key(C, "Image", Raw, None);
     pub const PULL: Key = key(C, "Pull", Raw, Flag("--pull"));
+    /// Older targets get the label it stands for (`Label=io.containers.autoupdate=...`).
+    pub const AUTO_UPDATE: Key = key(C, "AutoUpdate", Raw, None);
     pub const CONTAINER_NAME: Key = key(C, "ContainerName", Raw, Flag("--name"));
     pub const ENTRYPOINT: Key = key(C, "Entrypoint", Raw, Flag("--entrypoint"));
     pub const EXEC: Key = key(C, "Exec", Words, None);
@@ -255,6 +257,7 @@ mod tests {
     const ALL: &[Key] = &[
         container::IMAGE,
         container::PULL,
+        container::AUTO_UPDATE,
         container::CONTAINER_NAME,
         container::ENTRYPOINT,
         container::EXEC,

@@ -47,6 +47,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::auto_update::AutoUpdate;
 use crate::model::{Container, Inventory, Protocol};
 use crate::model::{ContainerDecision, NetworkChoice, Target};
 
@@ -142,6 +143,10 @@ pub struct UnitPlan {
     /// so no port is checked and no running container is expected.
     #[serde(default)]
     pub runs_once: bool,
+    /// `AutoUpdate=` written in its unit (off: none): migrate.sh enables the user's
+    /// `podman-auto-update.timer` when any of the user's units has it.
+    #[serde(default, skip_serializing_if = "AutoUpdate::is_off")]
+    pub auto_update: AutoUpdate,
 }
 
 /// A bundle file installed under the user's quadlet directory (a seccomp profile).
@@ -952,6 +957,90 @@ mod tests {
         no_decisions.insert("web".to_owned(), d["web"].clone());
         let g = generate(&watched, &target("5.4"), &no_decisions).unwrap();
         assert!(unit_of(&g, "shop-db-1").contains("\nImage=docker.io/library/postgres:16\n"));
+    }
+
+    /// Issue 14: with Watchtower on the host, the proposal leaves the watcher out and the
+    /// units of the containers it watched carry `AutoUpdate=` (`registry` for a pulled
+    /// image, by its fully qualified name; `local` for a copied one), as the label on
+    /// targets before 4.6; a pinned digest wins over an update and says so.
+    #[test]
+    fn watched_containers_get_auto_update_and_the_watcher_is_left_out() {
+        use crate::model::auto_update::AutoUpdate;
+        use crate::model::{Mount, MountKind};
+        let (mut inv, _) = sample::fleet();
+        inv.containers.push(Container {
+            id: "wt".into(),
+            name: "watchtower".into(),
+            image: "containrrr/watchtower".into(),
+            mounts: vec![Mount {
+                kind: MountKind::Bind,
+                source: "/var/run/docker.sock".into(),
+                destination: "/var/run/docker.sock".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let proposed: BTreeMap<String, ContainerDecision> = inv
+            .containers
+            .iter()
+            .map(|c| (c.name.clone(), ContainerDecision::proposed(&inv, c)))
+            .collect();
+        let g = generate(&inv, &target("5.4"), &proposed).unwrap();
+        assert!(
+            !g.files.iter().any(|f| f.path.contains("watchtower")),
+            "the watcher is replaced, not migrated"
+        );
+        let db = unit_of(&g, "shop-db-1");
+        assert!(
+            db.contains("\nImage=docker.io/library/postgres:16\n"),
+            "{db}"
+        );
+        assert!(db.contains("\nAutoUpdate=registry\n"), "{db}");
+        let app = unit_of(&g, "shop-app-1");
+        assert!(app.contains("\nImage=localhost/shop-app:2\n"), "{app}");
+        assert!(app.contains("\nAutoUpdate=local\n"), "{app}");
+        let plan = |g: &Generated, c: &str| {
+            g.units
+                .iter()
+                .find(|u| u.container == c)
+                .unwrap()
+                .auto_update
+        };
+        assert_eq!(plan(&g, "shop-db-1"), AutoUpdate::Registry);
+        assert_eq!(plan(&g, "shop-app-1"), AutoUpdate::Local);
+
+        // Before 4.6 quadlet has no AutoUpdate=: the label it stands for.
+        let old = generate(&inv, &target("4.4"), &proposed).unwrap();
+        let db = unit_of(&old, "shop-db-1");
+        assert!(!db.contains("AutoUpdate="), "{db}");
+        assert!(
+            db.contains("\nLabel=io.containers.autoupdate=registry\n"),
+            "{db}"
+        );
+
+        // Pinned and updated contradict: the pin wins, a note says so.
+        let mut both = proposed.clone();
+        both.get_mut("shop-db-1").unwrap().pin_digest = true;
+        // Registry on a copied image: written as asked, with a warning.
+        both.get_mut("shop-app-1").unwrap().auto_update = AutoUpdate::Registry;
+        let g = generate(&inv, &target("5.4"), &both).unwrap();
+        let db = unit_of(&g, "shop-db-1");
+        assert!(!db.contains("AutoUpdate="), "{db}");
+        assert!(
+            db.contains("\nImage=docker.io/library/postgres@sha256:"),
+            "{db}"
+        );
+        assert_eq!(plan(&g, "shop-db-1"), AutoUpdate::Off);
+        let note = |c: &str, text: &str| {
+            g.notes.iter().any(|n| {
+                n.container.as_deref() == Some(c)
+                    && n.level == NoteLevel::Warning
+                    && n.message.contains(text)
+            })
+        };
+        assert!(note("shop-db-1", "pin_digest: true contradict"));
+        assert!(unit_of(&g, "shop-app-1").contains("\nAutoUpdate=registry\n"));
+        assert!(note("shop-app-1", "no registry serves it"));
     }
 
     /// A custom seccomp profile Docker stored as JSON goes into the bundle (0644), is named

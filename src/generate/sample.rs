@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::auto_update::AutoUpdate;
 use crate::model::*;
 use crate::model::{ContainerDecision, NetworkChoice, PrivilegedPortPolicy, VolumeStrategy};
 
@@ -430,7 +431,13 @@ pub fn fleet() -> (Inventory, BTreeMap<String, ContainerDecision>) {
     let mut decisions = BTreeMap::new();
     let mut d = ContainerDecision::default_for(&inventory.containers[0]);
     d.keep_capabilities = s(&["NET_ADMIN"]);
+    // Updated by Podman (issue 14): a pulled image from its registry, a copied one locally.
+    d.auto_update = AutoUpdate::Registry;
     decisions.insert("web".into(), d);
+    let app = inventory.container("shop-app-1").expect("in the fleet");
+    let mut d = ContainerDecision::default_for(app);
+    d.auto_update = AutoUpdate::Local;
+    decisions.insert("shop-app-1".into(), d);
     let mut d = ContainerDecision::default_for(&inventory.containers[5]);
     d.network = NetworkChoice::Pod("shop".into());
     decisions.insert("shop-cache-1".into(), d);

@@ -41,6 +41,8 @@ struct UnitFacts<'a> {
     quadlet_files: &'a [String],
     restart: RestartPolicy,
     was_running: bool,
+    /// Its unit has `AutoUpdate=`: the user's auto-update timer is enabled.
+    auto_update: bool,
 }
 
 impl UnitFacts<'_> {
@@ -107,6 +109,7 @@ fn build_steps(input: &MigrationInput<'_>) -> Migration {
         cutover_steps(&mut m, &group.id, g, &units, users.len() > 1);
         cutover.push(group);
     }
+    auto_update_steps(&mut m, &units, &users);
     Migration {
         podman_version: input.target.podman_version.clone(),
         quadlet_dir: input.target.quadlet_dir.clone(),
@@ -141,6 +144,7 @@ fn translate<'a>(
         // Checked by `unroot verify` on the target; nothing for the scripts to do.
         apparmor_profile: _,
         runs_once,
+        auto_update,
     } = u;
     UnitFacts {
         container,
@@ -173,6 +177,7 @@ fn translate<'a>(
                 ContainerState::Running | ContainerState::Restarting
             )
         }),
+        auto_update: !auto_update.is_off(),
     }
 }
 
@@ -560,6 +565,37 @@ fn cutover_steps(
     }
 }
 
+/// The users whose units carry `AutoUpdate=`, in first-use order.
+fn auto_updating_users<'a>(units: &[UnitFacts<'_>], users: &'a [String]) -> Vec<&'a String> {
+    users
+        .iter()
+        .filter(|user| {
+            units
+                .iter()
+                .any(|u| u.auto_update && u.user == user.as_str())
+        })
+        .collect()
+}
+
+/// After every group is cut over: enable `podman-auto-update.timer` for each user whose
+/// units carry `AutoUpdate=` (Podman's replacement for a watcher); nothing updates a
+/// container while the migration still runs.
+fn auto_update_steps(m: &mut Steps, units: &[UnitFacts<'_>], users: &[String]) {
+    for user in auto_updating_users(units, users) {
+        let containers: Vec<&str> = units
+            .iter()
+            .filter(|u| u.auto_update && u.user == user.as_str())
+            .map(|u| u.container)
+            .collect();
+        m.push(
+            &format!("auto_update_timer_{}", ident(user)),
+            &containers,
+            None,
+            StepKind::EnableAutoUpdate { user: user.clone() },
+        );
+    }
+}
+
 /// One export and one import per Docker volume and user of a group, naming every member
 /// that mounts it (the group holds every writer, so all of them are stopped by now).
 fn volume_steps(
@@ -598,6 +634,15 @@ fn rollback_steps(
     users: &[String],
 ) -> Vec<Step> {
     let mut m = Steps::default();
+    // First, so no update restarts a unit while rollback.sh stops them.
+    for user in auto_updating_users(units, users) {
+        m.push(
+            &format!("auto_update_timer_{}", ident(user)),
+            &[],
+            None,
+            StepKind::DisableAutoUpdate { user: user.clone() },
+        );
+    }
     for u in units {
         m.push(
             &format!("stop_unit_{}", u.unit),

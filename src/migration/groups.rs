@@ -186,6 +186,7 @@ mod tests {
             seccomp_file: None,
             apparmor_profile: None,
             runs_once: false,
+            auto_update: Default::default(),
         }
     }
 

@@ -16,7 +16,9 @@
 //! 3. the cutover, one [`CutoverGroup`] at a time (a compose project, or containers that
 //!    share data or a pod): stop its Docker side, move its data, start and check its units.
 //!    A failure puts that group back on Docker and stops the script, so at most one group
-//!    is ever down (issue 12, item 4).
+//!    is ever down (issue 12, item 4);
+//! 4. per user whose units carry `AutoUpdate=`: enable `podman-auto-update.timer`, once
+//!    every group runs (rollback.sh disables it first).
 
 pub mod build;
 pub mod groups;
@@ -170,6 +172,11 @@ pub enum StepKind {
         service: String,
         tcp: Vec<TcpCheck>,
     },
+    /// `systemctl --user enable --now podman-auto-update.timer`: some of the user's units
+    /// carry `AutoUpdate=` (the replacement for a Watchtower-style watcher).
+    EnableAutoUpdate {
+        user: String,
+    },
     // rollback.sh
     StopUnit {
         user: String,
@@ -178,6 +185,10 @@ pub enum StepKind {
     RemoveUnits {
         user: String,
         install: UnitInstall,
+    },
+    /// `systemctl --user disable --now podman-auto-update.timer`, which migrate.sh enabled.
+    DisableAutoUpdate {
+        user: String,
     },
     RestoreOwners {
         unit: String,
@@ -215,7 +226,9 @@ impl StepKind {
             | K::Start { .. }
             | K::Check { .. }
             | K::StopUnit { .. }
-            | K::RemoveUnits { .. } => Side::User,
+            | K::RemoveUnits { .. }
+            | K::EnableAutoUpdate { .. }
+            | K::DisableAutoUpdate { .. } => Side::User,
         }
     }
 }

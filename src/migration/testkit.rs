@@ -60,6 +60,7 @@ pub fn unit(container: &str, unit: &str, docker_ref: &str, method: TransferMetho
         seccomp_file: None,
         apparmor_profile: None,
         runs_once: false,
+        auto_update: Default::default(),
     }
 }
 

@@ -520,3 +520,57 @@ fn quadlet_bundle_writes_parts_podman_splits_back_into_the_files() {
         assert_eq!(format!("{stem}.{}", kind.to_lowercase()), *name);
     }
 }
+
+/// Issue 14: a unit with `AutoUpdate=` makes migrate.sh enable the user's
+/// podman-auto-update.timer once every group is cut over, and rollback.sh disable it before
+/// it stops anything; without one, neither script touches the timer.
+#[test]
+fn the_auto_update_timer_follows_the_units_that_carry_auto_update() {
+    use crate::model::auto_update::AutoUpdate;
+    let plain = migration(&sample());
+    assert!(
+        !migrate_sh(&plain).contains("podman-auto-update.timer")
+            && !rollback_sh(&plain).contains("podman-auto-update.timer")
+    );
+    let (inv, target, mut generated) = sample();
+    generated.units[0].auto_update = AutoUpdate::Local;
+    let m = migration(&(inv, target, generated));
+    let names = names(&m.steps);
+    let timer = position(&names, "step_auto_update_timer_app");
+    assert_eq!(timer, names.len() - 1, "after every cutover: {names:?}");
+    let step = &m.steps[timer];
+    assert_eq!(step.containers, ["web"]);
+    assert_eq!(step.group, None);
+    assert_eq!(step.kind.side(), Side::User);
+    let rollback = self::names(&m.rollback);
+    assert_eq!(rollback[0], "step_auto_update_timer_app", "{rollback:?}");
+    assert_eq!(m.rollback[0].kind.side(), Side::User);
+
+    let migrate = migrate_sh(&m);
+    let body = |text: &str| {
+        text.split("\nstep_auto_update_timer_app() {")
+            .nth(1)
+            .unwrap()
+            .split("\n}\n")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        body(&migrate).lines().skip(2).collect::<Vec<_>>(),
+        [
+            "  if applying && as_user app systemctl --user is-enabled --quiet podman-auto-update.timer; then skip 'timer already enabled'; return 0; fi",
+            "  run as_user app systemctl --user enable --now podman-auto-update.timer",
+        ]
+    );
+    let rollback = rollback_sh(&m);
+    assert_eq!(
+        body(&rollback).lines().skip(2).collect::<Vec<_>>(),
+        [
+            "  if applying && ! as_user app systemctl --user is-enabled --quiet podman-auto-update.timer; then skip 'timer not enabled'; return 0; fi",
+            "  run as_user app systemctl --user disable --now podman-auto-update.timer",
+        ]
+    );
+    shell_checks("migrate.sh", &migrate);
+    shell_checks("rollback.sh", &rollback);
+}

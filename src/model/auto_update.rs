@@ -5,8 +5,62 @@
 //! container is not pinned to the digest it runs today (its operator chose moving tags),
 //! and the Podman-native replacement (`AutoUpdate=`) starts from the same answer.
 
+use serde::{Deserialize, Serialize};
+
 use super::host_path::is_runtime_socket;
+use super::image_ref::{has_digest, is_local};
 use super::{Container, Inventory, MountKind};
+
+/// Why a watcher is left out of the migration: the plan's comment, REPORT.md and the docs
+/// say the same.
+pub const WATCHER_REPLACED: &str = "replaced by podman-auto-update.timer; Watchtower needs \
+     the Docker socket to pull images and recreate containers (root on the host), while \
+     rootless Podman updates the containers it watched itself: their units get AutoUpdate= \
+     and migrate.sh enables the user's podman-auto-update.timer";
+
+/// Podman's own image updates, per container (`AutoUpdate=` in the unit, applied by the
+/// user's `podman-auto-update.timer`): the replacement for a watcher that recreated the
+/// container through the Docker socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoUpdate {
+    /// No `AutoUpdate=`: the container keeps the image it was started with.
+    #[default]
+    Off,
+    /// `AutoUpdate=registry`: pull the tag, restart when its digest changed.
+    Registry,
+    /// `AutoUpdate=local`: restart when the local image of that name changed (a locally
+    /// built image no registry serves).
+    Local,
+}
+
+impl AutoUpdate {
+    /// The value of `AutoUpdate=` (and of the `io.containers.autoupdate` label it sets).
+    pub fn value(self) -> Option<&'static str> {
+        match self {
+            Self::Off => None,
+            Self::Registry => Some("registry"),
+            Self::Local => Some("local"),
+        }
+    }
+
+    pub fn is_off(&self) -> bool {
+        *self == Self::Off
+    }
+
+    /// What unroot proposes: off unless a watcher updates `c` today; then `local` for an
+    /// image that exists only locally (no registry digest: it is copied, not pulled) and
+    /// `registry` otherwise. A reference by digest cannot move, so it stays off.
+    pub fn proposed(inventory: &Inventory, c: &Container) -> Self {
+        if has_digest(&c.image) || !is_auto_updated(inventory, c) {
+            Self::Off
+        } else if is_local(&c.image, inventory.image_of(c)) {
+            Self::Local
+        } else {
+            Self::Registry
+        }
+    }
+}
 
 /// Label Watchtower sets on its own container.
 pub const WATCHTOWER_SELF_LABEL: &str = "com.centurylinklabs.watchtower";

@@ -207,6 +207,12 @@ pub struct ContainerDecision {
     /// move). Absent from older plans: off, as they were generated.
     #[serde(default)]
     pub pin_digest: bool,
+    /// Podman's own image updates (`AutoUpdate=registry|local` in the unit, applied by the
+    /// user's `podman-auto-update.timer`), replacing a watcher such as Watchtower; `off`
+    /// writes nothing. Never together with `pin_digest` (a pinned image cannot move): the
+    /// plan loader refuses both. Absent from older plans: off, as they were generated.
+    #[serde(default)]
+    pub auto_update: super::auto_update::AutoUpdate,
     /// Settings the unit adds that Docker did not have, each closing a named finding.
     /// Missing in plans written before it existed: those mean "no hardening".
     #[serde(default)]
@@ -233,18 +239,25 @@ impl ContainerDecision {
             keep_capabilities: container.capabilities.added.clone(),
             keep_devices: Vec::new(),
             pin_digest: false,
+            auto_update: super::auto_update::AutoUpdate::Off,
             hardening: super::hardening::Hardening::default_for(container),
         }
     }
 
     /// The decision unroot proposes, with the defaults that need the rest of the inventory:
-    /// what [`default_for`](Self::default_for) proposes, and the digest pinned when the
-    /// image has a registry digest in its repository and no watcher updates the container
-    /// (an auto-updated container follows its tag by choice).
+    /// what [`default_for`](Self::default_for) proposes; a watcher (Watchtower) left out,
+    /// since Podman replaces it (`podman-auto-update.timer`) and it would need the Docker
+    /// socket; the containers it watches updated by Podman instead
+    /// ([`AutoUpdate::proposed`](super::auto_update::AutoUpdate::proposed)); and the digest
+    /// pinned when the image has a registry digest in its repository and no watcher
+    /// updates the container (an auto-updated container follows its tag by choice).
     pub fn proposed(inventory: &super::Inventory, container: &super::Container) -> Self {
+        use super::auto_update::{AutoUpdate, is_auto_updated, is_watcher};
         let mut d = Self::default_for(container);
-        d.pin_digest = Self::can_pin(inventory, container)
-            && !super::auto_update::is_auto_updated(inventory, container);
+        d.include = !is_watcher(container);
+        d.auto_update = AutoUpdate::proposed(inventory, container);
+        d.pin_digest =
+            Self::can_pin(inventory, container) && !is_auto_updated(inventory, container);
         d
     }
 
@@ -419,6 +432,113 @@ mod tests {
         assert_eq!(
             serde_yaml::from_str::<ContainerDecision>(&yaml).unwrap(),
             pinned
+        );
+    }
+
+    /// A watcher is left out, the containers it watches follow their tag through Podman
+    /// (`registry`, or `local` for a locally built image), and one that opted out of
+    /// Watchtower (label `enable=false`) is neither updated nor pinned away from it.
+    #[test]
+    fn watchers_are_replaced_and_watched_containers_auto_update() {
+        use crate::model::auto_update::{AutoUpdate, WATCHTOWER_ENABLE_LABEL};
+        use crate::model::{Container, Image, Inventory, Mount, MountKind};
+        let container = |name: &str, image: &str, image_id: &str| Container {
+            id: format!("id-{name}"),
+            name: name.into(),
+            image: image.into(),
+            image_id: image_id.into(),
+            ..Default::default()
+        };
+        let mut wt = container("wt", "containrrr/watchtower", "sha256:w");
+        wt.mounts.push(Mount {
+            kind: MountKind::Bind,
+            source: "/var/run/docker.sock".into(),
+            destination: "/var/run/docker.sock".into(),
+            ..Default::default()
+        });
+        let web = container("web", "nginx:1.25", "sha256:n");
+        let app = container("app", "me/app:1", "sha256:a");
+        let mut db = container("db", "postgres:16", "sha256:p");
+        db.labels
+            .insert(WATCHTOWER_ENABLE_LABEL.into(), "false".into());
+        let pulled = |id: &str, digest: &str| Image {
+            id: id.into(),
+            repo_digests: vec![digest.into()],
+            ..Default::default()
+        };
+        let inv = Inventory {
+            containers: vec![wt.clone(), web.clone(), app.clone(), db.clone()],
+            images: vec![
+                pulled("sha256:n", "nginx@sha256:1111"),
+                pulled("sha256:p", "postgres@sha256:2222"),
+                Image {
+                    id: "sha256:a".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let watcher = ContainerDecision::proposed(&inv, &wt);
+        assert!(!watcher.include, "the watcher is replaced, not migrated");
+        assert_eq!(watcher.auto_update, AutoUpdate::Off);
+        let web_d = ContainerDecision::proposed(&inv, &web);
+        assert!(web_d.include);
+        assert_eq!(web_d.auto_update, AutoUpdate::Registry);
+        assert!(!web_d.pin_digest, "an updated container is not pinned");
+        let app_d = ContainerDecision::proposed(&inv, &app);
+        assert_eq!(app_d.auto_update, AutoUpdate::Local, "built locally");
+        let db_d = ContainerDecision::proposed(&inv, &db);
+        assert_eq!(db_d.auto_update, AutoUpdate::Off, "opted out by label");
+        assert!(db_d.pin_digest);
+        // Without a watcher nothing auto-updates.
+        let alone = Inventory {
+            containers: vec![web.clone()],
+            ..inv.clone()
+        };
+        assert_eq!(
+            ContainerDecision::proposed(&alone, &web).auto_update,
+            AutoUpdate::Off
+        );
+        // A reference by digest cannot move.
+        let mut by_digest = web;
+        by_digest.image = "nginx@sha256:1111".into();
+        let inv = Inventory {
+            containers: vec![wt, by_digest.clone()],
+            ..inv
+        };
+        assert_eq!(
+            ContainerDecision::proposed(&inv, &by_digest).auto_update,
+            AutoUpdate::Off
+        );
+    }
+
+    /// `auto_update` reads as `registry|local|off` and is off in plans written before it.
+    #[test]
+    fn auto_update_is_a_plain_word_and_off_in_older_plans() {
+        use crate::model::auto_update::AutoUpdate;
+        let old = "include: true\nports: {policy: sysctl}\nvolumes: copy\nnetwork: {mode: pasta}\n";
+        let d: ContainerDecision = serde_yaml::from_str(old).unwrap();
+        assert_eq!(d.auto_update, AutoUpdate::Off);
+        for (word, value) in [
+            ("registry", AutoUpdate::Registry),
+            ("local", AutoUpdate::Local),
+            ("off", AutoUpdate::Off),
+        ] {
+            let d: ContainerDecision =
+                serde_yaml::from_str(&format!("{old}auto_update: {word}\n")).unwrap();
+            assert_eq!(d.auto_update, value);
+            assert!(
+                serde_yaml::to_string(&d)
+                    .unwrap()
+                    .contains(&format!("auto_update: {word}"))
+            );
+        }
+        let e = serde_yaml::from_str::<ContainerDecision>(&format!("{old}auto_update: yes\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("expected one of `off`, `registry`, `local`"),
+            "{e}"
         );
     }
 

@@ -45,6 +45,23 @@ pub fn has_digest(reference: &str) -> bool {
     reference.contains('@')
 }
 
+/// Whether the reference is an image ID (`sha256:...` or 12+ hex digits): the container
+/// runs an untagged image Docker knows only by ID.
+pub fn is_image_id(reference: &str) -> bool {
+    let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
+    hex.len() >= 12 && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Whether the image exists only locally (built or imported, or untagged): no registry
+/// serves it, so the migration copies it (`docker save | podman load`) instead of pulling.
+/// `image` is the inspected image, when known (not inspected: assumed pullable).
+pub fn is_local(reference: &str, image: Option<&Image>) -> bool {
+    let reference = reference.trim();
+    reference.is_empty()
+        || is_image_id(reference)
+        || image.is_some_and(|img| img.repo_digests.is_empty())
+}
+
 impl Image {
     /// The registry digest (`sha256:...`) this image has in the repository of
     /// `reference`, from its `RepoDigests`: the bytes a pull of that repository by digest
@@ -77,6 +94,22 @@ mod tests {
         ] {
             assert_eq!(repository(reference), repo, "{reference}");
         }
+    }
+
+    #[test]
+    fn local_images_have_no_registry_digest_or_are_known_by_id() {
+        let pulled = Image {
+            repo_digests: vec!["nginx@sha256:hub".into()],
+            ..Default::default()
+        };
+        assert!(!is_local("nginx:1.25", Some(&pulled)));
+        assert!(
+            !is_local("nginx:1.25", None),
+            "not inspected: assumed pullable"
+        );
+        assert!(is_local("app:1", Some(&Image::default())), "built locally");
+        assert!(is_local("sha256:0123456789abcdef0123", Some(&pulled)));
+        assert!(is_local("", None));
     }
 
     #[test]

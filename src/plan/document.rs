@@ -137,6 +137,10 @@ pub struct ContainerPlan {
     /// `hardening:` block, never as data, so never read back.
     #[serde(skip)]
     pub hardening_notes: BTreeMap<String, String>,
+    /// Why unroot proposes leaving the container out because Podman replaces it natively
+    /// (a Watchtower-style watcher): a comment above the container, never data.
+    #[serde(skip)]
+    pub replaced_by: Option<String>,
 }
 
 fn verdict_ok() -> Migration {
@@ -287,6 +291,14 @@ pub const YAML_HEADER: &str = "\
 #                      false: the tag, which may move. Proposed on when the image has a
 #                      digest in its repository and no watcher (Watchtower) updates the
 #                      container; a locally built image has no digest and cannot be pinned
+#   auto_update        registry: AutoUpdate=registry, the user's podman-auto-update.timer
+#                      pulls the tag and restarts the unit when it moved; local:
+#                      AutoUpdate=local, restart when the local image of that name changed
+#                      (a locally built image); off: no updates. Proposed from the watcher
+#                      (Watchtower) that updated the container under Docker: registry, or
+#                      local when the image has no registry digest. Not with pin_digest.
+#                      The watcher itself is proposed include: false: it is replaced by
+#                      podman-auto-update.timer (it would need the Docker socket)
 #   hardening          settings Docker did not have, each closing a named finding; the
 #                      comment above each key says what it writes, what it closes and why
 #                      it is on or only offered (a plan without this block hardens nothing):
@@ -386,6 +398,9 @@ fn annotate_containers(body: &str, doc: &PlanDocument) -> String {
                 worst,
                 c.notes.len()
             ));
+            if let Some(why) = &c.replaced_by {
+                out.push_str(&format!("# proposed include: false: {}\n", one_line(why)));
+            }
         }
         out.push_str(line);
         out.push('\n');
@@ -525,6 +540,8 @@ pub fn build(input: &BuildInput<'_>) -> PlanDocument {
                 findings,
                 notes,
                 hardening_notes: hardening_notes(c, inv.image_of(c)),
+                replaced_by: crate::model::auto_update::is_watcher(c)
+                    .then(|| crate::model::auto_update::WATCHER_REPLACED.to_owned()),
             }
         })
         .collect();

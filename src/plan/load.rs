@@ -478,6 +478,19 @@ fn check_decision<'a>(
     if let PrivilegedPortPolicy::Remap { ports } = &d.ports {
         check_remap(index, name, d.include, ports, remap_targets, ctx)?;
     }
+    if d.pin_digest
+        && let Some(value) = d.auto_update.value()
+    {
+        return Err(ctx.error(
+            InvalidValue,
+            &decision_path(index, &["auto_update"]),
+            Target::Node,
+            format!(
+                "auto_update: {value} and pin_digest: true contradict (a pinned image cannot \
+                 move): set pin_digest: false to let Podman update it, or auto_update: off"
+            ),
+        ));
+    }
     match &d.network {
         NetworkChoice::Shared(net) | NetworkChoice::Pod(net) if !valid_object_name(net) => {
             return Err(ctx.error(
@@ -792,6 +805,7 @@ mod tests {
                     findings: vec![],
                     notes: vec![],
                     hardening_notes: crate::plan::document::hardening_notes(c, None),
+                    replaced_by: None,
                 })
                 .collect(),
         }
@@ -851,6 +865,7 @@ mod tests {
                 findings,
                 notes,
                 hardening_notes,
+                replaced_by,
             } = c;
             id.clear();
             image.clear();
@@ -863,6 +878,7 @@ mod tests {
             findings.clear();
             notes.clear();
             hardening_notes.clear();
+            *replaced_by = None;
         }
         d
     }
@@ -968,6 +984,20 @@ mod tests {
         assert!(!text.lines().any(|l| l.trim() == "user: root"), "{text}");
         let read = parse(&text, Format::Yaml, "p").unwrap();
         assert_eq!(read.containers[0].decision, d.containers[0].decision);
+    }
+
+    #[test]
+    fn auto_update_with_a_pinned_digest_is_refused_with_its_line() {
+        let text = yaml()
+            .replacen("pin_digest: false", "pin_digest: true", 1)
+            .replacen("auto_update: 'off'", "auto_update: registry", 1);
+        let m = err(&text);
+        assert!(
+            m.contains("auto_update: registry and pin_digest: true contradict"),
+            "{m}"
+        );
+        assert!(m.contains("decision.auto_update"), "{m}");
+        assert!(at(&text, &typed(&text)).starts_with("registry"), "{m}");
     }
 
     #[test]

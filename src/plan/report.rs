@@ -230,14 +230,49 @@ fn summary_table(out: &mut String, inventory: &Inventory, included: &[&Container
     }
 }
 
-/// Containers that stay on Docker: excluded by the plan, or not in it.
+/// Containers that stay on Docker: replaced by a Podman feature (a watcher), excluded by
+/// the plan, or not in it.
 fn left_on_docker(out: &mut String, input: &ReportInput<'_>, planned: &[&ContainerPlan]) {
     let plan = input.plan;
-    let excluded: Vec<&ContainerPlan> = planned
+    let is_watcher = |c: &ContainerPlan| {
+        input
+            .inventory
+            .container(&c.name)
+            .is_some_and(crate::model::auto_update::is_watcher)
+    };
+    let (replaced, excluded): (Vec<&ContainerPlan>, Vec<&ContainerPlan>) = planned
         .iter()
         .copied()
         .filter(|c| !c.decision.include)
-        .collect();
+        .partition(|c| is_watcher(c));
+    if !replaced.is_empty() {
+        let updated: Vec<String> = input
+            .migration
+            .generated
+            .units
+            .iter()
+            .filter_map(|u| {
+                let value = u.auto_update.value()?;
+                Some(format!("`{}` (`AutoUpdate={value}`)", md(&u.container)))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nReplaced, not migrated: {}: {}. Updated by Podman instead: {}.",
+            replaced
+                .iter()
+                .map(|c| format!("`{}`", md(&c.name)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            md(crate::model::auto_update::WATCHER_REPLACED),
+            if updated.is_empty() {
+                "none (no migrated container has `auto_update` on, so migrate.sh enables no timer)"
+                    .to_owned()
+            } else {
+                updated.join(", ")
+            }
+        );
+    }
     if !excluded.is_empty() {
         let _ = writeln!(
             out,
@@ -404,6 +439,12 @@ fn section_intro(out: &mut String, c: &ContainerPlan, unit: Option<&UnitPlan>) {
             u.user, u.unit, u.unit
         );
         image_line(out, &u.image);
+        if let Some(value) = u.auto_update.value() {
+            let _ = writeln!(
+                out,
+                "Updated by Podman: `AutoUpdate={value}` (`auto_update: {value}`, replacing the watcher that updated it under Docker); the user's `podman-auto-update.timer` applies it."
+            );
+        }
     }
 }
 

@@ -110,6 +110,9 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
                 " and its TCP ports accept connections"
             }
         ),
+        K::EnableAutoUpdate { user } => format!(
+            "enable {user}'s podman-auto-update.timer, which updates the units with AutoUpdate= (replacing the Docker-side watcher)"
+        ),
         K::StopUnit { service, .. } => format!("stop {service}"),
         K::RemoveUnits { user, install } => format!(
             "remove {user}'s migrated quadlet{} and env files and reload (Podman volumes and images are kept)",
@@ -119,6 +122,9 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
                 ""
             }
         ),
+        K::DisableAutoUpdate { user } => {
+            format!("disable {user}'s podman-auto-update.timer, which migrate.sh enabled")
+        }
         K::RestoreOwners { binds, .. } => format!(
             "give {} back to the owners migrate.sh recorded",
             paths(binds)

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::auto_update::AutoUpdate;
 use crate::model::hardening::{HardeningItem, image_user_overridden};
 use crate::model::{Container, Image, MountKind, NetworkMode};
 use crate::model::{
@@ -23,6 +24,8 @@ pub enum Item {
     Network,
     /// `Image=` by the registry digest Docker runs, or by tag.
     PinDigest,
+    /// `AutoUpdate=`: Podman updates the image, replacing a watcher (issue 14).
+    AutoUpdate,
     /// One hardening decision of the plan's `hardening:` block (issue 14).
     Harden(HardeningItem),
 }
@@ -49,6 +52,7 @@ pub fn items(container: &Container, decision: &ContainerDecision) -> Vec<Item> {
     items.push(Item::Volumes);
     items.push(Item::Network);
     items.push(Item::PinDigest);
+    items.push(Item::AutoUpdate);
     items.extend(HardeningItem::ALL.map(Item::Harden));
     items
 }
@@ -62,6 +66,7 @@ pub fn label(item: Item) -> String {
         Item::Volumes => "Volumes".into(),
         Item::Network => "Network".into(),
         Item::PinDigest => "Pin image digest".into(),
+        Item::AutoUpdate => "Podman auto-update".into(),
         Item::Harden(h) => match h {
             HardeningItem::NoNewPrivileges => "No new privileges",
             HardeningItem::DropCapabilities => "Drop capabilities",
@@ -124,6 +129,10 @@ pub fn value(
             "no: Image= by tag (may move)"
         }
         .into(),
+        Item::AutoUpdate => match decision.auto_update.value() {
+            Some(v) => format!("{v}: AutoUpdate={v} (podman-auto-update.timer)"),
+            None => "off".into(),
+        },
         Item::Harden(h) => hardening_value(h, decision),
     }
 }
@@ -269,7 +278,30 @@ pub fn step(
     let mut new = decision.clone();
     match item {
         Item::Include => new.include = !decision.include,
-        Item::PinDigest => new.pin_digest = !decision.pin_digest,
+        // Pinned and auto-updated contradict: turning one on turns the other off.
+        Item::PinDigest => {
+            new.pin_digest = !decision.pin_digest;
+            if new.pin_digest {
+                new.auto_update = AutoUpdate::Off;
+            }
+        }
+        Item::AutoUpdate => {
+            const ORDER: [AutoUpdate; 3] =
+                [AutoUpdate::Off, AutoUpdate::Registry, AutoUpdate::Local];
+            let i = ORDER
+                .iter()
+                .position(|a| *a == decision.auto_update)
+                .unwrap_or(0);
+            let n = ORDER.len();
+            new.auto_update = ORDER[if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
+            if !new.auto_update.is_off() {
+                new.pin_digest = false;
+            }
+        }
         Item::PortPolicy => {
             let privileged = privileged_ports(container);
             if privileged.is_empty() {
@@ -420,7 +452,7 @@ mod tests {
         assert_eq!(ports, &BTreeMap::from([(80, 8082), (443, 8444)]));
         assert_eq!(
             items(&web, &stepped).len(),
-            8 + HardeningItem::ALL.len(),
+            9 + HardeningItem::ALL.len(),
             "one line per remapped port"
         );
         let back = step(Item::PortPolicy, &web, None, &stepped, true, &taken).unwrap();
@@ -528,6 +560,31 @@ mod tests {
         assert!(value(Item::PinDigest, &c, &on, &target).contains("sha256"));
         let off = step(Item::PinDigest, &c, None, &on, false, &BTreeSet::new()).unwrap();
         assert_eq!(off, d);
+    }
+
+    /// `auto_update` cycles off, registry, local; it and `pin_digest` never end up both on.
+    #[test]
+    fn auto_update_cycles_and_excludes_pinning() {
+        let c = with_ports("app", &[3000]);
+        let mut d = ContainerDecision::default_for(&c);
+        d.pin_digest = true;
+        assert!(items(&c, &d).contains(&Item::AutoUpdate));
+        let target = crate::tui::actions::default_target();
+        assert_eq!(value(Item::AutoUpdate, &c, &d, &target), "off");
+        let none = BTreeSet::new();
+        let registry = step(Item::AutoUpdate, &c, None, &d, true, &none).unwrap();
+        assert_eq!(registry.auto_update, AutoUpdate::Registry);
+        assert!(!registry.pin_digest, "an updated image is not pinned");
+        assert!(value(Item::AutoUpdate, &c, &registry, &target).contains("AutoUpdate=registry"));
+        let local = step(Item::AutoUpdate, &c, None, &registry, true, &none).unwrap();
+        assert_eq!(local.auto_update, AutoUpdate::Local);
+        let off = step(Item::AutoUpdate, &c, None, &local, true, &none).unwrap();
+        assert_eq!(off.auto_update, AutoUpdate::Off);
+        let back = step(Item::AutoUpdate, &c, None, &d, false, &none).unwrap();
+        assert_eq!(back.auto_update, AutoUpdate::Local);
+        let pinned = step(Item::PinDigest, &c, None, &local, true, &none).unwrap();
+        assert!(pinned.pin_digest);
+        assert_eq!(pinned.auto_update, AutoUpdate::Off);
     }
 
     #[test]

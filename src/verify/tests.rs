@@ -543,6 +543,7 @@ fn expectations_follow_what_generate_writes() {
             seccomp_file: None,
             apparmor_profile: None,
             runs_once: false,
+            auto_update: Default::default(),
         }],
         notes: vec![Note {
             container: Some("traefik".into()),

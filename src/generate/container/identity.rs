@@ -5,7 +5,11 @@ use super::super::keys::{PodmanVersion, container as k};
 use super::super::unit_file::{Context, EncodedInput, Encoding, encode};
 use super::super::{ImageTransfer, NoteLevel, TransferMethod, env, image};
 use super::{Gen, id_value};
+use crate::model::auto_update::AutoUpdate;
 use crate::model::{IdOrName, NamespaceMode, NetworkChoice, UserSpec, VolumeStrategy};
+
+/// The label `AutoUpdate=` sets; `podman auto-update` reads it.
+const AUTO_UPDATE_LABEL: &str = "io.containers.autoupdate";
 
 impl Gen<'_> {
     /// `Description=` names the Docker container, so `systemctl --user status` says where
@@ -35,6 +39,40 @@ impl Gen<'_> {
         }
         self.sec.set(k::CONTAINER_NAME, name);
         transfer
+    }
+
+    /// `AutoUpdate=` as the plan's `auto_update` says (the label it stands for on targets
+    /// before 4.6), and the value written. A pinned image cannot move: pinning wins and a
+    /// note says so (the plan loader refuses both; this guards plans built in code). A
+    /// registry update of a copied `localhost/` image is written as asked, with a warning:
+    /// no registry serves it. `Image=` is already fully qualified, as `registry` needs.
+    pub(super) fn auto_update(&mut self, transfer: &ImageTransfer) -> AutoUpdate {
+        let wanted = self.decision.auto_update;
+        let Some(value) = wanted.value() else {
+            return AutoUpdate::Off;
+        };
+        if transfer.pinned {
+            self.note(
+                NoteLevel::Warning,
+                "auto_update",
+                format!("auto_update: {value} and pin_digest: true contradict (a pinned image cannot move): the image stays pinned and no AutoUpdate= is written; set one of them off"),
+            );
+            return AutoUpdate::Off;
+        }
+        if wanted == AutoUpdate::Registry && transfer.method == TransferMethod::Load {
+            self.note(
+                NoteLevel::Warning,
+                "auto_update",
+                format!("AutoUpdate=registry, but {} is copied from Docker and no registry serves it: podman auto-update reports an error for it; use auto_update: local", transfer.podman_ref),
+            );
+        }
+        if k::AUTO_UPDATE.supported_by(self.version) {
+            self.sec.set(k::AUTO_UPDATE, value);
+        } else {
+            self.sec
+                .set_words(k::LABEL, &[format!("{AUTO_UPDATE_LABEL}={value}")]);
+        }
+        wanted
     }
 
     /// Entrypoint and command, only where they differ from the image's own.

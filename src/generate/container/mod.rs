@@ -249,6 +249,7 @@ pub fn generate_container(
     let mut g = Gen::new(inventory, c, unit, user, decision, version, names);
     g.description(name);
     let transfer = g.image(name);
+    let auto_update = g.auto_update(&transfer);
     g.entrypoint_and_command(entrypoint.as_ref(), command.as_ref());
     let env_file = g.environment();
     let max_id = g.user(user_spec);
@@ -306,6 +307,7 @@ pub fn generate_container(
         pod_args,
         start_at_boot,
         runs_once,
+        auto_update,
     };
     g.finish(name, &short_id, built)
 }
@@ -321,6 +323,7 @@ struct Built {
     pod_args: Vec<String>,
     start_at_boot: bool,
     runs_once: bool,
+    auto_update: crate::model::auto_update::AutoUpdate,
 }
 
 impl<'a> Gen<'a> {
@@ -412,6 +415,7 @@ impl<'a> Gen<'a> {
                 install_path: seccomp_path(unit),
             }),
             apparmor_profile: self.apparmor_profile,
+            auto_update: b.auto_update,
         };
         ContainerOutput {
             unit_file,

@@ -47,8 +47,10 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
                 .render(),
         ],
         K::Check { user, service, tcp } => check(user, service, tcp),
+        K::EnableAutoUpdate { user } => auto_update_timer(user, true),
         K::StopUnit { user, service } => stop_unit(user, service),
         K::RemoveUnits { user, install } => remove_units(user, install, quadlet_dir),
+        K::DisableAutoUpdate { user } => auto_update_timer(user, false),
         K::RestoreOwners { unit, binds } => restore_owners(unit, binds),
         K::DockerRestore {
             container,
@@ -601,6 +603,38 @@ fn check(user: &str, service: &str, tcp: &[TcpCheck]) -> Vec<String> {
         body.push(Cmd::new("check_tcp").arg(&t.ip).num(t.port).render());
     }
     body
+}
+
+/// The timer Podman ships to run `podman auto-update` (daily by default).
+const AUTO_UPDATE_TIMER: &str = "podman-auto-update.timer";
+
+/// Enable (migrate.sh) or disable (rollback.sh) the user's auto-update timer, skipped when
+/// it already is.
+fn auto_update_timer(user: &str, enable: bool) -> Vec<String> {
+    let enabled = Cmd::query_as(user)
+        .word("systemctl --user is-enabled --quiet")
+        .word(AUTO_UPDATE_TIMER)
+        .render();
+    let (done, message, command) = if enable {
+        (
+            enabled,
+            "timer already enabled",
+            "systemctl --user enable --now",
+        )
+    } else {
+        (
+            format!("! {enabled}"),
+            "timer not enabled",
+            "systemctl --user disable --now",
+        )
+    };
+    vec![
+        skip_if(&done, message),
+        Cmd::run_as(user)
+            .word(command)
+            .word(AUTO_UPDATE_TIMER)
+            .render(),
+    ]
 }
 
 fn stop_unit(user: &str, service: &str) -> Vec<String> {

@@ -225,9 +225,9 @@ fn migration_view_hardening_toggled_at_80x24() {
     let mut app = migration_of_web(80, 24);
     let before = app.decision(app.current.unwrap()).unwrap();
     assert!(!before.hardening.read_only_root);
-    // Include, user, port policy, volumes, network, pin digest, then NNP, drops, read-only
-    // root.
-    for _ in 0..8 {
+    // Include, user, port policy, volumes, network, pin digest, auto-update, then NNP,
+    // drops, read-only root.
+    for _ in 0..9 {
         press(&mut app, KeyCode::Down);
     }
     press(&mut app, KeyCode::Right);
