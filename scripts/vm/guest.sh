@@ -200,7 +200,7 @@ quadlet_app_expected() { [ "$(printf '%s\n' 5.8 "$PODMAN_VERSION" | sort -V | he
 check_quadlet_list() {
   quadlet_app_expected || return 0
   local listed f
-  listed="$(as_user podman quadlet list --format '{{.Name}} {{.App}}' 2>&1)" ||
+  listed="$(as_user podman quadlet list --noheading --format '{{.Name}} {{.App}}' 2>&1)" ||
     fail "podman quadlet list as $USER_NAME failed: $listed"
   for f in "$WORK"/bundle/quadlet/*; do
     grep -qx "$(basename "$f") .unroot.app" <<<"$listed" ||
@@ -211,10 +211,43 @@ check_quadlet_list() {
 check_quadlet_list_empty() {
   quadlet_app_expected || return 0
   local listed
-  listed="$(as_user podman quadlet list --format '{{.Name}} {{.App}}' 2>&1)" ||
+  listed="$(as_user podman quadlet list --noheading --format '{{.Name}} {{.App}}' 2>&1)" ||
     fail "podman quadlet list as $USER_NAME failed: $listed"
   [ -z "$listed" ] || fail "podman quadlet list still shows after rollback: $listed"
   log "podman quadlet list is empty after rollback"
+}
+
+# Scenario main: the reviewer lets Podman update one service from its local image
+# (`auto_update: local`, the image is built here): migrate.sh enables the user's
+# podman-auto-update.timer and `podman auto-update --dry-run` lists the unit; rollback.sh
+# disables the timer again.
+AUTO_UPDATE_SERVICE=web-high
+edit_plan_for_auto_update() {
+  local tmp="$WORK/plan.edit"
+  awk -v svc="$AUTO_UPDATE_SERVICE" '
+    /^- name: / { inside = ($3 == svc) }
+    inside && /^    auto_update: / { print "    auto_update: local"; next }
+    { print }' "$WORK/plan.yaml" >"$tmp"
+  grep -q '^    auto_update: local$' "$tmp" || fail "could not edit $AUTO_UPDATE_SERVICE's auto_update decision"
+  mv "$tmp" "$WORK/plan.yaml"
+}
+check_auto_update() {
+  [ "$SCENARIO" = main ] || return 0
+  local enabled listed
+  enabled="$(user_systemctl is-enabled podman-auto-update.timer 2>&1)"
+  [ "$enabled" = enabled ] || fail "podman-auto-update.timer is '$enabled' after migrate.sh"
+  listed="$(as_user podman auto-update --dry-run --format '{{.Unit}} {{.Policy}} {{.Updated}}' 2>&1)" ||
+    fail "podman auto-update --dry-run as $USER_NAME failed: $listed"
+  grep -qx "$AUTO_UPDATE_SERVICE.service local false" <<<"$listed" ||
+    fail "podman auto-update --dry-run does not list $AUTO_UPDATE_SERVICE.service (local, up to date): $listed"
+  log "podman-auto-update.timer is enabled and podman auto-update --dry-run lists $AUTO_UPDATE_SERVICE.service (local, up to date)"
+}
+check_auto_update_off() {
+  [ "$SCENARIO" = main ] || return 0
+  local enabled
+  enabled="$(user_systemctl is-enabled podman-auto-update.timer 2>&1)"
+  [ "$enabled" != enabled ] || fail "podman-auto-update.timer is still enabled after rollback.sh"
+  log "podman-auto-update.timer is disabled after rollback.sh ($enabled)"
 }
 
 # Every process of every container, and Podman's helpers, run as the user or in its
@@ -349,6 +382,7 @@ plan_and_generate() {
     grep -q "start: $SUBID_START" "$WORK/plan.yaml" || fail "could not edit the plan's subid range"
   fi
   if [ "$SCENARIO" = failure ]; then edit_plan_for_failure; fi
+  if [ "$SCENARIO" = main ]; then edit_plan_for_auto_update; fi
   "$UNROOT" --log-file "$WORK/unroot.log" generate --snapshot "$WORK/snapshot.json" \
     --plan "$WORK/plan.yaml" --out "$WORK/bundle" || fail "unroot generate"
   log "generated: $(cd "$WORK/bundle/quadlet" && printf '%s ' *)"
@@ -379,6 +413,7 @@ phase_migrate() {
   fi
   check_units_active
   check_quadlet_list
+  check_auto_update
   check_pages
   check_process_uids
   check_docker_stopped
@@ -414,6 +449,7 @@ phase_reboot() {
     [ "$rc" = 0 ] || fail "rollback.sh --apply exited $rc"
   fi
   check_quadlet_list_empty
+  check_auto_update_off
   check_pages
   echo reboot >"$SHARE/action"
   result PASS
