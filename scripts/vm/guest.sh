@@ -222,14 +222,36 @@ check_quadlet_list_empty() {
 # podman-auto-update.timer and `podman auto-update --dry-run` lists the unit; rollback.sh
 # disables the timer again.
 AUTO_UPDATE_SERVICE=web-high
+# The same service also takes every hardening item the plan only offers (issue 14): no
+# capability at all (it runs as user 1000 on port 8080), a read-only root, 64 MiB, 64
+# processes; the defaults (no_new_privileges for root processes) apply to the others.
+HARDENED_CAPS="[CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT]"
 edit_plan_for_auto_update() {
   local tmp="$WORK/plan.edit"
-  awk -v svc="$AUTO_UPDATE_SERVICE" '
+  awk -v svc="$AUTO_UPDATE_SERVICE" -v caps="$HARDENED_CAPS" '
     /^- name: / { inside = ($3 == svc) }
     inside && /^    auto_update: / { print "    auto_update: local"; next }
+    inside && /^      no_new_privileges: / { print "      no_new_privileges: true"; next }
+    inside && /^      drop_capabilities: / { print "      drop_capabilities: " caps; next }
+    inside && /^      read_only_root: / { print "      read_only_root: true"; next }
+    inside && /^      memory: / { print "      memory: 64m"; next }
+    inside && /^      pids_limit: / { print "      pids_limit: 64"; next }
     { print }' "$WORK/plan.yaml" >"$tmp"
   grep -q '^    auto_update: local$' "$tmp" || fail "could not edit $AUTO_UPDATE_SERVICE's auto_update decision"
+  [ "$(grep -c '^      read_only_root: true$\|^      memory: 64m$\|^      pids_limit: 64$\|^      drop_capabilities: \[CHOWN' "$tmp")" = 4 ] ||
+    fail "could not accept $AUTO_UPDATE_SERVICE's offered hardening in the plan"
   mv "$tmp" "$WORK/plan.yaml"
+}
+check_hardened() {
+  [ "$SCENARIO" = main ] || return 0
+  local got caps
+  got="$(as_user podman inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' "$AUTO_UPDATE_SERVICE" 2>&1)"
+  [ "$got" = "true 67108864 64" ] ||
+    fail "$AUTO_UPDATE_SERVICE is not hardened as the plan says (read-only, memory, pids): $got"
+  caps="$(as_user podman exec "$AUTO_UPDATE_SERVICE" sh -c 'grep ^CapEff: /proc/1/status' 2>&1)"
+  [ "$(printf '%s' "$caps" | tr -d '[:space:]')" = CapEff:0000000000000000 ] ||
+    fail "$AUTO_UPDATE_SERVICE still holds capabilities: $caps"
+  log "$AUTO_UPDATE_SERVICE runs with the offered hardening accepted (read-only root, 64 MiB, 64 pids, no capability) and serves its page"
 }
 check_auto_update() {
   [ "$SCENARIO" = main ] || return 0
@@ -415,6 +437,7 @@ phase_migrate() {
   check_quadlet_list
   check_auto_update
   check_pages
+  check_hardened
   check_process_uids
   check_docker_stopped
   check_socket_consumer
