@@ -480,7 +480,16 @@ fn identical_duplicates_are_kept_once_and_conflicting_ones_refused() {
 fn plan_subid_ranges_beyond_shadow_limits_are_refused_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.yaml");
-    common::ok(&["plan", "--demo", "--user", "podman", "-o", p(&plan)]);
+    // An empty target root: the allocation must not depend on this machine's /etc/subuid
+    // (the e2e stage adds and removes users there).
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    let planned = unroot()
+        .env("UNROOT_TARGET_ROOT", &root)
+        .args(["plan", "--demo", "--user", "podman", "-o", p(&plan)])
+        .output()
+        .unwrap();
+    assert!(planned.status.success(), "{}", stderr(&planned));
     let text = std::fs::read_to_string(&plan).unwrap();
     assert!(
         text.contains("      start: 100000\n      count: 65536\n"),
@@ -497,6 +506,7 @@ fn plan_subid_ranges_beyond_shadow_limits_are_refused_naming_the_field() {
         );
         std::fs::write(&plan, edited).unwrap();
         let out = unroot()
+            .env("UNROOT_TARGET_ROOT", &root)
             .args(["generate", "--demo", "--plan", p(&plan), "--out"])
             .arg(dir.path().join("out"))
             .output()
