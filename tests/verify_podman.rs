@@ -67,6 +67,7 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
         quadlet_files: vec![format!("quadlet/{container}.container")],
         seccomp_file: None,
         apparmor_profile: None,
+        podman_secrets: vec![],
     }
 }
 

@@ -137,6 +137,24 @@ pub struct UnitPlan {
     /// which must be loaded on the target (`unroot verify --phase readiness` checks it).
     #[serde(default)]
     pub apparmor_profile: Option<String>,
+    /// Its secret variables passed as Podman secrets (the plan's `secrets: podman_secret`),
+    /// in the order the unit's `Secret=` lines name them. Names and paths only.
+    #[serde(default)]
+    pub podman_secrets: Vec<PodmanSecretPlan>,
+}
+
+/// One secret variable passed as a Podman secret: the unit says
+/// `Secret=<name>,type=env,target=<variable>`, migrate.sh creates `<name>` as the user from
+/// the staging file and rollback.sh removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodmanSecretPlan {
+    /// The Podman secret's name (`unroot-<unit>-<var>`), safe as one shell word.
+    pub name: String,
+    /// The environment variable the container sees.
+    pub variable: String,
+    /// Path in the output directory of the 0600 file holding the value
+    /// (`secrets/<name>`), read by root and piped to `podman secret create`.
+    pub bundle_path: String,
 }
 
 /// A bundle file installed under the user's quadlet directory (a seccomp profile).
@@ -387,6 +405,13 @@ impl HostTotals {
                 path: format!("env/{unit}.env"),
                 mode: 0o600,
                 content: env,
+            });
+        }
+        for (path, value) in std::mem::take(&mut generated.secret_values) {
+            out.files.push(GeneratedFile {
+                path,
+                mode: 0o600,
+                content: value,
             });
         }
         if let (Some(profile), Some(plan)) = (

@@ -185,6 +185,7 @@ mod tests {
             quadlet_files: vec![],
             seccomp_file: None,
             apparmor_profile: None,
+            podman_secrets: vec![],
         }
     }
 

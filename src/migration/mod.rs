@@ -28,7 +28,8 @@ mod tests;
 use std::collections::BTreeMap;
 
 use crate::generate::{
-    self, BindChown, BundleFilePlan, EnvFilePlan, Generated, HostIdFiles, TransferMethod,
+    self, BindChown, BundleFilePlan, EnvFilePlan, Generated, HostIdFiles, PodmanSecretPlan,
+    TransferMethod,
 };
 use crate::model::{ContainerDecision, Inventory, RestartPolicy, Target};
 use crate::plan::SubIdRange;
@@ -145,6 +146,12 @@ pub enum StepKind {
         user: String,
         install: UnitInstall,
     },
+    /// Create (or replace) the user's Podman secrets, each value piped on stdin from its
+    /// 0600 staging file in the bundle (never on a command line).
+    CreateSecrets {
+        user: String,
+        secrets: Vec<PodmanSecretPlan>,
+    },
     DaemonReload {
         user: String,
     },
@@ -183,6 +190,11 @@ pub enum StepKind {
         unit: String,
         binds: Vec<BindChown>,
     },
+    /// Remove the Podman secrets migrate.sh created for the user.
+    RemoveSecrets {
+        user: String,
+        names: Vec<String>,
+    },
     DockerRestore {
         container: String,
         restart: RestartPolicy,
@@ -215,7 +227,9 @@ impl StepKind {
             | K::Start { .. }
             | K::Check { .. }
             | K::StopUnit { .. }
-            | K::RemoveUnits { .. } => Side::User,
+            | K::RemoveUnits { .. }
+            | K::CreateSecrets { .. }
+            | K::RemoveSecrets { .. } => Side::User,
         }
     }
 }

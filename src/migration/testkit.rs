@@ -59,6 +59,7 @@ pub fn unit(container: &str, unit: &str, docker_ref: &str, method: TransferMetho
         quadlet_files: vec![format!("quadlet/{unit}.container")],
         seccomp_file: None,
         apparmor_profile: None,
+        podman_secrets: vec![],
     }
 }
 

@@ -541,6 +541,7 @@ fn expectations_follow_what_generate_writes() {
             quadlet_files: vec!["quadlet/traefik.container".into()],
             seccomp_file: None,
             apparmor_profile: None,
+            podman_secrets: vec![],
         }],
         notes: vec![Note {
             container: Some("traefik".into()),

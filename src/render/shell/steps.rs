@@ -6,7 +6,7 @@
 
 use super::cmd::{Cmd, Var, q, under};
 use super::msg;
-use crate::generate::BindChown;
+use crate::generate::{BindChown, PodmanSecretPlan};
 use crate::migration::{ImagePlan, StepKind, SubIdAction, TcpCheck, UnitInstall, VolumeCopy};
 use crate::render::step_text::restart_arg;
 
@@ -26,6 +26,7 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
         K::ImageLoad(i) => image_load(i),
         K::ImagePull(i) => image_pull(i),
         K::InstallUnits { user, install } => install_units(user, install, quadlet_dir),
+        K::CreateSecrets { user, secrets } => create_secrets(user, secrets),
         K::DaemonReload { user } => {
             vec![
                 Cmd::run_as(user)
@@ -47,6 +48,7 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
         K::StopUnit { user, service } => stop_unit(user, service),
         K::RemoveUnits { user, install } => remove_units(user, install, quadlet_dir),
         K::RestoreOwners { unit, binds } => restore_owners(unit, binds),
+        K::RemoveSecrets { user, names } => remove_secrets(user, names),
         K::DockerRestore {
             container,
             restart,
@@ -336,6 +338,27 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
         }
     }
     body
+}
+
+/// `secret_create USER NAME FILE` per secret: the helper pipes the staging file on stdin.
+fn create_secrets(user: &str, secrets: &[PodmanSecretPlan]) -> Vec<String> {
+    secrets
+        .iter()
+        .map(|s| {
+            Cmd::new("secret_create")
+                .arg(user)
+                .arg(&s.name)
+                .under(Var::Bundle, &s.bundle_path)
+                .render()
+        })
+        .collect()
+}
+
+fn remove_secrets(user: &str, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| Cmd::new("secret_remove").arg(user).arg(n).render())
+        .collect()
 }
 
 fn docker_stop(container: &str) -> Vec<String> {
