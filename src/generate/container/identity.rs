@@ -147,7 +147,19 @@ impl Gen<'_> {
         &mut self,
         secret: Vec<(String, String)>,
     ) -> (Vec<(PodmanSecretPlan, String)>, Vec<(String, String)>) {
-        if self.decision.secrets == SecretStore::EnvFile {
+        if self.decision.secrets == SecretStore::EnvFile || secret.is_empty() {
+            return (Vec::new(), secret);
+        }
+        if !k::SECRET.supported_by(self.version) {
+            // Neither `Secret=` nor `PodmanArgs=` before 4.5: the env file still works.
+            self.note(
+                NoteLevel::Info,
+                "Config.Env",
+                format!(
+                    "secrets: podman_secret needs Podman 4.5 (Secret=), the target is {}: the secret-looking variables stay in the env file",
+                    self.version
+                ),
+            );
             return (Vec::new(), secret);
         }
         let mut names = env::SecretNames::new(self.unit);
