@@ -21,7 +21,7 @@
 pub mod build;
 pub mod groups;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
