@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::hardening::{HardeningItem, image_user_overridden};
 use crate::model::{Container, Image, MountKind, NetworkMode};
 use crate::model::{
-    ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy,
+    ContainerDecision, NetworkChoice, PrivilegedPortPolicy, SecretStore, Target, VolumeStrategy,
 };
 
 use super::settings::{UNPRIVILEGED_PORT_START, network_text, user_of};
@@ -23,6 +23,8 @@ pub enum Item {
     Network,
     /// `Image=` by the registry digest Docker runs, or by tag.
     PinDigest,
+    /// Where secret-looking variables go: the env file or Podman secrets (issue 14).
+    Secrets,
     /// One hardening decision of the plan's `hardening:` block (issue 14).
     Harden(HardeningItem),
 }
@@ -49,8 +51,18 @@ pub fn items(container: &Container, decision: &ContainerDecision) -> Vec<Item> {
     items.push(Item::Volumes);
     items.push(Item::Network);
     items.push(Item::PinDigest);
+    if has_secrets(container) {
+        items.push(Item::Secrets);
+    }
     items.extend(HardeningItem::ALL.map(Item::Harden));
     items
+}
+
+/// Whether the container adds a secret-looking variable (the only ones `secrets:` moves).
+fn has_secrets(container: &Container) -> bool {
+    container
+        .added_env()
+        .any(|e| crate::model::secret::is_secret(&e.name, &e.value))
 }
 
 pub fn label(item: Item) -> String {
@@ -62,6 +74,7 @@ pub fn label(item: Item) -> String {
         Item::Volumes => "Volumes".into(),
         Item::Network => "Network".into(),
         Item::PinDigest => "Pin image digest".into(),
+        Item::Secrets => "Secret variables".into(),
         Item::Harden(h) => match h {
             HardeningItem::NoNewPrivileges => "No new privileges",
             HardeningItem::DropCapabilities => "Drop capabilities",
@@ -122,6 +135,11 @@ pub fn value(
             "yes: Image=repo@sha256:... (the bytes Docker runs)"
         } else {
             "no: Image= by tag (may move)"
+        }
+        .into(),
+        Item::Secrets => match decision.secrets {
+            SecretStore::EnvFile => "env file (0600, EnvironmentFile=)",
+            SecretStore::PodmanSecret => "Podman secrets (Secret=, created by migrate.sh)",
         }
         .into(),
         Item::Harden(h) => hardening_value(h, decision),
@@ -270,6 +288,12 @@ pub fn step(
     match item {
         Item::Include => new.include = !decision.include,
         Item::PinDigest => new.pin_digest = !decision.pin_digest,
+        Item::Secrets => {
+            new.secrets = match decision.secrets {
+                SecretStore::EnvFile => SecretStore::PodmanSecret,
+                SecretStore::PodmanSecret => SecretStore::EnvFile,
+            }
+        }
         Item::PortPolicy => {
             let privileged = privileged_ports(container);
             if privileged.is_empty() {
@@ -527,6 +551,28 @@ mod tests {
         assert!(on.pin_digest);
         assert!(value(Item::PinDigest, &c, &on, &target).contains("sha256"));
         let off = step(Item::PinDigest, &c, None, &on, false, &BTreeSet::new()).unwrap();
+        assert_eq!(off, d);
+    }
+
+    /// Offered only to a container with a secret-looking variable; toggles both ways.
+    #[test]
+    fn secrets_toggle_between_env_file_and_podman_secrets() {
+        use crate::model::{EnvOrigin, EnvVar};
+        let mut c = with_ports("app", &[3000]);
+        let d = ContainerDecision::default_for(&c);
+        assert!(!items(&c, &d).contains(&Item::Secrets));
+        c.env.push(EnvVar {
+            name: "API_TOKEN".into(),
+            value: "x".into(),
+            origin: EnvOrigin::Container,
+        });
+        assert!(items(&c, &d).contains(&Item::Secrets));
+        let target = crate::tui::actions::default_target();
+        assert!(value(Item::Secrets, &c, &d, &target).starts_with("env file"));
+        let on = step(Item::Secrets, &c, None, &d, true, &BTreeSet::new()).unwrap();
+        assert_eq!(on.secrets, SecretStore::PodmanSecret);
+        assert!(value(Item::Secrets, &c, &on, &target).starts_with("Podman secrets"));
+        let off = step(Item::Secrets, &c, None, &on, false, &BTreeSet::new()).unwrap();
         assert_eq!(off, d);
     }
 
