@@ -122,7 +122,9 @@ impl Gen<'_> {
         self.sec
             .set_words(k::ENVIRONMENT_FILE, &[env_path.as_str()]);
         let names: Vec<&str> = in_file.iter().map(|(n, _)| n.as_str()).collect();
-        let hint = if self.decision.secrets == SecretStore::EnvFile {
+        let hint = if self.decision.secrets == SecretStore::EnvFile
+            && k::SECRET.supported_by(self.version)
+        {
             "; or set `secrets: podman_secret` in the plan to pass them as Podman secrets"
         } else {
             ""
