@@ -172,6 +172,17 @@ check_seccomp() {
   esac
 }
 
+# A Podman secret migrate.sh created for the user (the container sees its value: the `env`
+# check of the same variable).
+check_podman_secret() {
+  local name="$1"
+  if user_podman "$E2E_USER" secret ls --format '{{.Name}}' | grep -qxF -- "$name"; then
+    check_ok "podman secret ls of $E2E_USER lists $name"
+  else
+    check_fail "podman secret ls of $E2E_USER does not list $name"
+  fi
+}
+
 check_env_file_mode() {
   local f="$1" mode owner
   mode="$(stat -c %a "$f")"
@@ -194,6 +205,7 @@ inside_checks() {
       peer) check_peer "$a" "$b" "$c" "$d" ;;
       tree) check_tree "$a" "$b" ;;
       seccomp) check_seccomp "$a" ;;
+      podman-secret) check_podman_secret "$a" ;;
       '' | '#'*) ;;
       *) check_fail "unknown check '$kind'" ;;
     esac
@@ -233,6 +245,14 @@ rolled_back_checks() {
   else
     check_fail "after rollback, still installed:$files"
   fi
+  left="$(user_podman "$E2E_USER" secret ls --format '{{.Name}}' | tr '\n' ' ')"
+  for f in "$E2E_GENERATED"/secrets/*; do
+    [ -e "$f" ] || continue
+    case " $left " in
+      *" $(basename "$f") "*) check_fail "after rollback, Podman secret $(basename "$f") is left" ;;
+      *) check_ok "after rollback, Podman secret $(basename "$f") is removed" ;;
+    esac
+  done
   [ "$failures" = 0 ]
 }
 
