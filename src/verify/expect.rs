@@ -66,6 +66,10 @@ pub struct ExpectedContainer {
     /// The AppArmor profile its unit names, which must be loaded on the target.
     #[serde(default)]
     pub apparmor_profile: Option<String>,
+    /// Names of the Podman secrets its unit names (`secrets: podman_secret`), which
+    /// migrate.sh created for the user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub podman_secrets: Vec<String>,
 }
 
 impl ExpectedContainer {
@@ -159,6 +163,7 @@ impl Expectations {
                     Some(PrivilegedPortPolicy::Sysctl) | None
                 ),
                 apparmor_profile: unit.apparmor_profile.clone(),
+                podman_secrets: unit.podman_secrets.iter().map(|s| s.name.clone()).collect(),
             });
         }
         out
