@@ -325,8 +325,9 @@ fn podman_secrets_are_created_from_stdin_and_removed_on_rollback() {
     shell_checks("rollback.sh", &rollback);
     assert_runs_nothing(&migrate, &rollback);
 
-    // Applied in the sandbox: podman gets the name and `-`, the value only on stdin.
-    let sandbox = Sandbox::new(None);
+    // Applied in the sandbox: podman gets the name and `-`, the value only on stdin (a
+    // pipe from root's `cat`: podman refuses a redirected file as `-`).
+    let sandbox = Sandbox::with_real(None, &["cat"]);
     let dir = sandbox.path().join("secrets");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("unroot-web-api_token"), "s3cr3t-v@lue").unwrap();
@@ -337,6 +338,7 @@ fn podman_secrets_are_created_from_stdin_and_removed_on_rollback() {
            as_user() {
              shift; printf '%s\n' "$*" >>as_user.log
              if [[ "$1 $2 $3" == 'podman secret create' ]]; then
+               [[ -p /dev/stdin ]] || echo 'stdin is not a pipe' >>stdin.log
                while IFS= read -r line || [[ -n "$line" ]]; do printf '%s' "$line" >>stdin.log; done
              fi
              [[ "$3" != inspect ]]
@@ -359,8 +361,11 @@ fn podman_secrets_are_created_from_stdin_and_removed_on_rollback() {
         "migrate.sh",
         &migrate,
         r#"source "$1"; UNROOT_APPLY=1
-           as_user() { shift; printf '%s\n' "$*" >>again.log; }
-           step_secrets_app </dev/null"#,
+           as_user() {
+             shift; printf '%s\n' "$*" >>again.log
+             if [[ "$2" == create ]]; then while IFS= read -r _; do :; done; fi
+           }
+           step_secrets_app"#,
     );
     assert!(out.status.success(), "{out:?}");
     assert!(
