@@ -363,7 +363,7 @@ fn podman_secrets_are_created_from_stdin_and_removed_on_rollback() {
         r#"source "$1"; UNROOT_APPLY=1
            as_user() {
              shift; printf '%s\n' "$*" >>again.log
-             if [[ "$2" == create ]]; then while IFS= read -r _; do :; done; fi
+             if [[ "$3" == create ]]; then while IFS= read -r line; do :; done; fi
            }
            step_secrets_app"#,
     );
