@@ -156,10 +156,12 @@ grep -B1 -x -- "- name: $E2E_WATCHER" "$plan" | grep -q '^# proposed include: fa
   fail "the plan does not say why the watcher is left out"
 plan_block "$E2E_PREFIX-watched" | grep -qx '    auto_update: local' ||
   fail "the plan does not update $E2E_PREFIX-watched locally (auto_update: local)"
-# The reviewer's edits (scripts/e2e/edit-plan.py): the user's own subuid range, and a remap
-# of web-remap's privileged port instead of the sysctl.
+# The reviewer's edits (scripts/e2e/edit-plan.py): the user's own subuid range, a remap
+# of web-remap's privileged port instead of the sysctl, and web-high's API_TOKEN as a Podman
+# secret instead of the env file (web-low keeps its env file).
 python3 scripts/e2e/edit-plan.py "$plan" "$E2E_USER" "$E2E_SUBID_START" "$E2E_SUBID_COUNT" \
-  "$E2E_PREFIX-web-remap" "$E2E_PORT_REMAP" "$E2E_PORT_REMAPPED" || fail "editing the plan failed"
+  "$E2E_PREFIX-web-remap" "$E2E_PORT_REMAP" "$E2E_PORT_REMAPPED" "$E2E_PREFIX-web-high" ||
+  fail "editing the plan failed"
 "$unroot_bin" --log-file "$E2E_WORK/unroot.log" generate --plan "$plan" --out "$generated" || fail "unroot generate failed"
 [ -f "$generated/migrate.sh" ] || fail "unroot generate wrote no migrate.sh"
 e2e_log "generated: $(cd "$generated" && find . -type f ! -name '.*' | sed 's#^\./##' | sort | tr '\n' ' ')"
@@ -173,6 +175,14 @@ grep -q "^Replaced, not migrated: \`$E2E_WATCHER\`: replaced by podman-auto-upda
 for script in migrate.sh rollback.sh; do
   grep -q '^#   step_auto_update_timer_' "$generated/$script" || fail "$script has no auto-update timer step"
 done
+# web-high's unit names its Podman secret and no env file; the value is staged 0600.
+high_unit="$(grep -lx "ContainerName=$E2E_PREFIX-web-high" "$generated"/quadlet/*.container)" ||
+  fail "no generated unit for $E2E_PREFIX-web-high"
+high_secret="$(sed -n 's/^Secret=\([^,]*\),type=env,target=API_TOKEN$/\1/p' "$high_unit")"
+[ -n "$high_secret" ] || fail "$high_unit has no Secret=...,type=env,target=API_TOKEN"
+! grep -q '^EnvironmentFile=' "$high_unit" || fail "$high_unit still names an env file"
+[ "$(stat -c %a "$generated/secrets/$high_secret")" = 600 ] ||
+  fail "the staging file secrets/$high_secret is not mode 0600"
 
 # The ports the generated units publish: PublishPort=HOST:CONTAINER, matched to the Docker
 # host port that published the same container port.
@@ -218,6 +228,7 @@ vol_mp="$(docker volume inspect --format '{{.Mountpoint}}' "$E2E_VOLUME")"
   echo "tree $E2E_VOLUME $E2E_WORK/volume-manifest.txt"
   echo "seccomp $E2E_PREFIX-web-remap"
   echo "autoupdate $E2E_PREFIX-watched local"
+  echo "podman-secret $high_secret"
 } >"$E2E_WORK/checks.txt"
 # The whole volume as Docker holds it: path, owner, group, mode, size and content hash.
 volume_manifest() {
@@ -458,13 +469,13 @@ inside @quit || true
 wait "$entry_pid" || true
 entry_pid=""
 
-# The secret lives only in the 0600 env files: not in the plan, the report, the scripts, the
-# units, unroot's log or anything this stage printed.
+# The secret lives only in the 0600 env files and Podman secrets' staging files: not in the
+# plan, the report, the scripts, the units, unroot's log or anything this stage printed.
 leaks="$( (grep -rlF -- "$E2E_SECRET" "$plan" "$generated" "$E2E_WORK/unroot.log" "$E2E_WORK/output.log" 2>/dev/null || true) |
-  grep -v "^$generated/env/" || true)"
-in_env="$(grep -rlF -- "$E2E_SECRET" "$generated/env" 2>/dev/null | wc -l)"
-if [ -z "$leaks" ] && [ "$in_env" -gt 0 ]; then
-  check_ok "the secret is only in the generated env files ($in_env), never in the plan, report, scripts, units, logs or output"
+  grep -v -e "^$generated/env/" -e "^$generated/secrets/" || true)"
+in_env="$(grep -rlF -- "$E2E_SECRET" "$generated/env" "$generated/secrets" 2>/dev/null | wc -l)"
+if [ -z "$leaks" ] && [ "$in_env" -gt 1 ]; then
+  check_ok "the secret is only in the generated env and secret staging files ($in_env), never in the plan, report, scripts, units, logs or output"
 else
   check_fail "the secret leaked into: ${leaks:-nothing} (env files holding it: $in_env)"
 fi

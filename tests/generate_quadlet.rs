@@ -499,6 +499,62 @@ fn seccomp_and_apparmor_profiles_reach_podman() {
     assert_eq!(installed, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}\n");
 }
 
+/// Issue 14: with `secrets: podman_secret`, the real generator turns `Secret=` into
+/// `--secret NAME,type=env,target=VAR`, and the value is nowhere on the command line. A
+/// 4.4 target (no `Secret=`, no `PodmanArgs=`) keeps the env file instead of losing them.
+#[test]
+fn podman_secrets_reach_podman_as_secret_flags() {
+    use unroot::model::{ContainerDecision, SecretStore};
+    let Some(bin) = common::quadlet_bin() else {
+        return;
+    };
+    let (inv, mut decisions) = sample::fleet();
+    let app = inv
+        .containers
+        .iter()
+        .find(|c| c.name == "shop-app-1")
+        .unwrap();
+    let decision = ContainerDecision {
+        secrets: SecretStore::PodmanSecret,
+        ..decisions
+            .get(&app.name)
+            .cloned()
+            .unwrap_or_else(|| ContainerDecision::default_for(app))
+    };
+    decisions.insert(app.name.clone(), decision);
+    let generated = generate(&inv, &target("5.4"), &decisions).unwrap();
+    let unit = generated
+        .units
+        .iter()
+        .find(|u| u.container == "shop-app-1")
+        .unwrap();
+    let [secret] = unit.podman_secrets.as_slice() else {
+        panic!("one secret: {:?}", unit.podman_secrets);
+    };
+    let run = dry_run(&bin, &generated.files);
+    assert_all_converted(&run, &generated.files);
+    let argv = exec_start(&run, &format!("{}.service", unit.unit));
+    let spec = format!("{},type=env,target=API_TOKEN", secret.name);
+    assert_pairs(&argv, &[("--secret", spec.as_str())]);
+    assert!(!argv.iter().any(|a| a.contains("tok-")), "{argv:?}");
+    assert!(
+        !argv.iter().any(|a| a.starts_with("--env-file")),
+        "{argv:?}"
+    );
+
+    let old = generate(&inv, &target("4.4"), &decisions).unwrap();
+    let unit = old
+        .units
+        .iter()
+        .find(|u| u.container == "shop-app-1")
+        .unwrap();
+    assert!(unit.podman_secrets.is_empty() && unit.env_file.is_some());
+    let run = dry_run(&bin, &old.files);
+    assert_all_converted(&run, &old.files);
+    let argv = exec_start(&run, &format!("{}.service", unit.unit));
+    assert!(argv.iter().any(|a| a.starts_with("--env-file")), "{argv:?}");
+}
+
 /// Whether a `--publish` spec covers a host port (ranges included).
 fn publishes(spec: &str, host_port: u16) -> bool {
     let host = spec.rsplit_once(']').map_or(spec, |(_, rest)| rest);

@@ -69,6 +69,7 @@ fn unit(container: &str, ports: &[(u16, u16)], volume: Option<(&str, &str)>) -> 
         apparmor_profile: None,
         runs_once: false,
         auto_update: Default::default(),
+        podman_secrets: vec![],
     }
 }
 

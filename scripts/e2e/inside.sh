@@ -209,6 +209,17 @@ check_autoupdate() {
   fi
 }
 
+# A Podman secret migrate.sh created for the user (the container sees its value: the `env`
+# check of the same variable).
+check_podman_secret() {
+  local name="$1"
+  if user_podman "$E2E_USER" secret ls --format '{{.Name}}' | grep -qxF -- "$name"; then
+    check_ok "podman secret ls of $E2E_USER lists $name"
+  else
+    check_fail "podman secret ls of $E2E_USER does not list $name"
+  fi
+}
+
 check_env_file_mode() {
   local f="$1" mode owner
   mode="$(stat -c %a "$f")"
@@ -232,6 +243,7 @@ inside_checks() {
       tree) check_tree "$a" "$b" ;;
       seccomp) check_seccomp "$a" ;;
       autoupdate) check_autoupdate "$a" "$b" ;;
+      podman-secret) check_podman_secret "$a" ;;
       '' | '#'*) ;;
       *) check_fail "unknown check '$kind'" ;;
     esac
@@ -278,6 +290,14 @@ rolled_back_checks() {
       check_ok "after rollback, podman-auto-update.timer is disabled again for $E2E_USER"
     fi
   fi
+  left="$(user_podman "$E2E_USER" secret ls --format '{{.Name}}' | tr '\n' ' ')"
+  for f in "$E2E_GENERATED"/secrets/*; do
+    [ -e "$f" ] || continue
+    case " $left " in
+      *" $(basename "$f") "*) check_fail "after rollback, Podman secret $(basename "$f") is left" ;;
+      *) check_ok "after rollback, Podman secret $(basename "$f") is removed" ;;
+    esac
+  done
   [ "$failures" = 0 ]
 }
 

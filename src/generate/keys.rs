@@ -84,6 +84,7 @@ pub mod container {
     pub const EXEC: Key = key(C, "Exec", Words, None);
     pub const ENVIRONMENT: Key = key(C, "Environment", Words, Flag("--env"));
     pub const ENVIRONMENT_FILE: Key = key(C, "EnvironmentFile", Words, Flag("--env-file"));
+    pub const SECRET: Key = key(C, "Secret", Words, Flag("--secret"));
     pub const PUBLISH_PORT: Key = key(C, "PublishPort", RawLine, Flag("--publish"));
     pub const EXPOSE_HOST_PORT: Key = key(C, "ExposeHostPort", RawLine, Flag("--expose"));
     pub const VOLUME: Key = key(C, "Volume", RawLine, Flag("--volume"));
@@ -263,6 +264,7 @@ mod tests {
         container::EXEC,
         container::ENVIRONMENT,
         container::ENVIRONMENT_FILE,
+        container::SECRET,
         container::PUBLISH_PORT,
         container::EXPOSE_HOST_PORT,
         container::VOLUME,
@@ -355,6 +357,7 @@ mod tests {
         assert_eq!(container::APPARMOR.since(), Some(v("5.8")));
         assert_eq!(container::IMAGE.since(), Some(v("4.4")));
         assert_eq!(container::SYSCTL.since(), Some(v("4.6")));
+        assert_eq!(container::SECRET.since(), Some(v("4.5")));
         assert_eq!(pod::POD_NAME.since(), Some(v("5.0")));
         assert!(!container::MEMORY.supported_by(v("5.4")));
         assert!(container::MEMORY.supported_by(v("5.8")));

@@ -147,6 +147,24 @@ pub struct UnitPlan {
     /// `podman-auto-update.timer` when any of the user's units has it.
     #[serde(default, skip_serializing_if = "AutoUpdate::is_off")]
     pub auto_update: AutoUpdate,
+    /// Its secret variables passed as Podman secrets (the plan's `secrets: podman_secret`),
+    /// in the order the unit's `Secret=` lines name them. Names and paths only.
+    #[serde(default)]
+    pub podman_secrets: Vec<PodmanSecretPlan>,
+}
+
+/// One secret variable passed as a Podman secret: the unit says
+/// `Secret=<name>,type=env,target=<variable>`, migrate.sh creates `<name>` as the user from
+/// the staging file and rollback.sh removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodmanSecretPlan {
+    /// The Podman secret's name (`unroot-<unit>-<var>`), safe as one shell word.
+    pub name: String,
+    /// The environment variable the container sees.
+    pub variable: String,
+    /// Path in the output directory of the 0600 file holding the value
+    /// (`secrets/<name>`), read by root and piped to `podman secret create`.
+    pub bundle_path: String,
 }
 
 /// A bundle file installed under the user's quadlet directory (a seccomp profile).
@@ -398,6 +416,13 @@ impl HostTotals {
                 path: format!("env/{unit}.env"),
                 mode: 0o600,
                 content: env,
+            });
+        }
+        for (path, value) in std::mem::take(&mut generated.secret_values) {
+            out.files.push(GeneratedFile {
+                path,
+                mode: 0o600,
+                content: value,
             });
         }
         if let (Some(profile), Some(plan)) = (
@@ -688,6 +713,71 @@ mod tests {
                 .iter()
                 .any(|n| n.setting == "Config.Env MULTI" && !n.message.contains("line1"))
         );
+    }
+
+    /// `secrets: podman_secret`: each secret variable becomes a `Secret=` line and a 0600
+    /// staging file holding exactly its value; plain variables stay `Environment=`, an
+    /// empty secret (Podman refuses one) stays in the env file, and no value is in a unit,
+    /// a note or the unit plan.
+    #[test]
+    fn podman_secret_decision_writes_secret_keys_and_staging_files() {
+        use crate::model::{EnvOrigin, EnvVar, SecretStore};
+        let (mut inv, mut d) = sample::fleet();
+        let app = inv
+            .containers
+            .iter_mut()
+            .find(|c| c.name == "shop-app-1")
+            .unwrap();
+        app.env.push(EnvVar {
+            name: "EMPTY_PASSWORD".into(),
+            value: String::new(),
+            origin: EnvOrigin::Container,
+        });
+        let decision = ContainerDecision {
+            secrets: SecretStore::PodmanSecret,
+            ..ContainerDecision::default_for(app)
+        };
+        d.insert("shop-app-1".into(), decision);
+        let g = generate(&inv, &target("5.4"), &d).unwrap();
+        let unit = &g
+            .units
+            .iter()
+            .find(|u| u.container == "shop-app-1")
+            .unwrap();
+        let name = format!("unroot-{}-api_token", unit.unit);
+        assert_eq!(
+            unit.podman_secrets,
+            vec![PodmanSecretPlan {
+                name: name.clone(),
+                variable: "API_TOKEN".into(),
+                bundle_path: format!("secrets/{name}"),
+            }]
+        );
+        let file = |path: &str| g.files.iter().find(|f| f.path == path).unwrap();
+        let staged = file(&format!("secrets/{name}"));
+        assert_eq!(
+            (staged.mode, staged.content.as_str()),
+            (0o600, "tok-$-%-\"-'")
+        );
+        let text = &file(&format!("quadlet/{}.container", unit.unit)).content;
+        assert!(
+            text.contains(&format!("\nSecret={name},type=env,target=API_TOKEN\n")),
+            "{text}"
+        );
+        assert!(text.contains("Environment=LOG_LEVEL=debug"), "{text}");
+        assert!(!text.contains("tok-"), "{text}");
+        // The empty one cannot be a Podman secret: the env file keeps it, and says why.
+        let env = file(&format!("env/{}.env", unit.unit));
+        assert_eq!(env.content, "EMPTY_PASSWORD=\n");
+        assert!(text.contains("EnvironmentFile="), "{text}");
+        assert!(g.notes.iter().any(
+            |n| n.setting == "Config.Env EMPTY_PASSWORD" && n.message.contains("empty secret")
+        ));
+        assert!(g.notes.iter().all(|n| !n.message.contains("tok-")));
+        assert!(!serde_json::to_string(&g.units).unwrap().contains("tok-"));
+        // The other containers keep their env files.
+        let db = g.units.iter().find(|u| u.container == "shop-db-1").unwrap();
+        assert!(db.podman_secrets.is_empty() && db.env_file.is_some());
     }
 
     /// Issue 16's recognition misses land in the 0600 env file, never in the 0644 unit.

@@ -12,8 +12,8 @@ use super::{
 };
 use crate::generate::subid::SubIdAssignment;
 use crate::generate::{
-    BindChown, BundleFilePlan, EnvFilePlan, Generated, ImageTransfer, PublishedPort,
-    TransferMethod, UnitPlan, VolumeMove,
+    BindChown, BundleFilePlan, EnvFilePlan, Generated, ImageTransfer, PodmanSecretPlan,
+    PublishedPort, TransferMethod, UnitPlan, VolumeMove,
 };
 use crate::model::{Container, ContainerState, Inventory, Protocol, RestartPolicy};
 use crate::plan::Target;
@@ -39,6 +39,7 @@ struct UnitFacts<'a> {
     env_file: Option<&'a EnvFilePlan>,
     seccomp_file: Option<&'a BundleFilePlan>,
     quadlet_files: &'a [String],
+    podman_secrets: &'a [PodmanSecretPlan],
     restart: RestartPolicy,
     was_running: bool,
     /// Its unit has `AutoUpdate=`: the user's auto-update timer is enabled.
@@ -145,6 +146,7 @@ fn translate<'a>(
         apparmor_profile: _,
         runs_once,
         auto_update,
+        podman_secrets,
     } = u;
     UnitFacts {
         container,
@@ -169,6 +171,7 @@ fn translate<'a>(
         env_file: env_file.as_ref(),
         seccomp_file: seccomp_file.as_ref(),
         quadlet_files,
+        podman_secrets,
         restart: docker.map(|c| c.restart_policy.clone()).unwrap_or_default(),
         // A container the inventory does not know is assumed to have been serving.
         was_running: docker.is_none_or(|c| {
@@ -473,12 +476,44 @@ fn install_steps(m: &mut Steps, input: &MigrationInput<'_>, units: &[UnitFacts<'
             install,
         },
     );
+    let secrets: Vec<PodmanSecretPlan> = user_secrets(units, user).cloned().collect();
+    if !secrets.is_empty() {
+        m.push(
+            &format!("secrets_{id}"),
+            &containers_with_secrets(units, user),
+            None,
+            StepKind::CreateSecrets {
+                user: u.clone(),
+                secrets,
+            },
+        );
+    }
     m.push(
         &format!("daemon_reload_{id}"),
         &[],
         None,
         StepKind::DaemonReload { user: u },
     );
+}
+
+/// The Podman secrets of one user's units, in unit order.
+fn user_secrets<'a>(
+    units: &'a [UnitFacts<'_>],
+    user: &'a str,
+) -> impl Iterator<Item = &'a PodmanSecretPlan> {
+    units
+        .iter()
+        .filter(move |u| u.user == user)
+        .flat_map(|u| u.podman_secrets.iter())
+}
+
+/// The containers of one user that have Podman secrets.
+fn containers_with_secrets<'a>(units: &[UnitFacts<'a>], user: &str) -> Vec<&'a str> {
+    units
+        .iter()
+        .filter(|u| u.user == user && !u.podman_secrets.is_empty())
+        .map(|u| u.container)
+        .collect()
 }
 
 /// A group's identity and what its recovery must undo.
@@ -665,6 +700,18 @@ fn rollback_steps(
                 install,
             },
         );
+        let names: Vec<String> = user_secrets(units, user).map(|s| s.name.clone()).collect();
+        if !names.is_empty() {
+            m.push(
+                &format!("remove_secrets_{}", ident(user)),
+                &containers_with_secrets(units, user),
+                None,
+                StepKind::RemoveSecrets {
+                    user: user.clone(),
+                    names,
+                },
+            );
+        }
     }
     for u in units.iter().filter(|u| !u.binds.is_empty()) {
         m.push(

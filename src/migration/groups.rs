@@ -187,6 +187,7 @@ mod tests {
             apparmor_profile: None,
             runs_once: false,
             auto_update: Default::default(),
+            podman_secrets: vec![],
         }
     }
 

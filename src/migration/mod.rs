@@ -23,14 +23,15 @@
 pub mod build;
 pub mod groups;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 
 use crate::generate::{
-    self, BindChown, BundleFilePlan, EnvFilePlan, Generated, HostIdFiles, TransferMethod,
+    self, BindChown, BundleFilePlan, EnvFilePlan, Generated, HostIdFiles, PodmanSecretPlan,
+    TransferMethod,
 };
 use crate::model::{ContainerDecision, Inventory, RestartPolicy, Target};
 use crate::plan::SubIdRange;
@@ -147,6 +148,12 @@ pub enum StepKind {
         user: String,
         install: UnitInstall,
     },
+    /// Create (or replace) the user's Podman secrets, each value piped on stdin from its
+    /// 0600 staging file in the bundle (never on a command line).
+    CreateSecrets {
+        user: String,
+        secrets: Vec<PodmanSecretPlan>,
+    },
     DaemonReload {
         user: String,
     },
@@ -194,6 +201,11 @@ pub enum StepKind {
         unit: String,
         binds: Vec<BindChown>,
     },
+    /// Remove the Podman secrets migrate.sh created for the user.
+    RemoveSecrets {
+        user: String,
+        names: Vec<String>,
+    },
     DockerRestore {
         container: String,
         restart: RestartPolicy,
@@ -229,6 +241,7 @@ impl StepKind {
             | K::RemoveUnits { .. }
             | K::EnableAutoUpdate { .. }
             | K::DisableAutoUpdate { .. } => Side::User,
+            K::CreateSecrets { .. } | K::RemoveSecrets { .. } => Side::User,
         }
     }
 }

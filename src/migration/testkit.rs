@@ -61,6 +61,7 @@ pub fn unit(container: &str, unit: &str, docker_ref: &str, method: TransferMetho
         apparmor_profile: None,
         runs_once: false,
         auto_update: Default::default(),
+        podman_secrets: vec![],
     }
 }
 

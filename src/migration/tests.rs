@@ -284,6 +284,97 @@ fn a_failed_start_puts_that_service_back_on_docker_and_stops() {
     assert!(!calls.contains("db's"), "{calls}");
 }
 
+/// Issue 14: Podman secrets are created as the user after lingering and the unit files,
+/// before the units start, each value piped on stdin from the bundle's 0600 file (never
+/// an argument); rollback.sh removes them after stopping the units.
+#[test]
+fn podman_secrets_are_created_from_stdin_and_removed_on_rollback() {
+    let (inv, target, mut generated) = sample();
+    generated.units[0].podman_secrets = vec![crate::generate::PodmanSecretPlan {
+        name: "unroot-web-api_token".into(),
+        variable: "API_TOKEN".into(),
+        bundle_path: "secrets/unroot-web-api_token".into(),
+    }];
+    let m = migration(&(inv, target, generated));
+    let steps = names(&m.steps);
+    let pos = |n: &str| position(&steps, n);
+    assert!(pos("step_podman_migrate_app") < pos("step_secrets_app"));
+    assert!(pos("step_install_units_app") < pos("step_secrets_app"));
+    assert!(pos("step_secrets_app") < pos("step_daemon_reload_app"));
+    assert!(pos("step_secrets_app") < pos("step_start_web"));
+    let secrets = &m.steps[pos("step_secrets_app")];
+    assert_eq!(secrets.kind.side(), Side::User);
+    assert_eq!(secrets.containers, ["web"]);
+    let back = names(&m.rollback);
+    let at = |n: &str| position(&back, n);
+    assert!(at("step_stop_unit_web") < at("step_remove_secrets_app"));
+    assert!(at("step_remove_secrets_app") < at("step_docker_restore_web"));
+
+    let (migrate, rollback) = (migrate_sh(&m), rollback_sh(&m));
+    assert!(
+        migrate.contains(
+            "secret_create app unroot-web-api_token \"$UNROOT_BUNDLE\"/secrets/unroot-web-api_token"
+        ),
+        "{migrate}"
+    );
+    assert!(
+        rollback.contains("secret_remove app unroot-web-api_token"),
+        "{rollback}"
+    );
+    shell_checks("migrate.sh", &migrate);
+    shell_checks("rollback.sh", &rollback);
+    assert_runs_nothing(&migrate, &rollback);
+
+    // Applied in the sandbox: podman gets the name and `-`, the value only on stdin (a
+    // pipe from root's `cat`: podman refuses a redirected file as `-`).
+    let sandbox = Sandbox::with_real(None, &["cat"]);
+    let dir = sandbox.path().join("secrets");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("unroot-web-api_token"), "s3cr3t-v@lue").unwrap();
+    let out = sandbox.run(
+        "migrate.sh",
+        &migrate,
+        r#"source "$1"; UNROOT_APPLY=1
+           as_user() {
+             shift; printf '%s\n' "$*" >>as_user.log
+             if [[ "$1 $2 $3" == 'podman secret create' ]]; then
+               [[ -p /dev/stdin ]] || echo 'stdin is not a pipe' >>stdin.log
+               while IFS= read -r line || [[ -n "$line" ]]; do printf '%s' "$line" >>stdin.log; done
+             fi
+             [[ "$3" != inspect ]]
+           }
+           step_secrets_app"#,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let read = |f: &str| std::fs::read_to_string(sandbox.path().join(f)).unwrap();
+    assert_eq!(read("stdin.log"), "s3cr3t-v@lue");
+    let log = read("as_user.log");
+    assert_eq!(
+        log,
+        "podman secret inspect unroot-web-api_token\n\
+         podman secret create unroot-web-api_token -\n",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("s3cr3t") && !sandbox.calls().contains("s3cr3t"));
+    // An existing secret is replaced, and only then is --replace given.
+    let out = sandbox.run(
+        "migrate.sh",
+        &migrate,
+        r#"source "$1"; UNROOT_APPLY=1
+           as_user() {
+             shift; printf '%s\n' "$*" >>again.log
+             if [[ "$3" == create ]]; then while IFS= read -r line; do :; done; fi
+           }
+           step_secrets_app"#,
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        read("again.log").ends_with("podman secret create --replace unroot-web-api_token -\n"),
+        "{}",
+        read("again.log")
+    );
+}
+
 mod hostile {
     use proptest::prelude::*;
 

@@ -217,6 +217,35 @@ pub struct ContainerDecision {
     /// Missing in plans written before it existed: those mean "no hardening".
     #[serde(default)]
     pub hardening: super::hardening::Hardening,
+    /// Where its secret-looking variables go (see [`SecretStore`]). Absent from older
+    /// plans: the env file, as they were generated.
+    #[serde(default)]
+    pub secrets: SecretStore,
+}
+
+/// Where a container's secret-looking environment variables (`model::secret`) go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStore {
+    /// A 0600 env file next to the unit (`EnvironmentFile=`): simple, works with every
+    /// quadlet version, but the values sit in a file under the user's home and show in
+    /// `podman inspect`.
+    #[default]
+    EnvFile,
+    /// One Podman secret per variable (`Secret=NAME,type=env,target=VAR`): the value is
+    /// kept by Podman's file driver in the user's storage, not in the unit, and not shown
+    /// by `podman inspect`. migrate.sh creates the secrets as the user.
+    PodmanSecret,
+}
+
+impl SecretStore {
+    /// The plan's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnvFile => "env_file",
+            Self::PodmanSecret => "podman_secret",
+        }
+    }
 }
 
 impl ContainerDecision {
@@ -241,6 +270,7 @@ impl ContainerDecision {
             pin_digest: false,
             auto_update: super::auto_update::AutoUpdate::Off,
             hardening: super::hardening::Hardening::default_for(container),
+            secrets: SecretStore::EnvFile,
         }
     }
 
@@ -539,6 +569,32 @@ mod tests {
         assert!(
             e.contains("expected one of `off`, `registry`, `local`"),
             "{e}"
+        );
+    }
+
+    /// A plan written before `secrets` existed loads with the env file, as it was
+    /// generated; both choices round-trip and an unknown one is refused by name.
+    #[test]
+    fn secrets_default_to_the_env_file_and_refuse_unknown_stores() {
+        let old = "include: true\nports: {policy: sysctl}\nvolumes: copy\nnetwork: {mode: pasta}\n";
+        let d: ContainerDecision = serde_yaml::from_str(old).unwrap();
+        assert_eq!(d.secrets, SecretStore::EnvFile);
+        for store in [SecretStore::EnvFile, SecretStore::PodmanSecret] {
+            let mut e = d.clone();
+            e.secrets = store;
+            let yaml = serde_yaml::to_string(&e).unwrap();
+            assert!(
+                yaml.contains(&format!("secrets: {}", store.as_str())),
+                "{yaml}"
+            );
+            assert_eq!(serde_yaml::from_str::<ContainerDecision>(&yaml).unwrap(), e);
+        }
+        let err = serde_yaml::from_str::<ContainerDecision>(&format!("{old}secrets: vault\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown variant `vault`, expected `env_file` or `podman_secret`"),
+            "{err}"
         );
     }
 

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decision::{
     ContainerDecision, DEFAULT_PODMAN_VERSION, DEFAULT_QUADLET_DIR, DEFAULT_USER, NetworkChoice,
-    PodmanVersion, PrivilegedPortPolicy, SubIdRange, Target, UNPRIVILEGED_PORT_START,
+    PodmanVersion, PrivilegedPortPolicy, SecretStore, SubIdRange, Target, UNPRIVILEGED_PORT_START,
     VolumeStrategy,
 };
 pub use hardening::{Hardening, HardeningItem};

@@ -299,6 +299,15 @@ pub const YAML_HEADER: &str = "\
 #                      local when the image has no registry digest. Not with pin_digest.
 #                      The watcher itself is proposed include: false: it is replaced by
 #                      podman-auto-update.timer (it would need the Docker socket)
+#   secrets            where secret-looking variables (the env list below) go:
+#                        env_file       a 0600 env file next to the unit (EnvironmentFile=);
+#                                       simple and works on every Podman version
+#                        podman_secret  one Podman secret per variable
+#                                       (Secret=NAME,type=env,target=VAR; quadlet 4.5+):
+#                                       Podman's file driver keeps the value in the user's
+#                                       storage, not in the unit nor in `podman inspect`;
+#                                       migrate.sh creates them as the user, rollback.sh
+#                                       removes them
 #   hardening          settings Docker did not have, each closing a named finding; the
 #                      comment above each key says what it writes, what it closes and why
 #                      it is on or only offered (a plan without this block hardens nothing):
@@ -315,7 +324,8 @@ pub const YAML_HEADER: &str = "\
 #
 # findings: severity info|low|medium|high|critical; migration ok (nothing to do),
 #   change (works after the stated change), blocker (will not work rootless as is).
-# env: the variable NAMES only; values are written to the env file (mode 0600), never here.
+# env: the variable NAMES only; values are written to the env file or the Podman secrets'
+#   staging files (mode 0600), never here.
 ";
 
 impl PlanDocument {

@@ -928,6 +928,33 @@ mod tests {
         );
     }
 
+    /// `secrets:` is written for every container; an unknown store is refused in one line
+    /// naming the choices, the line and the container, and `podman_secret` reads back.
+    #[test]
+    fn secrets_store_is_written_and_strict() {
+        let text = yaml();
+        assert!(text.contains("\n    secrets: env_file\n"), "{text}");
+        let edited = text.replacen("    secrets: env_file", "    secrets: vault", 1);
+        let m = err(&edited);
+        assert!(
+            m.contains("unknown variant `vault`, expected `env_file` or `podman_secret`")
+                && m.ends_with("(container `web`)"),
+            "{m}"
+        );
+        let line: usize = m.split(':').nth(1).unwrap().parse().unwrap();
+        assert_eq!(
+            edited.lines().nth(line - 1).unwrap().trim(),
+            "secrets: vault",
+            "{m}"
+        );
+        let edited = text.replacen("    secrets: env_file", "    secrets: podman_secret", 1);
+        let d = parse(&edited, Format::Yaml, "p").unwrap();
+        assert_eq!(
+            d.containers[0].decision.secrets,
+            crate::model::SecretStore::PodmanSecret
+        );
+    }
+
     /// The hardening block is written with a comment above each key, and a typo in it is
     /// refused like any other, naming the key, its line and the container.
     #[test]

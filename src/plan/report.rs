@@ -659,6 +659,9 @@ fn service_changes(out: &mut String, c: &ContainerPlan, unit: Option<&UnitPlan>)
     network_change(out, d);
     changes += 1;
     changes += env_change(out, c);
+    if let Some(u) = unit {
+        changes += podman_secrets_change(out, u);
+    }
     if changes == 0 {
         let _ = writeln!(out, "- nothing visible");
     }
@@ -821,6 +824,30 @@ fn env_change(out: &mut String, c: &ContainerPlan) -> usize {
         return 1;
     }
     0
+}
+
+/// The variables passed as Podman secrets (the plan's `secrets: podman_secret`), by name
+/// only. Returns the lines written.
+fn podman_secrets_change(out: &mut String, u: &UnitPlan) -> usize {
+    if u.podman_secrets.is_empty() {
+        return 0;
+    }
+    let _ = writeln!(
+        out,
+        "- Podman secrets: {} are passed as Podman secrets ({}) that migrate.sh creates as `{}` and rollback.sh removes; the values are in no unit or env file and not in `podman inspect`.",
+        u.podman_secrets
+            .iter()
+            .map(|s| format!("`{}`", md(&s.variable)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        u.podman_secrets
+            .iter()
+            .map(|s| format!("`{}`", md(&s.name)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        md(&u.user)
+    );
+    1
 }
 
 /// Blockers, untranslated settings and bind mounts the path policy keeps from the user.
@@ -992,6 +1019,27 @@ mod tests {
         assert!(
             !offered.contains("`user`"),
             "root-user is not left: {offered}"
+        );
+    }
+
+    /// Variables passed as Podman secrets are listed by name with their secret's name;
+    /// a unit without any writes nothing.
+    #[test]
+    fn podman_secrets_are_named_never_valued() {
+        use crate::generate::PodmanSecretPlan;
+        use crate::generate::TransferMethod;
+        let mut u = crate::migration::testkit::unit("web", "web", "app:1", TransferMethod::Load);
+        let mut out = String::new();
+        assert_eq!(podman_secrets_change(&mut out, &u), 0);
+        u.podman_secrets = vec![PodmanSecretPlan {
+            name: "unroot-web-api_token".into(),
+            variable: "API_TOKEN".into(),
+            bundle_path: "secrets/unroot-web-api_token".into(),
+        }];
+        assert_eq!(podman_secrets_change(&mut out, &u), 1);
+        assert!(
+            out.starts_with("- Podman secrets: `API_TOKEN` are passed as Podman secrets (`unroot-web-api_token`) that migrate.sh creates as `app`"),
+            "{out}"
         );
     }
 }

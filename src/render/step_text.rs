@@ -82,6 +82,14 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
                 format!(", {} containers.conf.d file(s)", install.conf_files.len())
             },
         ),
+        K::CreateSecrets { user, secrets } => format!(
+            "create {user}'s Podman secret(s) {} from the bundle's 0600 staging files (value piped on stdin)",
+            secrets
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.variable))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         K::DaemonReload { user } => {
             format!("make {user}'s systemd generate the services from the quadlet files")
         }
@@ -124,6 +132,9 @@ fn what(kind: &StepKind, quadlet_dir: &str) -> String {
         ),
         K::DisableAutoUpdate { user } => {
             format!("disable {user}'s podman-auto-update.timer, which migrate.sh enabled")
+        }
+        K::RemoveSecrets { user, names } => {
+            format!("remove {user}'s Podman secret(s) {}", names.join(", "))
         }
         K::RestoreOwners { binds, .. } => format!(
             "give {} back to the owners migrate.sh recorded",

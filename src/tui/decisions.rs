@@ -7,7 +7,7 @@ use crate::model::auto_update::AutoUpdate;
 use crate::model::hardening::{HardeningItem, image_user_overridden};
 use crate::model::{Container, Image, MountKind, NetworkMode};
 use crate::model::{
-    ContainerDecision, NetworkChoice, PrivilegedPortPolicy, Target, VolumeStrategy,
+    ContainerDecision, NetworkChoice, PrivilegedPortPolicy, SecretStore, Target, VolumeStrategy,
 };
 
 use super::settings::{UNPRIVILEGED_PORT_START, network_text, user_of};
@@ -26,6 +26,8 @@ pub enum Item {
     PinDigest,
     /// `AutoUpdate=`: Podman updates the image, replacing a watcher (issue 14).
     AutoUpdate,
+    /// Where secret-looking variables go: the env file or Podman secrets (issue 14).
+    Secrets,
     /// One hardening decision of the plan's `hardening:` block (issue 14).
     Harden(HardeningItem),
 }
@@ -53,8 +55,18 @@ pub fn items(container: &Container, decision: &ContainerDecision) -> Vec<Item> {
     items.push(Item::Network);
     items.push(Item::PinDigest);
     items.push(Item::AutoUpdate);
+    if has_secrets(container) {
+        items.push(Item::Secrets);
+    }
     items.extend(HardeningItem::ALL.map(Item::Harden));
     items
+}
+
+/// Whether the container adds a secret-looking variable (the only ones `secrets:` moves).
+fn has_secrets(container: &Container) -> bool {
+    container
+        .added_env()
+        .any(|e| crate::model::secret::is_secret(&e.name, &e.value))
 }
 
 pub fn label(item: Item) -> String {
@@ -67,6 +79,7 @@ pub fn label(item: Item) -> String {
         Item::Network => "Network".into(),
         Item::PinDigest => "Pin image digest".into(),
         Item::AutoUpdate => "Podman auto-update".into(),
+        Item::Secrets => "Secret variables".into(),
         Item::Harden(h) => match h {
             HardeningItem::NoNewPrivileges => "No new privileges",
             HardeningItem::DropCapabilities => "Drop capabilities",
@@ -133,6 +146,11 @@ pub fn value(
             Some(v) => format!("{v}: AutoUpdate={v} (podman-auto-update.timer)"),
             None => "off".into(),
         },
+        Item::Secrets => match decision.secrets {
+            SecretStore::EnvFile => "env file (0600, EnvironmentFile=)",
+            SecretStore::PodmanSecret => "Podman secrets (Secret=, created by migrate.sh)",
+        }
+        .into(),
         Item::Harden(h) => hardening_value(h, decision),
     }
 }
@@ -300,6 +318,12 @@ pub fn step(
             }];
             if !new.auto_update.is_off() {
                 new.pin_digest = false;
+            }
+        }
+        Item::Secrets => {
+            new.secrets = match decision.secrets {
+                SecretStore::EnvFile => SecretStore::PodmanSecret,
+                SecretStore::PodmanSecret => SecretStore::EnvFile,
             }
         }
         Item::PortPolicy => {
@@ -585,6 +609,28 @@ mod tests {
         let pinned = step(Item::PinDigest, &c, None, &local, true, &none).unwrap();
         assert!(pinned.pin_digest);
         assert_eq!(pinned.auto_update, AutoUpdate::Off);
+    }
+
+    /// Offered only to a container with a secret-looking variable; toggles both ways.
+    #[test]
+    fn secrets_toggle_between_env_file_and_podman_secrets() {
+        use crate::model::{EnvOrigin, EnvVar};
+        let mut c = with_ports("app", &[3000]);
+        let d = ContainerDecision::default_for(&c);
+        assert!(!items(&c, &d).contains(&Item::Secrets));
+        c.env.push(EnvVar {
+            name: "API_TOKEN".into(),
+            value: "x".into(),
+            origin: EnvOrigin::Container,
+        });
+        assert!(items(&c, &d).contains(&Item::Secrets));
+        let target = crate::tui::actions::default_target();
+        assert!(value(Item::Secrets, &c, &d, &target).starts_with("env file"));
+        let on = step(Item::Secrets, &c, None, &d, true, &BTreeSet::new()).unwrap();
+        assert_eq!(on.secrets, SecretStore::PodmanSecret);
+        assert!(value(Item::Secrets, &c, &on, &target).starts_with("Podman secrets"));
+        let off = step(Item::Secrets, &c, None, &on, false, &BTreeSet::new()).unwrap();
+        assert_eq!(off, d);
     }
 
     #[test]

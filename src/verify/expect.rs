@@ -70,6 +70,10 @@ pub struct ExpectedContainer {
     /// `--rm`, so once it has run there is no container to find.
     #[serde(default)]
     pub runs_once: bool,
+    /// Names of the Podman secrets its unit names (`secrets: podman_secret`), which
+    /// migrate.sh created for the user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub podman_secrets: Vec<String>,
 }
 
 impl ExpectedContainer {
@@ -164,6 +168,7 @@ impl Expectations {
                 ),
                 apparmor_profile: unit.apparmor_profile.clone(),
                 runs_once: unit.runs_once,
+                podman_secrets: unit.podman_secrets.iter().map(|s| s.name.clone()).collect(),
             });
         }
         out

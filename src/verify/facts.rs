@@ -46,6 +46,10 @@ pub struct TargetFacts {
     pub volumes: Vec<String>,
     pub networks: Vec<String>,
     pub images: Vec<TargetImage>,
+    /// Names of the user's Podman secrets (`/libpod/secrets/json`); `None` when they could
+    /// not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Vec<String>>,
     /// Which API served which call when podman-api's models could not (shown in JSON).
     pub api_notes: Vec<String>,
 }

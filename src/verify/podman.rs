@@ -268,6 +268,21 @@ async fn gather_now(podman: &Podman, socket: &Path, host_root: &Path) -> Result<
         .into_iter()
         .filter_map(|n| n.name)
         .collect();
+    // Only names are read (never a value: the list does not carry them). Unreadable
+    // (a model podman-api does not parse): the secrets check says so instead of failing.
+    facts.secrets = match podman.secrets().list().await {
+        Ok(list) => Some(
+            list.into_iter()
+                .filter_map(|s| s.spec.and_then(|spec| spec.name))
+                .collect(),
+        ),
+        Err(e) => {
+            facts
+                .api_notes
+                .push(format!("GET /libpod/secrets/json failed: {e}"));
+            None
+        }
+    };
     facts.images = podman
         .images()
         .list(&ImageListOpts::builder().all(true).build())

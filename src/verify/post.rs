@@ -105,7 +105,7 @@ fn container_checks(planned: &ExpectedContainer, facts: &TargetFacts) -> Vec<Che
             ),
         )];
     };
-    vec![
+    let mut checks = vec![
         Check::pass(
             format!("container-exists:{name}"),
             format!("{} exists ({})", found.name, short_id(&found.id)),
@@ -115,7 +115,43 @@ fn container_checks(planned: &ExpectedContainer, facts: &TargetFacts) -> Vec<Che
         mounts(planned, found),
         user(planned, found),
         image(planned, found),
-    ]
+    ];
+    if !planned.podman_secrets.is_empty() {
+        checks.push(secrets(planned, facts));
+    }
+    checks
+}
+
+/// The Podman secrets the unit names exist for the user (names only; a value is never
+/// read).
+fn secrets(planned: &ExpectedContainer, facts: &TargetFacts) -> Check {
+    let id = format!("podman-secrets:{}", planned.docker_name);
+    let Some(present) = &facts.secrets else {
+        return Check::warn(
+            id,
+            "the user's Podman secrets could not be listed (GET /libpod/secrets/json)",
+            "`podman secret ls` as the user should list the secrets the unit names",
+        );
+    };
+    let missing: Vec<&String> = planned
+        .podman_secrets
+        .iter()
+        .filter(|n| !present.contains(n))
+        .collect();
+    if missing.is_empty() {
+        return Check::pass(
+            id,
+            format!(
+                "the Podman secrets its unit names exist ({})",
+                planned.podman_secrets.join(", ")
+            ),
+        );
+    }
+    Check::fail(
+        id,
+        format!("missing Podman secret(s): {}", list_or_none(&missing)),
+        "run migrate.sh's `secrets_<user>` step (it creates them from the bundle's secrets/ staging files)",
+    )
 }
 
 fn short_id(id: &str) -> &str {

@@ -43,6 +43,7 @@ fn expect() -> Expectations {
             sysctl_policy: true,
             apparmor_profile: None,
             runs_once: false,
+            podman_secrets: vec![],
         }],
         volumes: ["web-data".to_string()].into(),
         networks: ["appnet".to_string()].into(),
@@ -389,6 +390,35 @@ fn a_migrated_target_passes_every_post_check() {
     assert_eq!(auto_phase(&expect(), &foreign), Phase::Readiness);
 }
 
+/// A unit with Podman secrets gets one more check: every name it uses exists for the user;
+/// a missing one fails, an unreadable list warns.
+#[test]
+fn post_checks_find_the_podman_secrets_by_name() {
+    let mut e = expect();
+    e.containers[0].podman_secrets = vec!["unroot-web-api_token".into()];
+    let stopped = docker(ContainerState::Exited, RestartPolicyName::No);
+    let mut f = migrated();
+    f.secrets = Some(vec!["other".into(), "unroot-web-api_token".into()]);
+    let checks = post_migration(&e, &f, &stopped);
+    assert_eq!(checks.len(), 12 + 8);
+    assert_eq!(status(&checks, "podman-secrets:web"), Status::Pass);
+    f.secrets = Some(vec!["other".into()]);
+    let c = get(&post_migration(&e, &f, &stopped), "podman-secrets:web").clone();
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("unroot-web-api_token"), "{c:?}");
+    f.secrets = None;
+    assert_eq!(
+        status(&post_migration(&e, &f, &stopped), "podman-secrets:web"),
+        Status::Warn
+    );
+    // Without secrets in the plan there is no such check.
+    assert!(
+        !post_migration(&expect(), &f, &stopped)
+            .iter()
+            .any(|c| c.id.starts_with("podman-secrets:"))
+    );
+}
+
 #[test]
 fn post_checks_fail_for_what_differs() {
     let stopped = docker(ContainerState::Exited, RestartPolicyName::No);
@@ -544,6 +574,7 @@ fn expectations_follow_what_generate_writes() {
             apparmor_profile: None,
             runs_once: false,
             auto_update: Default::default(),
+            podman_secrets: vec![],
         }],
         notes: vec![Note {
             container: Some("traefik".into()),

@@ -3,10 +3,18 @@
 
 use super::super::keys::{PodmanVersion, container as k};
 use super::super::unit_file::{Context, EncodedInput, Encoding, encode};
-use super::super::{ImageTransfer, NoteLevel, TransferMethod, env, image};
+use super::super::{ImageTransfer, NoteLevel, PodmanSecretPlan, TransferMethod, env, image};
 use super::{Gen, id_value};
 use crate::model::auto_update::AutoUpdate;
-use crate::model::{IdOrName, NamespaceMode, NetworkChoice, UserSpec, VolumeStrategy};
+use crate::model::{IdOrName, NamespaceMode, NetworkChoice, SecretStore, UserSpec, VolumeStrategy};
+
+/// Where a container's secret variables went.
+pub(super) struct SecretOutput {
+    /// Content of `env/<unit>.env`, when any variable is left for it.
+    pub env_file: Option<String>,
+    /// The Podman secrets the unit names, with each value for its staging file.
+    pub podman: Vec<(PodmanSecretPlan, String)>,
+}
 
 /// The label `AutoUpdate=` sets; `podman auto-update` reads it.
 const AUTO_UPDATE_LABEL: &str = "io.containers.autoupdate";
@@ -126,7 +134,7 @@ impl Gen<'_> {
 
     /// Plain variables go into the unit; secret-looking ones into `env/<unit>.env` (mode
     /// 0600), whose content is returned. Values a file cannot carry are refused with a note.
-    pub(super) fn environment(&mut self) -> Option<String> {
+    pub(super) fn environment(&mut self) -> SecretOutput {
         let env_split = env::split(self.c);
         for (name, why) in &env_split.refused {
             self.note(
@@ -138,28 +146,97 @@ impl Gen<'_> {
         for var in &env_split.plain {
             self.sec.set_words(k::ENVIRONMENT, &[var]);
         }
-        if env_split.secret.is_empty() {
-            return None;
+        let (podman, in_file) = self.podman_secrets(env_split.secret);
+        let mut out = SecretOutput {
+            env_file: None,
+            podman,
+        };
+        if in_file.is_empty() {
+            return out;
         }
         // Relative: quadlet resolves it next to the unit file (see the module doc of `generate`).
         let unit = self.unit;
         let env_path = format!("env/{unit}.env");
         self.sec
             .set_words(k::ENVIRONMENT_FILE, &[env_path.as_str()]);
-        let names: Vec<&str> = env_split
-            .secret
-            .iter()
-            .filter_map(|l| l.split('=').next())
-            .collect();
+        let names: Vec<&str> = in_file.iter().map(|(n, _)| n.as_str()).collect();
+        let hint = if self.decision.secrets == SecretStore::EnvFile
+            && k::SECRET.supported_by(self.version)
+        {
+            "; or set `secrets: podman_secret` in the plan to pass them as Podman secrets"
+        } else {
+            ""
+        };
         self.note(
             NoteLevel::Info,
             "Config.Env",
             format!(
-                "secret-looking variables ({}) are in env/{unit}.env (mode 0600), not in the unit; consider Podman secrets (Secret=)",
+                "secret-looking variables ({}) are in env/{unit}.env (mode 0600), not in the unit{hint}",
                 names.join(", ")
             ),
         );
-        Some(env_split.secret.iter().map(|l| format!("{l}\n")).collect())
+        out.env_file = Some(in_file.iter().map(|(n, v)| format!("{n}={v}\n")).collect());
+        out
+    }
+
+    /// With the plan's `secrets: podman_secret`, one `Secret=NAME,type=env,target=VAR` per
+    /// secret variable that can be one; returns those (with their values, for the staging
+    /// files) and the variables left for the env file.
+    #[allow(clippy::type_complexity)] // two plain lists
+    fn podman_secrets(
+        &mut self,
+        secret: Vec<(String, String)>,
+    ) -> (Vec<(PodmanSecretPlan, String)>, Vec<(String, String)>) {
+        if self.decision.secrets == SecretStore::EnvFile || secret.is_empty() {
+            return (Vec::new(), secret);
+        }
+        if !k::SECRET.supported_by(self.version) {
+            // Neither `Secret=` nor `PodmanArgs=` before 4.5: the env file still works.
+            self.note(
+                NoteLevel::Info,
+                "Config.Env",
+                format!(
+                    "secrets: podman_secret needs Podman 4.5 (Secret=), the target is {}: the secret-looking variables stay in the env file",
+                    self.version
+                ),
+            );
+            return (Vec::new(), secret);
+        }
+        let mut names = env::SecretNames::new(self.unit);
+        let (mut podman, mut in_file) = (Vec::new(), Vec::new());
+        for (var, value) in secret {
+            if let Some(why) = env::podman_secret_refusal(&var, &value) {
+                self.note(
+                    NoteLevel::Info,
+                    format!("Config.Env {var}"),
+                    format!("stays in the env file, not a Podman secret: {why}"),
+                );
+                in_file.push((var, value));
+                continue;
+            }
+            let name = names.name(&var);
+            self.sec
+                .set_words(k::SECRET, &[format!("{name},type=env,target={var}")]);
+            let plan = PodmanSecretPlan {
+                bundle_path: format!("secrets/{name}"),
+                name,
+                variable: var,
+            };
+            podman.push((plan, value));
+        }
+        if !podman.is_empty() {
+            let vars: Vec<&str> = podman.iter().map(|(p, _)| p.variable.as_str()).collect();
+            self.note(
+                NoteLevel::Info,
+                "Config.Env",
+                format!(
+                    "secret-looking variables ({}) are Podman secrets (Secret=), created by migrate.sh as {}; their values are in no unit or env file",
+                    vars.join(", "),
+                    self.user
+                ),
+            );
+        }
+        (podman, in_file)
     }
 
     /// `User=` and `Group=`; returns the highest numeric ID the container is known to run

@@ -80,8 +80,11 @@ pub fn effective_network(decision: &NetworkChoice, version: PodmanVersion) -> Ne
 /// Everything generated for one container.
 pub struct ContainerOutput {
     pub unit_file: UnitFile,
-    /// Content of `env/<unit>.env` (mode 0600), when secret variables exist.
+    /// Content of `env/<unit>.env` (mode 0600), when secret variables are left for it.
     pub env_file: Option<String>,
+    /// `(bundle path, value)` of each Podman secret's 0600 staging file
+    /// ([`UnitPlan::podman_secrets`] names them).
+    pub secret_values: Vec<(String, String)>,
     /// Content of the custom seccomp profile (validated JSON), written where
     /// [`UnitPlan::seccomp_file`] says.
     pub seccomp_profile: Option<String>,
@@ -251,7 +254,7 @@ pub fn generate_container(
     let transfer = g.image(name);
     let auto_update = g.auto_update(&transfer);
     g.entrypoint_and_command(entrypoint.as_ref(), command.as_ref());
-    let env_file = g.environment();
+    let secrets = g.environment();
     let max_id = g.user(user_spec);
     g.userns(userns_mode);
     let keep_id_on_pod = g.keep_id();
@@ -299,7 +302,7 @@ pub fn generate_container(
     }
     let built = Built {
         transfer,
-        env_file,
+        secrets,
         max_id,
         port_map,
         net,
@@ -315,7 +318,7 @@ pub fn generate_container(
 /// What the mappers decided, gathered for [`Gen::finish`].
 struct Built {
     transfer: ImageTransfer,
-    env_file: Option<String>,
+    secrets: identity::SecretOutput,
     max_id: Option<u64>,
     port_map: ports::PortMapping,
     net: NetworkOutcome,
@@ -405,7 +408,7 @@ impl<'a> Gen<'a> {
             },
             start_at_boot: b.start_at_boot,
             runs_once: b.runs_once,
-            env_file: b.env_file.as_ref().map(|_| EnvFilePlan {
+            env_file: b.secrets.env_file.as_ref().map(|_| EnvFilePlan {
                 bundle_path: env_path.clone(),
                 install_path: env_path,
             }),
@@ -416,10 +419,17 @@ impl<'a> Gen<'a> {
             }),
             apparmor_profile: self.apparmor_profile,
             auto_update: b.auto_update,
+            podman_secrets: b.secrets.podman.iter().map(|(p, _)| p.clone()).collect(),
         };
         ContainerOutput {
             unit_file,
-            env_file: b.env_file,
+            env_file: b.secrets.env_file,
+            secret_values: b
+                .secrets
+                .podman
+                .into_iter()
+                .map(|(p, value)| (p.bundle_path, value))
+                .collect(),
             seccomp_profile: self.seccomp_profile,
             plan,
             notes: self.notes,

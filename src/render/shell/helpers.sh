@@ -87,6 +87,37 @@ quadlet_bundle() {
   install_file "$tmp" "$dest" 0644 "$owner"
 }
 
+# secret_create USER NAME FILE: create USER's Podman secret NAME from FILE, which root reads
+# and pipes on stdin: the value is on no command line and no copy of it is left for the
+# user. A pipe, not a redirect: `podman secret create NAME -` refuses a stdin that is not a
+# pipe. An existing NAME is replaced (--replace, Podman 4.7+); --replace is never given for
+# a new NAME, which some Podman versions refuse (or treat as removing another secret).
+secret_create() {
+  local user=$1 name=$2 file=$3
+  if ! applying; then
+    note "+ cat $file | as_user $user podman secret create $name -"
+    return 0
+  fi
+  [[ -f "$file" ]] || die "missing $file (UNROOT_BUNDLE=$UNROOT_BUNDLE)"
+  if as_user "$user" podman secret inspect "$name" >/dev/null 2>&1; then
+    cat -- "$file" | as_user "$user" podman secret create --replace "$name" - >/dev/null
+    note "replaced Podman secret $name"
+  else
+    cat -- "$file" | as_user "$user" podman secret create "$name" - >/dev/null
+    note "created Podman secret $name"
+  fi
+}
+
+# secret_remove USER NAME: remove USER's Podman secret NAME, when it exists.
+secret_remove() {
+  local user=$1 name=$2
+  if applying && ! as_user "$user" podman secret inspect "$name" >/dev/null 2>&1; then
+    skip "no Podman secret $name"
+    return 0
+  fi
+  run as_user "$user" podman secret rm "$name"
+}
+
 # Refuse a subordinate range that overlaps another user's.
 range_free() {
   local file=$1 start=$2 end=$3 user=$4

@@ -6,7 +6,7 @@
 
 use super::cmd::{Cmd, Var, q, under};
 use super::msg;
-use crate::generate::BindChown;
+use crate::generate::{BindChown, PodmanSecretPlan};
 use crate::migration::{
     ImagePlan, InstallMethod, QUADLETS_APP, StepKind, SubIdAction, TcpCheck, UnitInstall,
     VolumeCopy,
@@ -29,6 +29,7 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
         K::ImageLoad(i) => image_load(i),
         K::ImagePull(i) => image_pull(i),
         K::InstallUnits { user, install } => install_units(user, install, quadlet_dir),
+        K::CreateSecrets { user, secrets } => create_secrets(user, secrets),
         K::DaemonReload { user } => {
             vec![
                 Cmd::run_as(user)
@@ -52,6 +53,7 @@ pub fn body(kind: &StepKind, quadlet_dir: &str) -> Vec<String> {
         K::RemoveUnits { user, install } => remove_units(user, install, quadlet_dir),
         K::DisableAutoUpdate { user } => auto_update_timer(user, false),
         K::RestoreOwners { unit, binds } => restore_owners(unit, binds),
+        K::RemoveSecrets { user, names } => remove_secrets(user, names),
         K::DockerRestore {
             container,
             restart,
@@ -431,6 +433,27 @@ fn podman_quadlet_remove(user: &str, install: &UnitInstall) -> Vec<String> {
             .render(),
     );
     body
+}
+
+/// `secret_create USER NAME FILE` per secret: the helper pipes the staging file on stdin.
+fn create_secrets(user: &str, secrets: &[PodmanSecretPlan]) -> Vec<String> {
+    secrets
+        .iter()
+        .map(|s| {
+            Cmd::new("secret_create")
+                .arg(user)
+                .arg(&s.name)
+                .under(Var::Bundle, &s.bundle_path)
+                .render()
+        })
+        .collect()
+}
+
+fn remove_secrets(user: &str, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| Cmd::new("secret_remove").arg(user).arg(n).render())
+        .collect()
 }
 
 fn docker_stop(container: &str) -> Vec<String> {
