@@ -665,3 +665,62 @@ fn the_auto_update_timer_follows_the_units_that_carry_auto_update() {
     shell_checks("migrate.sh", &migrate);
     shell_checks("rollback.sh", &rollback);
 }
+
+/// Root writes the units into the user's home, which the user controls: a symlink the
+/// account planted there (to /etc, say) must stop the write, not redirect it.
+#[test]
+fn root_never_writes_through_a_symlink_in_the_users_home() {
+    // `cmp` says "differs", so install_file really installs when it may.
+    let sandbox = super::testkit::Sandbox::new(Some("cmp -s"));
+    let home = sandbox.path().join("home");
+    let elsewhere = sandbox.path().join("etc");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::create_dir_all(home.join(".config")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, home.join(".config/containers")).unwrap();
+    std::fs::write(sandbox.path().join("unit"), "[Container]\n").unwrap();
+    let m = migration(&sample());
+    let run = |dest: &str| {
+        sandbox.run(
+            "migrate.sh",
+            &migrate_sh(&m),
+            &format!(
+                r#"source "$1"; home_of() {{ printf '%s\n' "$PWD/home"; }}; UNROOT_APPLY=1
+                   install_file "$PWD/unit" "$PWD/home/{dest}" 0644 app"#
+            ),
+        )
+    };
+    let out = run(".config/containers/systemd/web.container");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refusing to write through a symlink in app's home:")
+            && err.contains("home/.config/containers"),
+        "{err}"
+    );
+    assert!(!sandbox.calls().contains("install "), "{}", sandbox.calls());
+    // The same write without the link goes ahead.
+    let out = run(".config/web.container");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        sandbox.calls().contains("install -o app"),
+        "{}",
+        sandbox.calls()
+    );
+
+    // The directories the step creates are checked before the first `install -d`.
+    let text = migrate_sh(&m);
+    let body = text
+        .split("\nstep_install_units_app() {")
+        .nth(1)
+        .unwrap()
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    let guard = body.find("refuse_symlinks app ").expect(body);
+    assert!(guard < body.find("install -d").unwrap(), "{body}");
+    assert!(body.contains(r#""$dir"/env"#), "{body}");
+}

@@ -55,10 +55,30 @@ as_user() {
   fi
 }
 
-# install SRC DEST MODE OWNER, skipped when DEST already has that content.
+# refuse_symlinks OWNER PATH...: root is about to create or write PATH in OWNER's home, a
+# directory OWNER controls. No component below the home (PATH itself included) may be a
+# symlink: one the account planted would make root create, chown or write files elsewhere
+# (/etc, another home). Paths that do not exist yet pass; the home itself may be a link.
+refuse_symlinks() {
+  local owner=$1 home p
+  shift
+  applying || return 0
+  home=$(home_of "$owner")
+  for p in "$@"; do
+    [[ "$p" == "$home"/* ]] || continue
+    while [[ "$p" != "$home" ]]; do
+      [[ ! -L "$p" ]] || die "refusing to write through a symlink in $owner's home: $p"
+      p=${p%/*}
+    done
+  done
+}
+
+# install SRC DEST MODE OWNER, skipped when DEST already has that content. A DEST in
+# OWNER's home is written only when no part of its path there is a symlink.
 install_file() {
   local src=$1 dest=$2 mode=$3 owner=$4
   if applying && [[ ! -f "$src" ]]; then die "missing $src (UNROOT_BUNDLE=$UNROOT_BUNDLE)"; fi
+  refuse_symlinks "$owner" "$dest"
   if applying && cmp -s "$src" "$dest"; then
     skip "$dest is up to date"
     return 0

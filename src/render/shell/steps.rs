@@ -265,8 +265,36 @@ fn user_dirs(user: &str, quadlet_dir: &str) -> Vec<String> {
     ]
 }
 
+/// `refuse_symlinks USER DIR...`: every directory this step creates in the user's home,
+/// checked before the first `install -d` (install_file checks each file it writes).
+fn refuse_symlinks(user: &str, install: &UnitInstall) -> String {
+    let mut cmd = Cmd::new("refuse_symlinks")
+        .arg(user)
+        .under(Var::Home, ".config")
+        .under(Var::Home, ".config/containers")
+        .var(Var::Dir);
+    let subdirs = install
+        .env_files
+        .iter()
+        .map(|e| &e.install_path)
+        .chain(install.seccomp_files.iter().map(|s| &s.install_path))
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d));
+    let mut seen = std::collections::BTreeSet::new();
+    for d in subdirs.filter(|d| seen.insert(*d)) {
+        cmd = cmd.under(Var::Dir, d);
+    }
+    if install.method.uses_podman_quadlet() {
+        cmd = cmd.under(Var::Home, QUADLET_STAGING);
+    }
+    if !install.conf_files.is_empty() {
+        cmd = cmd.under(Var::Home, ".config/containers/containers.conf.d");
+    }
+    cmd.render()
+}
+
 fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<String> {
     let mut body = user_dirs(user, quadlet_dir);
+    body.push(refuse_symlinks(user, install));
     let mkdir = |mode: &'static str| {
         Cmd::run("install")
             .word("-d -o")
