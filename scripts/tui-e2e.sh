@@ -175,7 +175,8 @@ wait_for "Export the plan to"
 keys C-u
 keys -l "$work/plan.yaml"
 keys Enter
-wait_for "Plan written (14 of 14 containers)"
+# 13: the demo's Watchtower is replaced by podman-auto-update, not migrated (issue 14).
+wait_for "Plan written (13 of 14 containers)"
 [ -s "$work/plan.yaml" ] || fail "no plan at $work/plan.yaml"
 log "plan exported as YAML"
 # Once more as JSON (the prompt picks the format from the name), for a parser-exact check.
@@ -411,14 +412,16 @@ done
 flags="$(tmux display-message -p -t "$session" '#{mouse_any_flag}#{mouse_sgr_flag}')"
 [ "$flags" = 11 ] || fail "the TUI did not ask tmux for SGR mouse reports (flags $flags)"
 wait_for "sorted by risk · 1/14"
-# Screen row 6 (1-based) is the third container row: summary, border, header come first.
-click 10 6
-wait_for "sorted by risk · 3/14"
+# Screen row 7 (1-based) is the fourth container row: summary, border, header come first.
+# (The third is the demo's Watchtower, which is not migrated: its preview is too short to
+# scroll.)
+click 10 7
+wait_for "sorted by risk · 4/14"
 capture
-third="$(sed -n 6p "$screen_file" | awk '{print $2}')"
-log "a click selected the third row ($third)"
+fourth="$(sed -n 7p "$screen_file" | awk '{print $2}')"
+log "a click selected the fourth row ($fourth)"
 keys Enter m
-wait_for "Decisions: $third"
+wait_for "Decisions: $fourth"
 wait_for "> Migrate"
 wait_for "── notes ("
 # The wheel over the preview (right) scrolls it, though the decisions pane has the focus.
