@@ -197,11 +197,18 @@ check_units_active() {
 # Podman 5.8 targets: migrate.sh installed the units with `podman quadlet install` as one
 # application (`unroot.quadlets`), so `podman quadlet list` shows each of them in it.
 quadlet_app_expected() { [ "$(printf '%s\n' 5.8 "$PODMAN_VERSION" | sort -V | head -1)" = 5.8 ]; }
+# `NAME APPLICATION` per installed quadlet. Podman 5.8 prints the header even with --format
+# and has no --noheading (newer Podman does): the header line is dropped here.
+quadlet_list() {
+  local out rc=0
+  out="$(as_user podman quadlet list --format '{{.Name}} {{.App}}' 2>&1)" || rc=$?
+  printf '%s\n' "$out" | grep -vx 'NAME APPLICATION' | sed '/^$/d'
+  return "$rc"
+}
 check_quadlet_list() {
   quadlet_app_expected || return 0
   local listed f
-  listed="$(as_user podman quadlet list --noheading --format '{{.Name}} {{.App}}' 2>&1)" ||
-    fail "podman quadlet list as $USER_NAME failed: $listed"
+  listed="$(quadlet_list)" || fail "podman quadlet list as $USER_NAME failed: $listed"
   for f in "$WORK"/bundle/quadlet/*; do
     grep -qx "$(basename "$f") .unroot.app" <<<"$listed" ||
       fail "podman quadlet list does not show $(basename "$f") in the unroot application: $listed"
@@ -211,8 +218,7 @@ check_quadlet_list() {
 check_quadlet_list_empty() {
   quadlet_app_expected || return 0
   local listed
-  listed="$(as_user podman quadlet list --noheading --format '{{.Name}} {{.App}}' 2>&1)" ||
-    fail "podman quadlet list as $USER_NAME failed: $listed"
+  listed="$(quadlet_list)" || fail "podman quadlet list as $USER_NAME failed: $listed"
   [ -z "$listed" ] || fail "podman quadlet list still shows after rollback: $listed"
   log "podman quadlet list is empty after rollback"
 }
