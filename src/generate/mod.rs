@@ -980,7 +980,6 @@ mod tests {
     /// keeps tag and digest for REPORT.md either way.
     #[test]
     fn pinned_images_name_the_digest_docker_runs() {
-        use crate::model::{Mount, MountKind};
         let digest = format!("sha256:{}", "ab".repeat(32));
         let (inv, mut d) = sample::fleet();
         d.get_mut("web").unwrap().pin_digest = true;
@@ -1029,7 +1028,19 @@ mod tests {
         );
         // Watchtower on the host: the containers it watches follow their tags.
         let mut watched = inv.clone();
-        watched.containers.push(Container {
+        watched.containers.push(watchtower());
+        let db = watched.container("shop-db-1").unwrap();
+        assert!(!ContainerDecision::proposed(&watched, db).pin_digest);
+        let mut no_decisions = BTreeMap::new();
+        no_decisions.insert("web".to_owned(), d["web"].clone());
+        let g = generate(&watched, &target("5.4"), &no_decisions).unwrap();
+        assert!(unit_of(&g, "shop-db-1").contains("\nImage=docker.io/library/postgres:16\n"));
+    }
+
+    /// A Watchtower container: its image and the Docker socket make it a watcher.
+    fn watchtower() -> Container {
+        use crate::model::{Mount, MountKind};
+        Container {
             id: "wt".into(),
             name: "watchtower".into(),
             image: "containrrr/watchtower".into(),
@@ -1040,13 +1051,7 @@ mod tests {
                 ..Default::default()
             }],
             ..Default::default()
-        });
-        let db = watched.container("shop-db-1").unwrap();
-        assert!(!ContainerDecision::proposed(&watched, db).pin_digest);
-        let mut no_decisions = BTreeMap::new();
-        no_decisions.insert("web".to_owned(), d["web"].clone());
-        let g = generate(&watched, &target("5.4"), &no_decisions).unwrap();
-        assert!(unit_of(&g, "shop-db-1").contains("\nImage=docker.io/library/postgres:16\n"));
+        }
     }
 
     /// Issue 14: with Watchtower on the host, the proposal leaves the watcher out and the
@@ -1056,20 +1061,8 @@ mod tests {
     #[test]
     fn watched_containers_get_auto_update_and_the_watcher_is_left_out() {
         use crate::model::auto_update::AutoUpdate;
-        use crate::model::{Mount, MountKind};
         let (mut inv, _) = sample::fleet();
-        inv.containers.push(Container {
-            id: "wt".into(),
-            name: "watchtower".into(),
-            image: "containrrr/watchtower".into(),
-            mounts: vec![Mount {
-                kind: MountKind::Bind,
-                source: "/var/run/docker.sock".into(),
-                destination: "/var/run/docker.sock".into(),
-                ..Default::default()
-            }],
-            ..Default::default()
-        });
+        inv.containers.push(watchtower());
         let proposed: BTreeMap<String, ContainerDecision> = inv
             .containers
             .iter()

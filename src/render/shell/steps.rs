@@ -265,6 +265,17 @@ fn user_dirs(user: &str, quadlet_dir: &str) -> Vec<String> {
     ]
 }
 
+/// The directories (relative to the quadlet directory) that hold these files, sorted, each
+/// once: created by the install step and checked before it.
+fn parent_dirs<'a>(paths: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut dirs: Vec<&str> = paths
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs
+}
+
 /// `refuse_symlinks USER DIR...`: every directory this step creates in the user's home,
 /// checked before the first `install -d` (install_file checks each file it writes).
 fn refuse_symlinks(user: &str, install: &UnitInstall) -> String {
@@ -273,14 +284,9 @@ fn refuse_symlinks(user: &str, install: &UnitInstall) -> String {
         .under(Var::Home, ".config")
         .under(Var::Home, ".config/containers")
         .var(Var::Dir);
-    let subdirs = install
-        .env_files
-        .iter()
-        .map(|e| &e.install_path)
-        .chain(install.seccomp_files.iter().map(|s| &s.install_path))
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d));
-    let mut seen = std::collections::BTreeSet::new();
-    for d in subdirs.filter(|d| seen.insert(*d)) {
+    let env = parent_dirs(install.env_files.iter().map(|e| &e.install_path));
+    let seccomp = parent_dirs(install.seccomp_files.iter().map(|s| &s.install_path));
+    for d in env.into_iter().chain(seccomp) {
         cmd = cmd.under(Var::Dir, d);
     }
     if install.method.uses_podman_quadlet() {
@@ -333,28 +339,14 @@ fn install_units(user: &str, install: &UnitInstall, quadlet_dir: &str) -> Vec<St
     }
     // quadlet resolves `EnvironmentFile=env/x.env` next to the unit: that directory must
     // exist (0700: it holds the secrets).
-    let mut env_dirs: Vec<&str> = install
-        .env_files
-        .iter()
-        .filter_map(|e| e.install_path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    env_dirs.sort_unstable();
-    env_dirs.dedup();
-    for d in env_dirs {
+    for d in parent_dirs(install.env_files.iter().map(|e| &e.install_path)) {
         body.push(mkdir("-m 0700").under(Var::Dir, d).render());
     }
     for e in &install.env_files {
         body.push(file(&e.bundle_path, Var::Dir, &e.install_path, "0600"));
     }
     // Seccomp profiles: read by podman as the user, nothing secret in them.
-    let mut profile_dirs: Vec<&str> = install
-        .seccomp_files
-        .iter()
-        .filter_map(|s| s.install_path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    profile_dirs.sort_unstable();
-    profile_dirs.dedup();
-    for d in profile_dirs {
+    for d in parent_dirs(install.seccomp_files.iter().map(|s| &s.install_path)) {
         body.push(mkdir("-m 0755").under(Var::Dir, d).render());
     }
     for s in &install.seccomp_files {
@@ -387,6 +379,16 @@ fn unit_file_name(path: &str) -> &str {
     path.trim_start_matches("quadlet/")
 }
 
+/// Where the `.quadlets` file is staged for `podman quadlet install` (relative to the home).
+fn staged_bundle() -> String {
+    format!("{QUADLET_STAGING}/{QUADLETS_APP}.quadlets")
+}
+
+/// Where one unit file is staged for `podman quadlet install` (relative to the home).
+fn staged_unit(path: &str) -> String {
+    format!("{QUADLET_STAGING}/{}", unit_file_name(path))
+}
+
 /// Install the quadlet files with `podman quadlet install --replace` as the user, so
 /// `podman quadlet list` shows them and `podman quadlet rm` removes them. `--replace`
 /// keeps migrate.sh safe to re-run; the DaemonReload step that follows reloads systemd.
@@ -399,7 +401,7 @@ fn podman_quadlet_install(user: &str, install: &UnitInstall) -> Vec<String> {
     };
     let mut body = Vec::new();
     if install.method == InstallMethod::PodmanBundle {
-        let staged = format!("{QUADLET_STAGING}/{QUADLETS_APP}.quadlets");
+        let staged = staged_bundle();
         let mut bundle = Cmd::run("quadlet_bundle")
             .under(Var::Home, &staged)
             .arg(user);
@@ -410,7 +412,7 @@ fn podman_quadlet_install(user: &str, install: &UnitInstall) -> Vec<String> {
         body.push(quadlet_install(&staged));
     } else {
         for path in &install.quadlet_files {
-            let staged = format!("{QUADLET_STAGING}/{}", unit_file_name(path));
+            let staged = staged_unit(path);
             body.push(
                 Cmd::new("install_file")
                     .under(Var::Bundle, path)
@@ -439,13 +441,12 @@ fn podman_quadlet_remove(user: &str, install: &UnitInstall) -> Vec<String> {
     let mut staged: Vec<String> = Vec::new();
     let mut records: Vec<String> = Vec::new();
     if install.method == InstallMethod::PodmanBundle {
-        staged.push(format!("{QUADLET_STAGING}/{QUADLETS_APP}.quadlets"));
+        staged.push(staged_bundle());
         records.push(format!(".{QUADLETS_APP}.app"));
     } else {
         for path in &install.quadlet_files {
-            let name = unit_file_name(path);
-            staged.push(format!("{QUADLET_STAGING}/{name}"));
-            records.push(format!(".{name}.app"));
+            staged.push(staged_unit(path));
+            records.push(format!(".{}.app", unit_file_name(path)));
         }
     }
     for path in &staged {
